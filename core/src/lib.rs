@@ -1,0 +1,22 @@
+//! # smfplay-core
+//!
+//! The `#![no_std]`, heap-free sequencing core of smfplay. Nothing in this
+//! crate allocates: every capacity is a const generic chosen by the caller,
+//! and a full container is an error value, never a panic.
+//!
+//! Data flows reader → tempo map → scheduler → synth:
+//!
+//! - [`smf`]: streaming Standard MIDI File reader over `embedded_io::Read +
+//!   Seek` (or a slice), merging tracks by tick in bounded memory.
+//! - [`tempo`]: exact tick → sample-frame conversion with integer math.
+//!
+//! *Real-time*: everything here runs in bounded time per call and never
+//! allocates; the reader's I/O is only as real-time as its source.
+#![no_std]
+#![deny(unsafe_code)]
+
+#[macro_use]
+mod fmt;
+
+pub mod smf;
+pub mod tempo;

@@ -1,0 +1,1 @@
+//! Streaming Standard MIDI File reader (filled in by issue 2).

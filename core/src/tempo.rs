@@ -1,0 +1,1 @@
+//! Exact tick → frame conversion (filled in by issue 2).

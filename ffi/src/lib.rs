@@ -1,0 +1,1 @@
+//! Raw declarations for libfluidsynth 2.x (filled in by issue 4).

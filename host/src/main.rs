@@ -1,0 +1,2 @@
+//! `host`: the smfplay command-line player.
+fn main() {}

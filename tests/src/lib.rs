@@ -1,0 +1,1 @@
+//! Shared helpers of smfplay's tests: fixture generators and reference models.
