@@ -1,1 +1,27 @@
-//! Streaming Standard MIDI File reader (filled in by issue 2).
+//! Streaming Standard MIDI File reader in bounded memory.
+//!
+//! [`Reader`] reads formats 0, 1 and 2, plain or inside a RIFF `RMID`
+//! wrapper, with metrical or SMPTE division, from any [`ByteSource`]: an
+//! `embedded_io::Read + Seek` through [`IoSource`] or a slice through
+//! [`SliceSource`]. Its memory is fixed by three const generics (tracks,
+//! window bytes per track, longest payload) and it yields the merged events
+//! of all tracks in midly's vocabulary ([`midly::TrackEventKind`]).
+//!
+//! *Real-time*: no allocation anywhere; each call does bounded work.
+//!
+//! *Errors*: [`Error`], with [`Severity`] telling whether reading goes on.
+//!
+//! *Panics*: never, whatever the input (fuzzed).
+
+mod error;
+mod event;
+mod header;
+mod reader;
+mod source;
+mod track_cursor;
+
+pub use error::{Error, ErrorKind, Severity};
+pub use event::Event;
+pub use header::Header;
+pub use reader::{Diagnostics, Reader, ReaderOptions};
+pub use source::{ByteSource, IoSource, SliceSource};

@@ -1,0 +1,708 @@
+//! The streaming reader: finds the `MTrk` chunks without reading them, keeps
+//! one [`TrackCursor`] per track and merges the tracks by absolute tick with
+//! a binary heap of track heads.
+//!
+//! Ties are broken by the lower track index, then by file order inside a
+//! track. Format 2 tracks play one after another: each begins at the tick
+//! where the previous one ended.
+//!
+//! # Example
+//! ```
+//! use smfplay_core::smf::{Reader, ReaderOptions, SliceSource};
+//! // Format 0, 96 ticks per quarter, one note and end of track.
+//! let file = [
+//!     b'M', b'T', b'h', b'd', 0, 0, 0, 6, 0, 0, 0, 1, 0, 96,
+//!     b'M', b'T', b'r', b'k', 0, 0, 0, 12,
+//!     0x00, 0x90, 60, 100, // note on at tick 0
+//!     0x60, 0x80, 60, 0,   // note off at tick 96
+//!     0x00, 0xFF, 0x2F, 0, // end of track
+//! ];
+//! let mut reader = Reader::<_, 4, 64, 64>::open(SliceSource::new(&file), ReaderOptions::LENIENT)?;
+//! let mut ticks = [0u64; 3];
+//! let mut n = 0;
+//! while let Some(ev) = reader.next_event()? {
+//!     ticks[n] = ev.tick;
+//!     n += 1;
+//! }
+//! assert_eq!(ticks, [0, 96, 96]);
+//! # Ok::<(), smfplay_core::smf::Error>(())
+//! ```
+//!
+//! *Real-time*: [`Reader::next_event`] does bounded work: at most one event
+//! body, one window refill per byte run, and `O(log TRACKS)` heap steps.
+//! It never allocates. Opening scans the chunk headers (one small read per
+//! chunk).
+//!
+//! *Errors*: see [`Error`] and [`Severity`]: in lenient mode (the default)
+//! damage inside a track is returned once as a non-fatal error and reading
+//! goes on; in strict mode the first problem is fatal.
+//!
+//! *Panics*: never, whatever the input.
+
+use heapless::Deque;
+use midly::num::{u4, u7, u14};
+use midly::{Format, MidiMessage, PitchBend, TrackEventKind};
+
+use super::error::{Error, ErrorKind, Severity};
+use super::event::{Event, decode_meta, sysex_kind};
+use super::header::{Header, read_layout};
+use super::source::ByteSource;
+use super::track_cursor::{Stop, TrackCursor};
+
+/// How forgiving the reader is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ReaderOptions {
+    /// Reject any deviation from the SMF specification (chunk past the end
+    /// of the file, missing end of track, bytes after it, trailing garbage,
+    /// track count mismatch, damaged events) instead of playing what can be
+    /// decoded.
+    pub strict: bool,
+}
+
+impl ReaderOptions {
+    /// Plays what can be decoded and reports the rest (the default).
+    pub const LENIENT: Self = Self { strict: false };
+    /// Rejects the file at the first problem.
+    pub const STRICT: Self = Self { strict: true };
+}
+
+/// What the reader tolerated or skipped so far (since open or rewind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Diagnostics {
+    /// Chunks whose declared length ran past the end of the file.
+    pub chunks_past_end: u16,
+    /// Chunks of unknown type that were skipped.
+    pub unknown_chunks: u16,
+    /// Bytes after the last chunk that did not form a chunk.
+    pub trailing_garbage: bool,
+    /// Tracks that ended without an end-of-track event.
+    pub tracks_without_end: u16,
+    /// Tracks whose rest was skipped because of damage.
+    pub tracks_cut: u16,
+    /// Events skipped (over-long payloads, system messages).
+    pub events_skipped: u32,
+    /// Bytes found after end-of-track events inside their chunks (ignored).
+    pub bytes_after_end_of_track: u64,
+    /// Non-fatal errors that could not be queued for `next_event` to return
+    /// (they are still counted above).
+    pub errors_not_returned: u32,
+    /// The first problem of any kind.
+    pub first_problem: Option<Error>,
+}
+
+impl Diagnostics {
+    /// Whether anything at all was tolerated or skipped.
+    pub fn is_clean(&self) -> bool {
+        self.first_problem.is_none() && self.unknown_chunks == 0
+    }
+}
+
+/// A decoded event body whose payload (if any) sits in the reader's buffer.
+enum Body {
+    Midi { channel: u4, message: MidiMessage },
+    Meta { kind: u8, len: usize },
+    Sys { status: u8, len: usize },
+}
+
+/// Streaming, merging SMF reader.
+///
+/// - `TRACKS`: most `MTrk` chunks it reads (more is a fatal error).
+/// - `WINDOW`: bytes of read-ahead per track (≥ 8).
+/// - `PAYLOAD`: longest sysex, escape or meta payload it delivers; longer
+///   ones are skipped whole and reported, never cut.
+pub struct Reader<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize> {
+    src: S,
+    options: ReaderOptions,
+    header: Header,
+    cursors: [TrackCursor<WINDOW>; TRACKS],
+    /// Min-heap of track indices keyed by (pending tick, track index).
+    heap: [u16; TRACKS],
+    heap_len: usize,
+    /// Format 2: the next track to start when the current one ends.
+    next_sequential: usize,
+    payload: [u8; PAYLOAD],
+    pending: Deque<Error, 4>,
+    diagnostics: Diagnostics,
+    failed: bool,
+}
+
+impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize>
+    Reader<S, TRACKS, WINDOW, PAYLOAD>
+{
+    const CHECK: () = {
+        assert!(
+            TRACKS >= 1 && TRACKS <= u16::MAX as usize,
+            "TRACKS must be 1..=65535"
+        );
+        assert!(WINDOW >= 8, "WINDOW must be at least 8 bytes");
+        assert!(
+            PAYLOAD >= 4 && PAYLOAD <= u32::MAX as usize,
+            "PAYLOAD must be at least 4 bytes"
+        );
+    };
+
+    /// Opens a file: reads the container and header, finds the tracks and
+    /// reads each track's first delta time.
+    pub fn open(src: S, options: ReaderOptions) -> Result<Self, Error> {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::CHECK;
+        let mut reader = Self {
+            src,
+            options,
+            header: Header {
+                format: Format::SingleTrack,
+                timing: midly::Timing::Metrical(midly::num::u15::new(96)),
+                declared_tracks: 0,
+                tracks: 0,
+                rmid: false,
+            },
+            cursors: [const { TrackCursor::EMPTY }; TRACKS],
+            heap: [0; TRACKS],
+            heap_len: 0,
+            next_sequential: 0,
+            payload: [0; PAYLOAD],
+            pending: Deque::new(),
+            diagnostics: Diagnostics::default(),
+            failed: false,
+        };
+        reader.scan()?;
+        reader.rewind()?;
+        Ok(reader)
+    }
+
+    /// The header, with the number of tracks actually found.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// What was tolerated or skipped since open or the last rewind.
+    pub fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
+    }
+
+    /// The byte source, for callers that need it back.
+    pub fn into_source(self) -> S {
+        self.src
+    }
+
+    /// Finds the chunks and records each `MTrk`'s extent.
+    fn scan(&mut self) -> Result<(), Error> {
+        let layout = read_layout(&mut self.src)?;
+        self.header = layout.header;
+        let end = layout.end;
+        let mut pos = layout.first_chunk;
+        let mut tracks = 0usize;
+        let mut chunk_problems = Diagnostics::default();
+        while pos < end {
+            let mut hdr = [0u8; 8];
+            let n = self
+                .src
+                .read_at(pos, &mut hdr)
+                .map_err(|e| Error::fatal(ErrorKind::Io(e), pos))?;
+            if n < 8
+                || !hdr[..4]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b' ')
+            {
+                chunk_problems.trailing_garbage = true;
+                self.note_warning(&mut chunk_problems, ErrorKind::TrailingGarbage, None, pos)?;
+                break;
+            }
+            let len = u64::from(u32::from_be_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]));
+            let data = pos + 8;
+            let declared_end = data + len;
+            if declared_end > end {
+                chunk_problems.chunks_past_end += 1;
+                let kind = ErrorKind::ChunkPastEnd {
+                    declared: len as u32,
+                    available: end.saturating_sub(data),
+                };
+                let track = (&hdr[..4] == b"MTrk").then_some(tracks as u16);
+                self.note_warning(&mut chunk_problems, kind, track, pos)?;
+            }
+            if &hdr[..4] == b"MTrk" {
+                let Some(cursor) = self.cursors.get_mut(tracks) else {
+                    let kind = ErrorKind::TooManyTracks {
+                        capacity: TRACKS as u16,
+                    };
+                    return Err(Error::fatal(kind, pos));
+                };
+                cursor.reset(data, declared_end.min(end));
+                tracks += 1;
+            } else {
+                chunk_problems.unknown_chunks += 1;
+            }
+            pos = declared_end;
+        }
+        self.header.tracks = tracks as u16;
+        if self.options.strict && self.header.tracks != self.header.declared_tracks {
+            let kind = ErrorKind::TrackCountMismatch {
+                declared: self.header.declared_tracks,
+                found: self.header.tracks,
+            };
+            return Err(Error::fatal(kind, 10));
+        }
+        // Chunk-level findings stay visible after every rewind.
+        self.diagnostics = chunk_problems;
+        Ok(())
+    }
+
+    /// In strict mode a tolerable problem is fatal; in lenient mode it is
+    /// only recorded.
+    fn note_warning(
+        &self,
+        diag: &mut Diagnostics,
+        kind: ErrorKind,
+        track: Option<u16>,
+        offset: u64,
+    ) -> Result<(), Error> {
+        let error = Error {
+            kind,
+            track,
+            offset,
+            severity: Severity::Fatal,
+        };
+        if self.options.strict {
+            return Err(error);
+        }
+        if diag.first_problem.is_none() {
+            diag.first_problem = Some(Error {
+                severity: Severity::EventSkipped,
+                ..error
+            });
+        }
+        Ok(())
+    }
+
+    /// Goes back to the start of the song (for seeks and loops).
+    pub fn rewind(&mut self) -> Result<(), Error> {
+        let chunk_level = Diagnostics {
+            chunks_past_end: self.diagnostics.chunks_past_end,
+            unknown_chunks: self.diagnostics.unknown_chunks,
+            trailing_garbage: self.diagnostics.trailing_garbage,
+            first_problem: self.diagnostics.first_problem.filter(|e| {
+                matches!(
+                    e.kind,
+                    ErrorKind::ChunkPastEnd { .. } | ErrorKind::TrailingGarbage
+                )
+            }),
+            ..Diagnostics::default()
+        };
+        self.diagnostics = chunk_level;
+        self.pending.clear();
+        self.failed = false;
+        self.heap_len = 0;
+        self.next_sequential = 0;
+        let tracks = usize::from(self.header.tracks);
+        for cursor in self.cursors.iter_mut().take(tracks) {
+            let (start, end) = (cursor.start, cursor.end);
+            cursor.reset(start, end);
+        }
+        if matches!(self.header.format, Format::Sequential) {
+            self.start_next_sequential(0);
+        } else {
+            for t in 0..tracks {
+                self.start_track(t, 0);
+            }
+        }
+        match self.pending.front() {
+            Some(e) if e.is_fatal() => Err(*e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads track `t`'s first delta and puts it in the heap.
+    fn start_track(&mut self, t: usize, base_tick: u64) -> bool {
+        let Some(cursor) = self.cursors.get_mut(t) else {
+            return false;
+        };
+        cursor.tick = base_tick;
+        if self.advance(t) {
+            self.heap_push(t);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Format 2: starts the next track that has any event.
+    fn start_next_sequential(&mut self, base_tick: u64) {
+        while self.next_sequential < usize::from(self.header.tracks) {
+            let t = self.next_sequential;
+            self.next_sequential += 1;
+            if self.start_track(t, base_tick) {
+                return;
+            }
+        }
+    }
+
+    /// Reads the next delta of track `t`. Returns false when the track is over
+    /// (the reason is recorded).
+    fn advance(&mut self, t: usize) -> bool {
+        let Some(cursor) = self.cursors.get_mut(t) else {
+            return false;
+        };
+        let offset = cursor.pos();
+        match cursor.vlq(&mut self.src) {
+            Ok(delta) => {
+                cursor.tick += u64::from(delta);
+                cursor.event_offset = cursor.pos();
+                true
+            }
+            Err(Stop::End) if cursor.pos() >= cursor.end && offset == cursor.pos() => {
+                cursor.ended = true;
+                self.diagnostics.tracks_without_end += 1;
+                self.report(
+                    ErrorKind::MissingEndOfTrack,
+                    t,
+                    offset,
+                    Severity::EventSkipped,
+                    true,
+                );
+                false
+            }
+            Err(stop) => {
+                cursor.ended = true;
+                self.report(stop_kind(stop), t, offset, Severity::TrackEnded, false);
+                false
+            }
+        }
+    }
+
+    /// Records a problem. `warning`s (tolerated deviations) are counted but
+    /// not returned in lenient mode; everything is fatal in strict mode.
+    fn report(
+        &mut self,
+        kind: ErrorKind,
+        t: usize,
+        offset: u64,
+        severity: Severity,
+        warning: bool,
+    ) {
+        let mut error = Error {
+            kind,
+            track: Some(t as u16),
+            offset,
+            severity,
+        };
+        if self.options.strict {
+            error.severity = Severity::Fatal;
+            self.failed = true;
+        } else {
+            match severity {
+                Severity::TrackEnded => self.diagnostics.tracks_cut += 1,
+                Severity::EventSkipped if !warning => self.diagnostics.events_skipped += 1,
+                _ => {}
+            }
+        }
+        if self.diagnostics.first_problem.is_none() {
+            self.diagnostics.first_problem = Some(error);
+        }
+        if warning && !self.options.strict {
+            return;
+        }
+        if self.pending.push_back(error).is_err() {
+            self.diagnostics.errors_not_returned += 1;
+        }
+    }
+
+    /// The next event of the merged stream, `Ok(None)` at the end.
+    ///
+    /// A non-fatal `Err` reports damage that was skipped; call again to go
+    /// on. After a fatal error it returns `Ok(None)`.
+    pub fn next_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        loop {
+            if let Some(error) = self.pending.pop_front() {
+                return Err(error);
+            }
+            if self.failed {
+                return Ok(None);
+            }
+            let Some(&head) = self.heap.first().filter(|_| self.heap_len > 0) else {
+                return Ok(None);
+            };
+            let t = usize::from(head);
+            let Some(cursor) = self.cursors.get_mut(t) else {
+                return Ok(None);
+            };
+            let tick = cursor.tick;
+            let offset = cursor.event_offset;
+            match read_body(cursor, &mut self.src, &mut self.payload) {
+                Ok(body) => {
+                    if let Body::Meta { kind: 0x2F, .. } = body {
+                        cursor.ended = true;
+                        let after = cursor.remaining();
+                        if after > 0 {
+                            self.diagnostics.bytes_after_end_of_track += after;
+                            if self.options.strict {
+                                let kind = ErrorKind::DataAfterEndOfTrack(
+                                    after.min(u64::from(u32::MAX)) as u32,
+                                );
+                                self.report(
+                                    kind,
+                                    t,
+                                    cursor_pos(&self.cursors, t),
+                                    Severity::Fatal,
+                                    false,
+                                );
+                            }
+                        }
+                        self.finish_track(tick);
+                    } else if self.advance(t) {
+                        self.heap_fix_root();
+                    } else {
+                        self.finish_track(tick);
+                    }
+                    let kind = match body {
+                        Body::Midi { channel, message } => {
+                            TrackEventKind::Midi { channel, message }
+                        }
+                        Body::Meta { kind, len } => TrackEventKind::Meta(decode_meta(
+                            kind,
+                            self.payload.get(..len).unwrap_or(&[]),
+                        )),
+                        Body::Sys { status, len } => {
+                            sysex_kind(status, self.payload.get(..len).unwrap_or(&[]))
+                        }
+                    };
+                    return Ok(Some(Event {
+                        tick,
+                        track: t as u16,
+                        kind,
+                    }));
+                }
+                Err((kind, severity)) => {
+                    self.report(kind, t, offset, severity, false);
+                    if severity == Severity::EventSkipped && self.advance(t) {
+                        self.heap_fix_root();
+                    } else {
+                        if let Some(c) = self.cursors.get_mut(t) {
+                            c.ended = true;
+                        }
+                        self.finish_track(tick);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes the ended head track from the heap and, in format 2, starts
+    /// the next track where this one ended.
+    fn finish_track(&mut self, end_tick: u64) {
+        self.heap_pop();
+        if matches!(self.header.format, Format::Sequential) && self.heap_len == 0 {
+            self.start_next_sequential(end_tick);
+        }
+    }
+
+    #[inline]
+    fn key(&self, t: u16) -> (u64, u16) {
+        let tick = self
+            .cursors
+            .get(usize::from(t))
+            .map_or(u64::MAX, |c| c.tick);
+        (tick, t)
+    }
+
+    fn heap_push(&mut self, t: usize) {
+        if self.heap_len >= TRACKS {
+            return;
+        }
+        self.heap[self.heap_len] = t as u16;
+        self.heap_len += 1;
+        let mut i = self.heap_len - 1;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.key(self.heap[i]) < self.key(self.heap[parent]) {
+                self.heap.swap(i, parent);
+                i = parent;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn heap_pop(&mut self) {
+        if self.heap_len == 0 {
+            return;
+        }
+        self.heap_len -= 1;
+        self.heap[0] = self.heap[self.heap_len];
+        self.heap_fix_root();
+    }
+
+    /// Restores heap order after the root's key grew.
+    #[inline]
+    fn heap_fix_root(&mut self) {
+        let len = self.heap_len.min(TRACKS);
+        let heap = &mut self.heap[..len];
+        let cursors = &self.cursors;
+        let key = |t: u16| (cursors.get(usize::from(t)).map_or(u64::MAX, |c| c.tick), t);
+        let mut i = 0;
+        loop {
+            let left = 2 * i + 1;
+            if left >= len {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < len && key(heap[right]) < key(heap[left]) {
+                right
+            } else {
+                left
+            };
+            if key(heap[child]) < key(heap[i]) {
+                heap.swap(child, i);
+                i = child;
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+fn cursor_pos<const W: usize>(cursors: &[TrackCursor<W>], t: usize) -> u64 {
+    cursors.get(t).map_or(0, TrackCursor::pos)
+}
+
+fn stop_kind(stop: Stop) -> ErrorKind {
+    match stop {
+        Stop::End => ErrorKind::TruncatedEvent,
+        Stop::Io(e) => ErrorKind::Io(e),
+        Stop::VlqTooLong => ErrorKind::VlqTooLong,
+    }
+}
+
+/// Number of data bytes of a channel message, by status high nibble.
+#[inline]
+fn data_len(status: u8) -> usize {
+    match status >> 4 {
+        0xC | 0xD => 1,
+        _ => 2,
+    }
+}
+
+/// Reads one event body (status and data) at the cursor. On error returns
+/// what went wrong and whether the track can go on.
+#[inline]
+fn read_body<S: ByteSource, const W: usize, const P: usize>(
+    cursor: &mut TrackCursor<W>,
+    src: &mut S,
+    payload: &mut [u8; P],
+) -> Result<Body, (ErrorKind, Severity)> {
+    let track_ended = |stop: Stop| (stop_kind(stop), Severity::TrackEnded);
+    let first = cursor.byte(src).map_err(track_ended)?;
+    let (status, mut data0) = if first < 0x80 {
+        if cursor.running_status == 0 {
+            return Err((ErrorKind::MissingRunningStatus(first), Severity::TrackEnded));
+        }
+        (cursor.running_status, Some(first))
+    } else {
+        (first, None)
+    };
+    match status {
+        0x80..=0xEF => {
+            cursor.running_status = status;
+            let d0 = match data0.take() {
+                Some(d) => d,
+                None => data_byte(cursor, src)?,
+            };
+            let d1 = if data_len(status) == 2 {
+                data_byte(cursor, src)?
+            } else {
+                0
+            };
+            Ok(Body::Midi {
+                channel: u4::from(status & 0x0F),
+                message: channel_message(status, d0, d1),
+            })
+        }
+        0xFF => {
+            // Running status survives meta and sysex events: the spec says it
+            // should be cancelled, but real files rely on it and cancelling
+            // gains nothing for files that follow the spec.
+            let kind = cursor.byte(src).map_err(track_ended)?;
+            let len = read_payload(cursor, src, payload)?;
+            Ok(Body::Meta { kind, len })
+        }
+        0xF0 | 0xF7 => {
+            let len = read_payload(cursor, src, payload)?;
+            Ok(Body::Sys { status, len })
+        }
+        _ => {
+            // System common / real-time bytes cannot live in a file: skip the
+            // message with its defined data bytes.
+            let extra = match status {
+                0xF1 | 0xF3 => 1,
+                0xF2 => 2,
+                _ => 0,
+            };
+            cursor.skip(extra).map_err(track_ended)?;
+            Err((
+                ErrorKind::SystemMessageInFile(status),
+                Severity::EventSkipped,
+            ))
+        }
+    }
+}
+
+#[inline]
+fn data_byte<S: ByteSource, const W: usize>(
+    cursor: &mut TrackCursor<W>,
+    src: &mut S,
+) -> Result<u8, (ErrorKind, Severity)> {
+    let b = cursor
+        .byte(src)
+        .map_err(|stop| (stop_kind(stop), Severity::TrackEnded))?;
+    if b >= 0x80 {
+        return Err((ErrorKind::UnexpectedStatusByte(b), Severity::TrackEnded));
+    }
+    Ok(b)
+}
+
+#[inline]
+fn channel_message(status: u8, d0: u8, d1: u8) -> MidiMessage {
+    let (a, b) = (u7::from(d0), u7::from(d1));
+    match status >> 4 {
+        0x8 => MidiMessage::NoteOff { key: a, vel: b },
+        0x9 => MidiMessage::NoteOn { key: a, vel: b },
+        0xA => MidiMessage::Aftertouch { key: a, vel: b },
+        0xB => MidiMessage::Controller {
+            controller: a,
+            value: b,
+        },
+        0xC => MidiMessage::ProgramChange { program: a },
+        0xD => MidiMessage::ChannelAftertouch { vel: a },
+        _ => MidiMessage::PitchBend {
+            bend: PitchBend(u14::from((u16::from(d1) << 7) | u16::from(d0))),
+        },
+    }
+}
+
+/// Reads a length-prefixed payload into `payload`, or skips it whole when it
+/// does not fit.
+fn read_payload<S: ByteSource, const W: usize, const P: usize>(
+    cursor: &mut TrackCursor<W>,
+    src: &mut S,
+    payload: &mut [u8; P],
+) -> Result<usize, (ErrorKind, Severity)> {
+    let track_ended = |stop: Stop| (stop_kind(stop), Severity::TrackEnded);
+    let len = cursor.vlq(src).map_err(track_ended)?;
+    match payload.get_mut(..len as usize) {
+        Some(dst) => {
+            cursor.read_into(src, dst).map_err(track_ended)?;
+            Ok(len as usize)
+        }
+        None => {
+            cursor.skip(u64::from(len)).map_err(track_ended)?;
+            Err((
+                ErrorKind::PayloadTooLong {
+                    len,
+                    capacity: P as u32,
+                },
+                Severity::EventSkipped,
+            ))
+        }
+    }
+}
