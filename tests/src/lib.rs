@@ -1,1 +1,5 @@
-//! Shared helpers of smfplay's tests: fixture generators and reference models.
+//! Shared helpers of smfplay's tests: fixture generators, reference models
+//! and access to the real-world corpus.
+
+pub mod corpus;
+pub mod our_reader;

@@ -68,6 +68,14 @@ pub enum ErrorKind {
     /// Bytes follow the end-of-track event inside its chunk (ignored in
     /// lenient mode).
     DataAfterEndOfTrack(u32),
+    /// A meta event whose payload length is wrong for its type (tolerated
+    /// in lenient mode: decoded as far as possible).
+    MetaLength {
+        /// Meta type byte.
+        kind: u8,
+        /// Payload length found.
+        len: u32,
+    },
     /// The header's track count differs from the `MTrk` chunks found
     /// (tolerated in lenient mode).
     TrackCountMismatch {
@@ -171,6 +179,12 @@ impl fmt::Display for ErrorKind {
             ErrorKind::MissingEndOfTrack => f.write_str("track has no end-of-track event"),
             ErrorKind::DataAfterEndOfTrack(n) => {
                 write!(f, "{n} bytes after the end-of-track event")
+            }
+            ErrorKind::MetaLength { kind, len } => {
+                write!(
+                    f,
+                    "meta event 0x{kind:02X} has {len} data bytes, the wrong length for its type"
+                )
             }
             ErrorKind::TrackCountMismatch { declared, found } => {
                 write!(

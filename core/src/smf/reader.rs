@@ -77,6 +77,11 @@ pub struct Diagnostics {
     pub unknown_chunks: u16,
     /// Bytes after the last chunk that did not form a chunk.
     pub trailing_garbage: bool,
+    /// The header's track count differs from the `MTrk` chunks found.
+    pub track_count_mismatch: bool,
+    /// Meta events whose payload length is wrong for their type (decoded as
+    /// far as possible, as midly does).
+    pub bad_meta_lengths: u32,
     /// Tracks that ended without an end-of-track event.
     pub tracks_without_end: u16,
     /// Tracks whose rest was skipped because of damage.
@@ -96,6 +101,15 @@ impl Diagnostics {
     /// Whether anything at all was tolerated or skipped.
     pub fn is_clean(&self) -> bool {
         self.first_problem.is_none() && self.unknown_chunks == 0
+    }
+
+    /// Counts a tolerated deviation of `kind`.
+    fn count(&mut self, kind: ErrorKind) {
+        match kind {
+            ErrorKind::MetaLength { .. } => self.bad_meta_lengths += 1,
+            ErrorKind::MissingEndOfTrack => self.tracks_without_end += 1,
+            _ => {}
+        }
     }
 }
 
@@ -125,6 +139,8 @@ pub struct Reader<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: us
     payload: [u8; PAYLOAD],
     pending: Deque<Error, 4>,
     diagnostics: Diagnostics,
+    /// What the chunk scan found (restored by every rewind).
+    chunk_diagnostics: Diagnostics,
     failed: bool,
 }
 
@@ -165,6 +181,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             payload: [0; PAYLOAD],
             pending: Deque::new(),
             diagnostics: Diagnostics::default(),
+            chunk_diagnostics: Diagnostics::default(),
             failed: false,
         };
         reader.scan()?;
@@ -237,15 +254,16 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             pos = declared_end;
         }
         self.header.tracks = tracks as u16;
-        if self.options.strict && self.header.tracks != self.header.declared_tracks {
+        if self.header.tracks != self.header.declared_tracks {
             let kind = ErrorKind::TrackCountMismatch {
                 declared: self.header.declared_tracks,
                 found: self.header.tracks,
             };
-            return Err(Error::fatal(kind, 10));
+            chunk_problems.track_count_mismatch = true;
+            self.note_warning(&mut chunk_problems, kind, None, 10)?;
         }
         // Chunk-level findings stay visible after every rewind.
-        self.diagnostics = chunk_problems;
+        self.chunk_diagnostics = chunk_problems;
         Ok(())
     }
 
@@ -278,19 +296,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
 
     /// Goes back to the start of the song (for seeks and loops).
     pub fn rewind(&mut self) -> Result<(), Error> {
-        let chunk_level = Diagnostics {
-            chunks_past_end: self.diagnostics.chunks_past_end,
-            unknown_chunks: self.diagnostics.unknown_chunks,
-            trailing_garbage: self.diagnostics.trailing_garbage,
-            first_problem: self.diagnostics.first_problem.filter(|e| {
-                matches!(
-                    e.kind,
-                    ErrorKind::ChunkPastEnd { .. } | ErrorKind::TrailingGarbage
-                )
-            }),
-            ..Diagnostics::default()
-        };
-        self.diagnostics = chunk_level;
+        self.diagnostics = self.chunk_diagnostics;
         self.pending.clear();
         self.failed = false;
         self.heap_len = 0;
@@ -392,9 +398,10 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             self.failed = true;
         } else {
             match severity {
+                _ if warning => self.diagnostics.count(kind),
                 Severity::TrackEnded => self.diagnostics.tracks_cut += 1,
-                Severity::EventSkipped if !warning => self.diagnostics.events_skipped += 1,
-                _ => {}
+                Severity::EventSkipped => self.diagnostics.events_skipped += 1,
+                Severity::Fatal => {}
             }
         }
         if self.diagnostics.first_problem.is_none() {
@@ -431,23 +438,27 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             let offset = cursor.event_offset;
             match read_body(cursor, &mut self.src, &mut self.payload) {
                 Ok(body) => {
+                    if let Body::Meta { kind, len } = body
+                        && !meta_length_ok(kind, len)
+                    {
+                        let kind = ErrorKind::MetaLength {
+                            kind,
+                            len: len as u32,
+                        };
+                        self.report(kind, t, offset, Severity::EventSkipped, true);
+                    }
                     if let Body::Meta { kind: 0x2F, .. } = body {
-                        cursor.ended = true;
-                        let after = cursor.remaining();
+                        let after = self.cursors.get(t).map_or(0, TrackCursor::remaining);
                         if after > 0 {
                             self.diagnostics.bytes_after_end_of_track += after;
-                            if self.options.strict {
-                                let kind = ErrorKind::DataAfterEndOfTrack(
-                                    after.min(u64::from(u32::MAX)) as u32,
-                                );
-                                self.report(
-                                    kind,
-                                    t,
-                                    cursor_pos(&self.cursors, t),
-                                    Severity::Fatal,
-                                    false,
-                                );
-                            }
+                            let at = cursor_pos(&self.cursors, t);
+                            let kind = ErrorKind::DataAfterEndOfTrack(
+                                after.min(u64::from(u32::MAX)) as u32,
+                            );
+                            self.report(kind, t, at, Severity::EventSkipped, true);
+                        }
+                        if let Some(c) = self.cursors.get_mut(t) {
+                            c.ended = true;
                         }
                         self.finish_track(tick);
                     } else if self.advance(t) {
@@ -571,6 +582,20 @@ fn stop_kind(stop: Stop) -> ErrorKind {
         Stop::End => ErrorKind::TruncatedEvent,
         Stop::Io(e) => ErrorKind::Io(e),
         Stop::VlqTooLong => ErrorKind::VlqTooLong,
+    }
+}
+
+/// Whether a meta event's payload has the length its type requires.
+fn meta_length_ok(kind: u8, len: usize) -> bool {
+    match kind {
+        0x00 => len == 0 || len == 2,
+        0x20 | 0x21 => len == 1,
+        0x2F => len == 0,
+        0x51 => len == 3,
+        0x54 => len == 5,
+        0x58 => len == 4,
+        0x59 => len == 2,
+        _ => true,
     }
 }
 
