@@ -56,7 +56,10 @@ fn streaming_reader_matches_midly_on_every_valid_corpus_file() {
             if row.get("status") == "valid" {
                 let strict = read_all(&bytes, ReaderOptions::STRICT);
                 if !strict.errors.is_empty() {
-                    failures.push(format!("{path}: valid file rejected in strict mode: {:?}", strict.errors));
+                    failures.push(format!(
+                        "{path}: valid file rejected in strict mode: {:?}",
+                        strict.errors
+                    ));
                 }
             }
             let midly_right = row.get("midly_events_total") == row.get("scan_events_total");
