@@ -15,6 +15,10 @@
 #![no_std]
 #![deny(unsafe_code)]
 
+#[cfg(test)]
+#[macro_use]
+extern crate std;
+
 #[macro_use]
 mod fmt;
 

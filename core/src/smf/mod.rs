@@ -23,5 +23,5 @@ mod track_cursor;
 pub use error::{Error, ErrorKind, Severity};
 pub use event::Event;
 pub use header::Header;
-pub use reader::{Diagnostics, Reader, ReaderOptions};
+pub use reader::{Diagnostics, Reader, ReaderCheckpoint, ReaderOptions};
 pub use source::{ByteSource, IoSource, SliceSource};

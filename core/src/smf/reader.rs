@@ -113,6 +113,43 @@ impl Diagnostics {
     }
 }
 
+/// A reader's position between two events: enough to come back to it
+/// without rescanning the file (A–B loops). `TRACKS × 26` bytes or so.
+#[derive(Clone, Copy)]
+pub struct ReaderCheckpoint<const TRACKS: usize> {
+    tracks: [TrackMark; TRACKS],
+    heap: [u16; TRACKS],
+    heap_len: usize,
+    next_sequential: usize,
+    valid: bool,
+}
+
+#[derive(Clone, Copy)]
+struct TrackMark {
+    pos: u64,
+    tick: u64,
+    event_offset: u64,
+    running_status: u8,
+    ended: bool,
+}
+
+impl<const TRACKS: usize> ReaderCheckpoint<TRACKS> {
+    /// A checkpoint that restores nothing until one is taken.
+    pub const EMPTY: Self = Self {
+        tracks: [TrackMark { pos: 0, tick: 0, event_offset: 0, running_status: 0, ended: true };
+            TRACKS],
+        heap: [0; TRACKS],
+        heap_len: 0,
+        next_sequential: 0,
+        valid: false,
+    };
+
+    /// Whether this checkpoint was taken.
+    pub const fn is_valid(&self) -> bool {
+        self.valid
+    }
+}
+
 /// A decoded event body whose payload (if any) sits in the reader's buffer.
 enum Body {
     Midi { channel: u4, message: MidiMessage },
@@ -292,6 +329,56 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             });
         }
         Ok(())
+    }
+
+    /// The tick of the next event, without reading it (`None` at the end).
+    pub fn next_tick(&self) -> Option<u64> {
+        if self.failed {
+            return None;
+        }
+        let head = *self.heap.first().filter(|_| self.heap_len > 0)?;
+        self.cursors.get(usize::from(head)).map(|c| c.tick)
+    }
+
+    /// Remembers the position before the next event. Non-fatal errors not
+    /// yet returned are not part of the checkpoint.
+    pub fn checkpoint(&self) -> ReaderCheckpoint<TRACKS> {
+        let mut cp = ReaderCheckpoint::EMPTY;
+        for (mark, c) in cp.tracks.iter_mut().zip(&self.cursors) {
+            *mark = TrackMark {
+                pos: c.pos(),
+                tick: c.tick,
+                event_offset: c.event_offset,
+                running_status: c.running_status,
+                ended: c.ended,
+            };
+        }
+        cp.heap = self.heap;
+        cp.heap_len = self.heap_len;
+        cp.next_sequential = self.next_sequential;
+        cp.valid = true;
+        cp
+    }
+
+    /// Returns to a checkpoint taken from this reader. Returns false (and
+    /// changes nothing) for a checkpoint that was never taken.
+    pub fn restore(&mut self, cp: &ReaderCheckpoint<TRACKS>) -> bool {
+        if !cp.valid {
+            return false;
+        }
+        for (c, mark) in self.cursors.iter_mut().zip(&cp.tracks) {
+            c.seek_to(mark.pos);
+            c.tick = mark.tick;
+            c.event_offset = mark.event_offset;
+            c.running_status = mark.running_status;
+            c.ended = mark.ended;
+        }
+        self.heap = cp.heap;
+        self.heap_len = cp.heap_len;
+        self.next_sequential = cp.next_sequential;
+        self.pending.clear();
+        self.failed = false;
+        true
     }
 
     /// Goes back to the start of the song (for seeks and loops).

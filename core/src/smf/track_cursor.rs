@@ -68,6 +68,13 @@ impl<const WINDOW: usize> TrackCursor<WINDOW> {
         self.ended = false;
     }
 
+    /// Moves the read position (inside the chunk) and drops the window.
+    pub(crate) fn seek_to(&mut self, pos: u64) {
+        self.win_start = pos.clamp(self.start, self.end);
+        self.win_len = 0;
+        self.idx = 0;
+    }
+
     /// Absolute offset of the next unread byte.
     #[inline]
     pub(crate) fn pos(&self) -> u64 {

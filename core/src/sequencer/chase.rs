@@ -1,0 +1,435 @@
+//! Chase: the channel state a file has set up before a given point (program,
+//! bank, every controller, RPN/NRPN values, pitch bend, channel pressure,
+//! system exclusive messages), so that a seek or a loop can restore it before
+//! the first event it plays.
+//!
+//! Replay resets each channel's controllers (CC 121) and then sends what the
+//! file set, with General MIDI defaults for volume, pan, reverb and chorus
+//! send, bank and program where the file set nothing, so state from the old
+//! position never leaks into the new one. It does not kill voices, so a
+//! loop stays seamless.
+//!
+//! *Real-time*: fixed size (about 3 KiB plus [`CHASE_SYSEX_BYTES`]);
+//! observing an event is O(1) (O(bytes) for sysex); a replay emits at most
+//! [`MAX_REPLAY_EVENTS`] events.
+
+use heapless::Vec;
+use midly::MidiMessage;
+use midly::PitchBend;
+use midly::num::{u4, u7, u14};
+
+/// Bytes of system exclusive messages a chase keeps for replay.
+pub const CHASE_SYSEX_BYTES: usize = 1024;
+/// RPN/NRPN values kept per channel.
+pub const PARAMS_PER_CHANNEL: usize = 8;
+/// Most events one replay emits (16 channels × (reset, bank, program,
+/// 124 controllers, params, selection, bend, pressure) plus sysex).
+pub const MAX_REPLAY_EVENTS: usize = 16 * (1 + 3 + 124 + PARAMS_PER_CHANNEL * 4 + 2 + 2) + 64;
+
+const UNSET: u8 = 0xFF;
+
+/// The GM, GS and XG reset messages (bytes after `F0`).
+const RESETS: [&[u8]; 4] = [
+    &[0x7E, 0x7F, 0x09, 0x01, 0xF7],                                     // GM System On
+    &[0x7E, 0x7F, 0x09, 0x03, 0xF7],                                     // GM2 System On
+    &[0x41, 0x10, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7],       // GS Reset
+    &[0x43, 0x10, 0x4C, 0x00, 0x00, 0x7E, 0x00, 0xF7],                   // XG System On
+];
+
+/// Which reset a sysex message is, if any.
+pub fn reset_kind(data: &[u8]) -> Option<ResetKind> {
+    // Device ids vary (0x10–0x1F for GS/XG, 0x7F/any for GM): compare the rest.
+    let same = |a: &[u8], b: &[u8], skip: usize| {
+        a.len() == b.len() && a.iter().zip(b).enumerate().all(|(i, (x, y))| i == skip || x == y)
+    };
+    if same(data, RESETS[0], 1) {
+        Some(ResetKind::Gm)
+    } else if same(data, RESETS[1], 1) {
+        Some(ResetKind::Gm2)
+    } else if same(data, RESETS[2], 1) {
+        Some(ResetKind::Gs)
+    } else if same(data, RESETS[3], 1) {
+        Some(ResetKind::Xg)
+    } else {
+        None
+    }
+}
+
+/// A reset system exclusive message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ResetKind {
+    /// General MIDI System On.
+    Gm,
+    /// General MIDI 2 System On.
+    Gm2,
+    /// Roland GS Reset.
+    Gs,
+    /// Yamaha XG System On.
+    Xg,
+}
+
+/// Whether a seek or a loop is being restored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ReplayMode {
+    /// Restore everything, GM/GS/XG resets first.
+    Seek,
+    /// Like `Seek`, but without resets (they would cut the sound at every
+    /// turn of the loop; the synth is already in the file's mode).
+    Loop,
+}
+
+/// One event of a replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayEvent<'a> {
+    /// A channel message.
+    Midi(u4, MidiMessage),
+    /// A system exclusive message (bytes after `F0`).
+    SysEx(&'a [u8]),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Param {
+    nrpn: bool,
+    msb_number: u8,
+    lsb_number: u8,
+    value_msb: u8,
+    value_lsb: u8,
+}
+
+#[derive(Clone)]
+struct ChannelState {
+    program: u8,
+    controllers: [u8; 128],
+    bend: u16,
+    pressure: u8,
+    /// Last selected parameter: (nrpn, msb number, lsb number).
+    selected: Option<(bool, u8, u8)>,
+    params: Vec<Param, PARAMS_PER_CHANNEL>,
+}
+
+impl ChannelState {
+    const NEW: Self = Self {
+        program: UNSET,
+        controllers: [UNSET; 128],
+        bend: u16::MAX,
+        pressure: UNSET,
+        selected: None,
+        params: Vec::new(),
+    };
+
+    fn observe(&mut self, message: MidiMessage) -> bool {
+        match message {
+            MidiMessage::ProgramChange { program } => self.program = program.as_int(),
+            MidiMessage::PitchBend { bend } => self.bend = bend.0.as_int(),
+            MidiMessage::ChannelAftertouch { vel } => self.pressure = vel.as_int(),
+            MidiMessage::Controller { controller, value } => {
+                return self.controller(controller.as_int(), value.as_int());
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Returns false when a parameter value could not be kept (table full).
+    fn controller(&mut self, cc: u8, v: u8) -> bool {
+        match cc {
+            101 | 100 | 99 | 98 => {
+                let nrpn = cc <= 99;
+                let (mut msb, mut lsb) = match self.selected {
+                    Some((n, m, l)) if n == nrpn => (m, l),
+                    _ => (127, 127),
+                };
+                if cc == 101 || cc == 99 {
+                    msb = v;
+                } else {
+                    lsb = v;
+                }
+                self.selected = Some((nrpn, msb, lsb));
+            }
+            6 | 38 | 96 | 97 => return self.data_entry(cc, v),
+            121 => {
+                // Reset All Controllers (RP-015): modulation, expression,
+                // pedals, bend, pressure and the parameter selection.
+                for c in [1u8, 11, 64, 65, 66, 67] {
+                    self.controllers[usize::from(c)] = UNSET;
+                }
+                self.bend = u16::MAX;
+                self.pressure = UNSET;
+                self.selected = None;
+            }
+            120 | 122..=127 => {} // sound/notes off, local, modes: not state to chase
+            _ => {
+                if let Some(slot) = self.controllers.get_mut(usize::from(cc)) {
+                    *slot = v;
+                }
+            }
+        }
+        true
+    }
+
+    fn data_entry(&mut self, cc: u8, v: u8) -> bool {
+        let Some((nrpn, m, l)) = self.selected else { return true };
+        if m == 127 && l == 127 {
+            return true; // the null parameter
+        }
+        let index = self
+            .params
+            .iter()
+            .position(|p| p.nrpn == nrpn && p.msb_number == m && p.lsb_number == l);
+        let index = match index {
+            Some(i) => i,
+            None => {
+                let fresh =
+                    Param { nrpn, msb_number: m, lsb_number: l, value_msb: 0, value_lsb: UNSET };
+                if self.params.push(fresh).is_err() {
+                    return false;
+                }
+                self.params.len() - 1
+            }
+        };
+        let Some(p) = self.params.get_mut(index) else { return false };
+        match cc {
+            6 => p.value_msb = v,
+            38 => p.value_lsb = v,
+            96 => p.value_msb = p.value_msb.saturating_add(1).min(127),
+            _ => p.value_msb = p.value_msb.saturating_sub(1),
+        }
+        true
+    }
+
+    fn replay(&self, ch: u4, emit: &mut impl FnMut(ReplayEvent<'_>)) {
+        let cc = |c: u8, v: u8| {
+            ReplayEvent::Midi(ch, MidiMessage::Controller { controller: u7::new(c), value: u7::new(v & 0x7F) })
+        };
+        let or = |v: u8, default: u8| if v == UNSET { default } else { v };
+        emit(cc(121, 0));
+        emit(cc(0, or(self.controllers[0], 0)));
+        if self.controllers[32] != UNSET {
+            emit(cc(32, self.controllers[32]));
+        }
+        let program = u7::new(or(self.program, 0) & 0x7F);
+        emit(ReplayEvent::Midi(ch, MidiMessage::ProgramChange { program }));
+        for (c, default) in [(7u8, 100u8), (10, 64), (91, 40), (93, 0)] {
+            emit(cc(c, or(self.controllers[usize::from(c)], default)));
+        }
+        for (c, &v) in self.controllers.iter().enumerate() {
+            let c = c as u8;
+            let handled = matches!(c, 0 | 32 | 7 | 10 | 91 | 93 | 6 | 38 | 96..=101 | 120..=127);
+            if v != UNSET && !handled {
+                emit(cc(c, v));
+            }
+        }
+        for p in &self.params {
+            let (m_cc, l_cc) = if p.nrpn { (99, 98) } else { (101, 100) };
+            emit(cc(m_cc, p.msb_number));
+            emit(cc(l_cc, p.lsb_number));
+            emit(cc(6, p.value_msb));
+            if p.value_lsb != UNSET {
+                emit(cc(38, p.value_lsb));
+            }
+        }
+        if let Some((nrpn, m, l)) = self.selected {
+            let (m_cc, l_cc) = if nrpn { (99, 98) } else { (101, 100) };
+            emit(cc(m_cc, m));
+            emit(cc(l_cc, l));
+        } else if !self.params.is_empty() {
+            emit(cc(101, 127));
+            emit(cc(100, 127));
+        }
+        if self.bend != u16::MAX {
+            let bend = PitchBend(u14::new(self.bend & 0x3FFF));
+            emit(ReplayEvent::Midi(ch, MidiMessage::PitchBend { bend }));
+        }
+        if self.pressure != UNSET {
+            let vel = u7::new(self.pressure & 0x7F);
+            emit(ReplayEvent::Midi(ch, MidiMessage::ChannelAftertouch { vel }));
+        }
+    }
+}
+
+/// Everything needed to restore the state at one point of a song.
+#[derive(Clone)]
+pub struct ChaseState {
+    channels: [ChannelState; 16],
+    /// Last reset message seen (bytes after F0).
+    reset: Option<(ResetKind, Vec<u8, 12>)>,
+    /// Other sysex since the last reset, each as (len u16 BE, bytes).
+    sysex: Vec<u8, CHASE_SYSEX_BYTES>,
+    lost: u32,
+}
+
+impl Default for ChaseState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChaseState {
+    /// The state of a song before its first event.
+    pub const fn new() -> Self {
+        Self { channels: [ChannelState::NEW; 16], reset: None, sysex: Vec::new(), lost: 0 }
+    }
+
+    /// Forgets everything (back to the start of the song).
+    pub fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// Items that could not be kept (parameter table or sysex store full):
+    /// a replay restores everything else.
+    pub const fn lost(&self) -> u32 {
+        self.lost
+    }
+
+    /// Takes note of a channel message.
+    pub fn observe_midi(&mut self, channel: u4, message: MidiMessage) {
+        let Some(ch) = self.channels.get_mut(usize::from(channel.as_int())) else { return };
+        if !ch.observe(message) {
+            self.lost = self.lost.saturating_add(1);
+        }
+    }
+
+    /// Takes note of a system exclusive message (bytes after `F0`).
+    pub fn observe_sysex(&mut self, data: &[u8]) {
+        if let Some(kind) = reset_kind(data) {
+            // A reset wipes the channels and every earlier message.
+            self.channels = [ChannelState::NEW; 16];
+            self.sysex.clear();
+            self.reset = Vec::from_slice(data).ok().map(|d| (kind, d));
+            return;
+        }
+        let fits = data.len() <= usize::from(u16::MAX)
+            && self.sysex.len() + 2 + data.len() <= CHASE_SYSEX_BYTES;
+        if fits {
+            let len = (data.len() as u16).to_be_bytes();
+            // Cannot fail: the capacity was checked just above.
+            let _ = self.sysex.extend_from_slice(&len);
+            let _ = self.sysex.extend_from_slice(data);
+        } else {
+            self.lost = self.lost.saturating_add(1);
+        }
+    }
+
+    /// Emits the events that restore this state (see the module docs).
+    pub fn replay(&self, mode: ReplayMode, mut emit: impl FnMut(ReplayEvent<'_>)) {
+        if mode == ReplayMode::Seek
+            && let Some((_, data)) = &self.reset
+        {
+            emit(ReplayEvent::SysEx(data));
+        }
+        let mut rest: &[u8] = &self.sysex;
+        while let [hi, lo, tail @ ..] = rest {
+            let len = usize::from(u16::from_be_bytes([*hi, *lo])).min(tail.len());
+            let (msg, after) = tail.split_at(len);
+            emit(ReplayEvent::SysEx(msg));
+            rest = after;
+        }
+        for (i, ch) in self.channels.iter().enumerate() {
+            ch.replay(u4::new(i as u8), &mut emit);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctl(c: u8, v: u8) -> MidiMessage {
+        MidiMessage::Controller { controller: u7::new(c), value: u7::new(v) }
+    }
+
+    #[test]
+    fn replays_program_controllers_params_bend() {
+        let mut s = ChaseState::new();
+        let ch = u4::new(2);
+        s.observe_midi(ch, ctl(0, 1));
+        s.observe_midi(ch, MidiMessage::ProgramChange { program: u7::new(40) });
+        s.observe_midi(ch, ctl(7, 90));
+        s.observe_midi(ch, ctl(74, 33));
+        s.observe_midi(ch, ctl(101, 0));
+        s.observe_midi(ch, ctl(100, 0));
+        s.observe_midi(ch, ctl(6, 12)); // bend range 12 semitones
+        s.observe_midi(ch, MidiMessage::PitchBend { bend: PitchBend(u14::new(9000)) });
+        let mut out: std::vec::Vec<ReplayEvent<'_>> = std::vec::Vec::new();
+        s.replay(ReplayMode::Seek, |e| {
+            if let ReplayEvent::Midi(c, m) = e
+                && c == ch
+            {
+                out.push(ReplayEvent::Midi(c, m));
+            }
+        });
+        let m = |msg| ReplayEvent::Midi(ch, msg);
+        assert_eq!(out[0], m(ctl(121, 0)));
+        assert_eq!(out[1], m(ctl(0, 1)));
+        assert_eq!(out[2], m(MidiMessage::ProgramChange { program: u7::new(40) }));
+        assert_eq!(&out[3..7], &[m(ctl(7, 90)), m(ctl(10, 64)), m(ctl(91, 40)), m(ctl(93, 0))]);
+        assert_eq!(out[7], m(ctl(74, 33)));
+        assert_eq!(&out[8..11], &[m(ctl(101, 0)), m(ctl(100, 0)), m(ctl(6, 12))]);
+        assert_eq!(&out[11..13], &[m(ctl(101, 0)), m(ctl(100, 0))]);
+        assert_eq!(out[13], m(MidiMessage::PitchBend { bend: PitchBend(u14::new(9000)) }));
+        assert_eq!(out.len(), 14);
+    }
+
+    #[test]
+    fn reset_sysex_wipes_and_is_replayed_first_only_for_seeks() {
+        let mut s = ChaseState::new();
+        s.observe_midi(u4::new(0), MidiMessage::ProgramChange { program: u7::new(5) });
+        s.observe_sysex(&[0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7]);
+        s.observe_sysex(&[0x41, 0x11, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7]); // GS reset, device 0x11
+        s.observe_sysex(&[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
+        let mut first = std::vec::Vec::new();
+        s.replay(ReplayMode::Seek, |e| first.push(format!("{e:?}")));
+        assert!(first[0].contains("SysEx([65, 17, 66"), "{}", first[0]);
+        assert!(first[1].contains("SysEx([67, 16, 76, 2"), "{}", first[1]);
+        assert!(first.iter().any(|e| e.contains("ProgramChange { program: u7(0) }")));
+        assert!(!first.iter().any(|e| e.contains("program: u7(5)")));
+        let mut looped = std::vec::Vec::new();
+        s.replay(ReplayMode::Loop, |e| looped.push(format!("{e:?}")));
+        assert!(looped[0].contains("SysEx([67, 16, 76, 2"));
+        assert_eq!(looped.len() + 1, first.len());
+    }
+
+    #[test]
+    fn reset_all_controllers_clears_bend_and_pedals() {
+        let mut s = ChaseState::new();
+        let ch = u4::new(0);
+        s.observe_midi(ch, ctl(64, 127));
+        s.observe_midi(ch, MidiMessage::PitchBend { bend: PitchBend(u14::new(100)) });
+        s.observe_midi(ch, ctl(121, 0));
+        let mut n = 0;
+        s.replay(ReplayMode::Seek, |e| {
+            if let ReplayEvent::Midi(c, m) = e
+                && c == ch
+            {
+                assert!(!matches!(m, MidiMessage::PitchBend { .. }));
+                assert_ne!(m, ctl(64, 127));
+                n += 1;
+            }
+        });
+        assert_eq!(n, 7); // 121, bank, program, 7, 10, 91, 93
+    }
+
+    #[test]
+    fn replay_stays_within_its_bound() {
+        let mut s = ChaseState::new();
+        for ch in 0..16 {
+            for c in 0..128 {
+                s.observe_midi(u4::new(ch), ctl(c, 1));
+            }
+            for p in 0..20 {
+                s.observe_midi(u4::new(ch), ctl(99, p));
+                s.observe_midi(u4::new(ch), ctl(6, 3));
+                s.observe_midi(u4::new(ch), ctl(38, 3));
+            }
+        }
+        for _ in 0..200 {
+            s.observe_sysex(&[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
+        }
+        let mut n = 0;
+        s.replay(ReplayMode::Seek, |_| n += 1);
+        assert!(n <= MAX_REPLAY_EVENTS, "{n} > {MAX_REPLAY_EVENTS}");
+        assert!(s.lost() > 0);
+    }
+}

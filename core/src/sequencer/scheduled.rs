@@ -1,0 +1,77 @@
+//! What the calendar holds: events with their payloads moved to the pool,
+//! and markers the feed adds (jumps for seeks and loops, the song's end).
+//!
+//! *Real-time*: plain `Copy` data (24 bytes).
+
+use midly::MidiMessage;
+use midly::num::u4;
+
+use crate::sched::PoolHandle;
+
+/// Kinds of text a player shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TextKind {
+    /// Lyric meta event (or a `.kar` text event).
+    Lyric,
+    /// Marker meta event.
+    Marker,
+    /// Cue point meta event.
+    CuePoint,
+    /// Plain text meta event.
+    Text,
+}
+
+/// One item of the calendar, keyed by timeline frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Scheduled {
+    /// A channel message for the synth.
+    Midi {
+        /// Channel 0–15.
+        channel: u4,
+        /// The message.
+        message: MidiMessage,
+    },
+    /// A system exclusive message in the pool (bytes after `F0`).
+    SysEx(PoolHandle),
+    /// A tempo change at `tick` (for the position clock).
+    Tempo {
+        /// Song tick of the change.
+        tick: u64,
+        /// Microseconds per quarter note.
+        us_per_quarter: u32,
+    },
+    /// A time signature at `tick` (for bar:beat).
+    TimeSignature {
+        /// Song tick.
+        tick: u64,
+        /// Beats per bar.
+        numerator: u8,
+        /// Beat unit as a power of two (2 = quarter).
+        denominator_pow2: u8,
+    },
+    /// A key signature (sharps > 0, flats < 0).
+    KeySignature {
+        /// Sharps (positive) or flats (negative).
+        sharps: i8,
+        /// Minor key.
+        minor: bool,
+    },
+    /// Text to show, in the pool.
+    Text(TextKind, PoolHandle),
+    /// The song continues at `tick` (a seek or a loop): sounding notes are
+    /// released here and the chase events that follow restore the state.
+    Jump {
+        /// Song tick where playback continues.
+        tick: u64,
+        /// Frame of that tick in unscaled song time.
+        song_frame: u64,
+        /// Tempo in effect there.
+        us_per_quarter: u32,
+        /// The jump is a loop turn (not a seek).
+        looped: bool,
+    },
+    /// No more events: the song is over once this frame is reached.
+    End,
+}

@@ -1,0 +1,45 @@
+//! What the sequencer needs from a synthesizer.
+//!
+//! The host implements [`Synth`] with FluidSynth; tests implement it with a
+//! recording synth that logs `(frame, event)`.
+//!
+//! *Real-time*: implementations are called from the audio thread: they must
+//! not allocate, lock or do I/O in `apply` and `render`.
+
+use midly::MidiMessage;
+use midly::num::u4;
+
+/// One thing to tell the synthesizer, at the current render position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SynthEvent<'a> {
+    /// A channel message.
+    Midi {
+        /// Channel 0–15 (channel 10 of the GM drum kit is 9).
+        channel: u4,
+        /// The message.
+        message: MidiMessage,
+    },
+    /// A system exclusive message: the bytes after `F0`, normally ending
+    /// with `F7` (as an SMF `F0` event carries them).
+    SysEx(&'a [u8]),
+}
+
+/// A synthesizer the sequencer drives period by period.
+pub trait Synth {
+    /// Applies an event now: it takes effect at the next frame rendered.
+    fn apply(&mut self, event: SynthEvent<'_>);
+
+    /// Renders `left.len()` frames (equal to `right.len()`) into the
+    /// caller-owned planar buffers, overwriting them.
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]);
+}
+
+impl<T: Synth + ?Sized> Synth for &mut T {
+    fn apply(&mut self, event: SynthEvent<'_>) {
+        (**self).apply(event);
+    }
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        (**self).render(left, right);
+    }
+}
