@@ -1,1 +1,9 @@
 //! Shared helpers of smfplay's tests: fixture generators and reference models.
+//!
+//! - [`smf_writer`]: byte-level SMF/RMID writer that can also write broken files.
+//! - [`timeline`]: absolute-tick event lists rendered into tracks.
+//! - [`rng`]: the seeded PRNG behind every generator.
+
+pub mod rng;
+pub mod smf_writer;
+pub mod timeline;
