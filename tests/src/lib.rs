@@ -3,7 +3,11 @@
 //! - [`smf_writer`]: byte-level SMF/RMID writer that can also write broken files.
 //! - [`timeline`]: absolute-tick event lists rendered into tracks.
 //! - [`rng`]: the seeded PRNG behind every generator.
+//! - [`reference`](mod@reference): `midly`-based reference parse and track merge.
+//! - [`strict`]: what `midly`'s `strict` feature would say about a file.
 
+pub mod reference;
 pub mod rng;
 pub mod smf_writer;
+pub mod strict;
 pub mod timeline;
