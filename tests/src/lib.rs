@@ -3,9 +3,11 @@
 //! - [`smf_writer`]: byte-level SMF/RMID writer that can also write broken files.
 //! - [`timeline`]: absolute-tick event lists rendered into tracks.
 //! - [`rng`]: the seeded PRNG behind every generator.
+//! - [`fixtures`]: named valid and damaged fixture files.
 //! - [`reference`](mod@reference): `midly`-based reference parse and track merge.
 //! - [`strict`]: what `midly`'s `strict` feature would say about a file.
 
+pub mod fixtures;
 pub mod reference;
 pub mod rng;
 pub mod smf_writer;
