@@ -4,9 +4,11 @@
 //! - [`timeline`]: absolute-tick event lists rendered into tracks.
 //! - [`rng`]: the seeded PRNG behind every generator.
 //! - [`fixtures`]: named valid and damaged fixture files.
+//! - [`demo`]: the composed demo song (`assets/demo.mid`).
 //! - [`reference`](mod@reference): `midly`-based reference parse and track merge.
 //! - [`strict`]: what `midly`'s `strict` feature would say about a file.
 
+pub mod demo;
 pub mod fixtures;
 pub mod reference;
 pub mod rng;
