@@ -25,7 +25,24 @@ pub struct ReadOutcome {
 
 /// Calls `visit` for every event (the event borrows the reader) and
 /// collects errors; returns the outcome without the events.
-pub fn read_with<F>(bytes: &[u8], options: ReaderOptions, mut visit: F) -> ReadOutcome
+///
+/// Runs on a scoped thread with a large stack: the readers hold their
+/// cursors by value (hundreds of KiB for the many-track capacities).
+pub fn read_with<F>(bytes: &[u8], options: ReaderOptions, visit: F) -> ReadOutcome
+where
+    F: FnMut(u64, u16, &TrackEventKind<'_>) + Send,
+{
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || read_here(bytes, options, visit))
+            .expect("spawn reader thread")
+            .join()
+            .expect("reader thread panicked")
+    })
+}
+
+fn read_here<F>(bytes: &[u8], options: ReaderOptions, mut visit: F) -> ReadOutcome
 where
     F: FnMut(u64, u16, &TrackEventKind<'_>),
 {

@@ -9,29 +9,19 @@
 //! must equal the `scan_events_*` columns, track by track. Every `valid`
 //! file also reads in strict mode without a single complaint.
 
-use midly::{Format, Smf};
 use smfplay_core::smf::ReaderOptions;
 use smfplay_tests::corpus::{corpus_dir, manifest};
 use smfplay_tests::our_reader::{read_all, with_big_stack};
+use smfplay_tests::reference;
 
-/// midly's parse merged by our rules: absolute ticks; formats 0/1 merged by
-/// (tick, track, file order); format 2 tracks one after another.
+/// midly's parse merged by the reader's rules, rendered like `read_all`.
 fn midly_merged(bytes: &[u8]) -> Vec<(u64, u16, String)> {
-    let smf = Smf::parse(bytes).expect("midly parses the valid file");
-    let mut events = Vec::new();
-    let mut base = 0u64;
-    for (t, track) in smf.tracks.iter().enumerate() {
-        let mut tick = base;
-        for ev in track {
-            tick += u64::from(ev.delta.as_int());
-            events.push((tick, t as u16, format!("{:?}", ev.kind)));
-        }
-        if smf.header.format == Format::Sequential {
-            base = tick;
-        }
-    }
-    events.sort_by_key(|e| (e.0, e.1)); // stable: file order kept within a track
-    events
+    let parsed = reference::parse(bytes).expect("midly parses the valid file");
+    parsed
+        .events
+        .iter()
+        .map(|e| (e.tick, e.track, format!("{:?}", e.kind)))
+        .collect()
 }
 
 #[test]

@@ -136,8 +136,13 @@ struct TrackMark {
 impl<const TRACKS: usize> ReaderCheckpoint<TRACKS> {
     /// A checkpoint that restores nothing until one is taken.
     pub const EMPTY: Self = Self {
-        tracks: [TrackMark { pos: 0, tick: 0, event_offset: 0, running_status: 0, ended: true };
-            TRACKS],
+        tracks: [TrackMark {
+            pos: 0,
+            tick: 0,
+            event_offset: 0,
+            running_status: 0,
+            ended: true,
+        }; TRACKS],
         heap: [0; TRACKS],
         heap_len: 0,
         next_sequential: 0,
