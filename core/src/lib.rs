@@ -18,5 +18,6 @@
 #[macro_use]
 mod fmt;
 
+pub mod sched;
 pub mod smf;
 pub mod tempo;
