@@ -22,5 +22,6 @@ extern crate std;
 #[macro_use]
 mod fmt;
 
+pub mod sched;
 pub mod smf;
 pub mod tempo;
