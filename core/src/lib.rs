@@ -23,5 +23,7 @@ extern crate std;
 mod fmt;
 
 pub mod sched;
+pub mod sequencer;
 pub mod smf;
+pub mod synth;
 pub mod tempo;

@@ -64,6 +64,12 @@ impl ActiveNotes {
         }
     }
 
+    /// The key `key` on `channel` was sent as, if it sounds.
+    pub fn sent_key(&self, channel: u4, key: u8) -> Option<u8> {
+        let sent = *self.sent.get(usize::from(channel.as_int()))?.get(usize::from(key & 0x7F))?;
+        (sent != NONE).then_some(sent)
+    }
+
     /// Forgets every note of `channel`, calling `release(sent_key)` for each.
     pub fn release_channel(&mut self, channel: u4, mut release: impl FnMut(u8)) {
         let Some(keys) = self.sent.get_mut(usize::from(channel.as_int())) else { return };

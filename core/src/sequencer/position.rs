@@ -99,24 +99,32 @@ impl PositionClock {
         ((self.tpq * 4) >> self.denominator_pow2.min(6)).max(1)
     }
 
-    pub(crate) fn time_signature(&mut self, tick: u64, numerator: u8, denominator_pow2: u8) {
-        let (bar, _) = self.bar_beat(tick);
-        self.sig_bar = bar.saturating_sub(1);
+    /// A time signature change at `tick`, counting bars from where it is.
+    /// Returns the bars before `tick`.
+    pub(crate) fn time_signature(&mut self, tick: u64, numerator: u8, denominator_pow2: u8) -> u32 {
+        let bars_before = self.bar_beat(tick).0.saturating_sub(1);
+        self.set_signature(tick, bars_before, numerator, denominator_pow2);
+        bars_before
+    }
+
+    /// Sets the signature in force from `tick`, with `bars_before` bars
+    /// before it (as the feed, which reads every signature, counted them).
+    pub(crate) fn set_signature(&mut self, tick: u64, bars_before: u32, numerator: u8, denominator_pow2: u8) {
+        self.sig_bar = bars_before;
         self.sig_tick = tick;
         self.numerator = numerator.max(1);
         self.denominator_pow2 = denominator_pow2.min(6);
     }
 
-    /// Jumps: bar:beat restarts from the bar containing `tick` under the
-    /// signature in force (the feed replays the signature after a jump).
+    /// The signature in force: (tick, bars before it, numerator, denominator power).
+    pub(crate) fn signature(&self) -> (u64, u32, u8, u8) {
+        (self.sig_tick, self.sig_bar, self.numerator, self.denominator_pow2)
+    }
+
+    /// Continues at `tick` after a seek or loop (the feed sends the
+    /// signature in force right after the jump).
     pub(crate) fn jump(&mut self, tick: u64, song_frame: u64, us_per_quarter: u32) {
         self.tempo(tick, song_frame, us_per_quarter);
-        if tick < self.sig_tick {
-            self.sig_tick = 0;
-            self.sig_bar = 0;
-            self.numerator = 4;
-            self.denominator_pow2 = 2;
-        }
     }
 
     /// (bar, beat), both from 1.

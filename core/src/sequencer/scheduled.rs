@@ -50,6 +50,8 @@ pub enum Scheduled {
         numerator: u8,
         /// Beat unit as a power of two (2 = quarter).
         denominator_pow2: u8,
+        /// Bars before `tick` (bar numbers count from 1).
+        bars_before: u32,
     },
     /// A key signature (sharps > 0, flats < 0).
     KeySignature {

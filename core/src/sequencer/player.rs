@@ -1,0 +1,386 @@
+//! The audio side of the sequencer: a calendar of timed events, the pool for
+//! their payloads, and the transport that plays them period by period into
+//! a [`Synth`] with bounded work.
+//!
+//! Per period `[P, P + n)` of output frames the player pops every event
+//! whose timeline frame sounds before `P + n` (at most
+//! [`MAX_EVENTS_PER_PERIOD`]; the rest wait one period and are counted as
+//! deferred), renders the synth up to each event's frame offset, applies the
+//! event, and renders the rest. Events land on their exact frames whatever
+//! the period size, so any period size gives the same `(frame, event)`
+//! stream.
+//!
+//! *Real-time*: no allocation, no locks, no I/O; every loop is bounded by a
+//! constant ([`MAX_EVENTS_PER_PERIOD`], 16 channels × 128 keys for
+//! releases).
+
+use midly::MidiMessage;
+use midly::num::{u4, u7};
+
+use super::active_notes::ActiveNotes;
+use super::observer::{Notice, Observer};
+use super::position::{Position, PositionClock};
+use super::scale_map::ScaleMap;
+use super::scheduled::Scheduled;
+use crate::sched::{Calendar, EventPool, Full};
+use crate::synth::{Synth, SynthEvent};
+
+/// Most events one period applies (a compile-time bound on its work).
+pub const MAX_EVENTS_PER_PERIOD: usize = 1024;
+
+/// The GM drum channel (channel 10), never transposed.
+const DRUM_CHANNEL: u8 = 9;
+
+/// Counters of what did not go as planned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PlayerStats {
+    /// Events applied after their frame (they arrived or were popped late).
+    pub late: u64,
+    /// Periods that hit [`MAX_EVENTS_PER_PERIOD`] with events still due.
+    pub deferred_periods: u64,
+    /// Notes not played because transposition took them out of 0–127.
+    pub notes_out_of_range: u64,
+    /// Events the player applied.
+    pub applied: u64,
+}
+
+/// Calendar, pool and transport; see the module docs.
+pub struct Player<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_BYTES: usize> {
+    pub(crate) calendar: Calendar<Scheduled, EVENTS, SLOTS>,
+    pub(crate) pool: EventPool<BLOCKS, BLOCK_BYTES>,
+    output_frame: u64,
+    scale: ScaleMap,
+    /// Timeline frame where playback stands still, while paused.
+    paused_at: Option<u64>,
+    notes: ActiveNotes,
+    transpose: i8,
+    muted: u16,
+    solo: u16,
+    clock: PositionClock,
+    /// (timeline frame, song frame) of the last jump.
+    song_base: (u64, u64),
+    ended: bool,
+    stats: PlayerStats,
+}
+
+impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_BYTES: usize>
+    Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>
+{
+    /// A stopped player at output frame 0. `bucket_log2` sets the
+    /// calendar's bucket width (round the period size up to a power of two).
+    pub fn new(timing: midly::Timing, sample_rate: u32, bucket_log2: u32) -> Self {
+        Self {
+            calendar: Calendar::new(bucket_log2),
+            pool: EventPool::new(),
+            output_frame: 0,
+            scale: ScaleMap::new(),
+            paused_at: None,
+            notes: ActiveNotes::new(),
+            transpose: 0,
+            muted: 0,
+            solo: 0,
+            clock: PositionClock::new(timing, sample_rate),
+            song_base: (0, 0),
+            ended: false,
+            stats: PlayerStats::default(),
+        }
+    }
+
+    /// Timeline frame up to which everything has been played.
+    pub fn timeline_now(&self) -> u64 {
+        self.paused_at.unwrap_or_else(|| self.scale.bound(self.output_frame))
+    }
+
+    /// Timeline frame the next `frames` output frames reach.
+    pub fn timeline_after(&self, frames: u64) -> u64 {
+        self.paused_at.unwrap_or_else(|| self.scale.bound(self.output_frame + frames))
+    }
+
+    /// Schedules an item at a timeline frame.
+    pub fn schedule(&mut self, timeline_frame: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
+        self.calendar.insert(timeline_frame, item)
+    }
+
+    /// Drops every scheduled item (before a seek), freeing their payloads.
+    pub fn clear_scheduled(&mut self) {
+        let pool = &mut self.pool;
+        self.calendar.drain(|_, item| free_payload(pool, item));
+        self.ended = false;
+    }
+
+    /// Where the play head is.
+    pub fn position(&self) -> Position {
+        let tl = self.timeline_now();
+        let song = self.song_base.1.saturating_add(tl.saturating_sub(self.song_base.0));
+        self.clock.position(song, self.output_frame)
+    }
+
+    /// Counters.
+    pub const fn stats(&self) -> &PlayerStats {
+        &self.stats
+    }
+
+    /// Whether the end marker was played.
+    pub const fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Whether playback is paused.
+    pub const fn is_paused(&self) -> bool {
+        self.paused_at.is_some()
+    }
+
+    /// Notes sounding now.
+    pub const fn sounding_notes(&self) -> usize {
+        self.notes.len()
+    }
+
+    /// Tempo scale in thousandths.
+    pub const fn tempo_milli(&self) -> u32 {
+        self.scale.milli()
+    }
+
+    /// Transposition in semitones.
+    pub const fn transpose(&self) -> i8 {
+        self.transpose
+    }
+
+    /// Muted channels (bit n = channel n).
+    pub const fn muted(&self) -> u16 {
+        self.muted
+    }
+
+    /// Soloed channels (bit n = channel n; none = all audible).
+    pub const fn soloed(&self) -> u16 {
+        self.solo
+    }
+
+    /// Pauses: sounding notes are released, time stands still.
+    pub fn pause(&mut self, synth: &mut impl Synth) {
+        if self.paused_at.is_none() {
+            self.paused_at = Some(self.scale.bound(self.output_frame));
+            self.release_all(synth);
+        }
+    }
+
+    /// Resumes where pause stopped.
+    pub fn resume(&mut self) {
+        if let Some(tl) = self.paused_at.take() {
+            self.scale.restart(self.output_frame, tl);
+        }
+    }
+
+    /// Sets the tempo scale (thousandths, clamped to 250–4000) from the
+    /// current output frame on, without a jump in position.
+    pub fn set_tempo_milli(&mut self, milli: u32) {
+        if self.paused_at.is_some() {
+            self.scale.set_milli(milli);
+        } else {
+            self.scale.rescale(self.output_frame, milli);
+        }
+    }
+
+    /// Sets the transposition (clamped to ±24 semitones); sounding notes
+    /// keep their key until released.
+    pub fn set_transpose(&mut self, semitones: i8) {
+        self.transpose = semitones.clamp(-24, 24);
+    }
+
+    /// Mutes or unmutes a channel (0–15); muting releases its notes.
+    pub fn set_muted(&mut self, synth: &mut impl Synth, channel: u4, muted: bool) {
+        let bit = 1u16 << channel.as_int();
+        if muted {
+            self.muted |= bit;
+        } else {
+            self.muted &= !bit;
+        }
+        self.release_inaudible(synth);
+    }
+
+    /// Adds or removes a channel from the solo set; channels outside a
+    /// non-empty solo set are silenced (their notes released).
+    pub fn set_solo(&mut self, synth: &mut impl Synth, channel: u4, solo: bool) {
+        let bit = 1u16 << channel.as_int();
+        if solo {
+            self.solo |= bit;
+        } else {
+            self.solo &= !bit;
+        }
+        self.release_inaudible(synth);
+    }
+
+    /// All notes off and all sound off on every channel, now.
+    pub fn silence(&mut self, synth: &mut impl Synth) {
+        self.release_all(synth);
+        for ch in 0..16u8 {
+            for cc in [123u8, 120] {
+                let message = MidiMessage::Controller { controller: u7::new(cc), value: u7::new(0) };
+                synth.apply(SynthEvent::Midi { channel: u4::new(ch), message });
+            }
+        }
+    }
+
+    fn audible(&self, channel: u4) -> bool {
+        let bit = 1u16 << channel.as_int();
+        self.muted & bit == 0 && (self.solo == 0 || self.solo & bit != 0)
+    }
+
+    fn release_inaudible(&mut self, synth: &mut impl Synth) {
+        for ch in 0..16u8 {
+            let channel = u4::new(ch);
+            if !self.audible(channel) {
+                self.notes.release_channel(channel, |key| note_off(synth, channel, key));
+            }
+        }
+    }
+
+    fn release_all(&mut self, synth: &mut impl Synth) {
+        self.notes.release_all(|channel, key| note_off(synth, channel, key));
+    }
+
+    /// Plays one period: `left.len()` frames (the shorter of the two).
+    pub fn process(
+        &mut self,
+        synth: &mut impl Synth,
+        left: &mut [f32],
+        right: &mut [f32],
+        observer: &mut impl Observer,
+    ) {
+        let n = left.len().min(right.len());
+        let (left, right) = (&mut left[..n], &mut right[..n]);
+        let mut rendered = 0usize;
+        if self.paused_at.is_none() && n > 0 {
+            let end = self.scale.bound(self.output_frame + n as u64);
+            let mut applied = 0;
+            while applied < MAX_EVENTS_PER_PERIOD {
+                let Some((tl, item)) = self.calendar.pop_due(end) else { break };
+                let out = self.scale.out_of(tl);
+                if out < self.output_frame {
+                    self.stats.late += 1;
+                }
+                let offset = (out.saturating_sub(self.output_frame) as usize).min(n - 1);
+                if offset > rendered {
+                    synth.render(&mut left[rendered..offset], &mut right[rendered..offset]);
+                    rendered = offset;
+                }
+                self.dispatch(tl, item, synth, observer, offset as u32);
+                applied += 1;
+            }
+            self.stats.applied += applied as u64;
+            if applied == MAX_EVENTS_PER_PERIOD && self.calendar.peek_next_frame().is_some_and(|f| f < end) {
+                self.stats.deferred_periods += 1;
+            }
+        }
+        if rendered < n {
+            synth.render(&mut left[rendered..], &mut right[rendered..]);
+        }
+        self.output_frame += n as u64;
+    }
+
+    fn dispatch(
+        &mut self,
+        tl: u64,
+        item: Scheduled,
+        synth: &mut impl Synth,
+        observer: &mut impl Observer,
+        offset: u32,
+    ) {
+        match item {
+            Scheduled::Midi { channel, message } => self.play_midi(synth, channel, message),
+            Scheduled::SysEx(handle) => {
+                if let Some(bytes) = self.pool.get(handle) {
+                    synth.apply(SynthEvent::SysEx(bytes));
+                }
+                let _ = self.pool.free(handle);
+            }
+            Scheduled::Text(kind, handle) => {
+                if let Some(bytes) = self.pool.get(handle) {
+                    observer.notice(offset, Notice::Text(kind, bytes));
+                }
+                let _ = self.pool.free(handle);
+            }
+            Scheduled::Tempo { tick, us_per_quarter } => {
+                let song = self.song_frame_at(tl);
+                self.clock.tempo(tick, song, us_per_quarter);
+                observer.notice(offset, Notice::Tempo(us_per_quarter));
+            }
+            Scheduled::TimeSignature { tick, numerator, denominator_pow2, bars_before } => {
+                self.clock.set_signature(tick, bars_before, numerator, denominator_pow2);
+                observer.notice(offset, Notice::TimeSignature(numerator, denominator_pow2));
+            }
+            Scheduled::KeySignature { sharps, minor } => {
+                observer.notice(offset, Notice::KeySignature(sharps, minor));
+            }
+            Scheduled::Jump { tick, song_frame, us_per_quarter, looped } => {
+                self.release_all(synth);
+                self.song_base = (tl, song_frame);
+                self.clock.jump(tick, song_frame, us_per_quarter);
+                self.ended = false;
+                observer.notice(offset, Notice::Jumped { tick, looped });
+            }
+            Scheduled::End => {
+                self.ended = true;
+                observer.notice(offset, Notice::End);
+            }
+        }
+    }
+
+    fn song_frame_at(&self, tl: u64) -> u64 {
+        self.song_base.1.saturating_add(tl.saturating_sub(self.song_base.0))
+    }
+
+    fn play_midi(&mut self, synth: &mut impl Synth, channel: u4, message: MidiMessage) {
+        match message {
+            MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
+                if !self.audible(channel) {
+                    return;
+                }
+                let Some(sent) = self.transposed(channel, key.as_int()) else {
+                    self.stats.notes_out_of_range += 1;
+                    return;
+                };
+                if let Some(previous) = self.notes.note_on(channel, key.as_int(), sent) {
+                    note_off(synth, channel, previous);
+                }
+                let message = MidiMessage::NoteOn { key: u7::new(sent), vel };
+                synth.apply(SynthEvent::Midi { channel, message });
+            }
+            MidiMessage::NoteOn { key, vel } | MidiMessage::NoteOff { key, vel } => {
+                if let Some(sent) = self.notes.note_off(channel, key.as_int()) {
+                    let message = match message {
+                        MidiMessage::NoteOn { .. } => MidiMessage::NoteOn { key: u7::new(sent), vel },
+                        _ => MidiMessage::NoteOff { key: u7::new(sent), vel },
+                    };
+                    synth.apply(SynthEvent::Midi { channel, message });
+                }
+            }
+            MidiMessage::Aftertouch { key, vel } => {
+                if let Some(sent) = self.notes.sent_key(channel, key.as_int()) {
+                    let message = MidiMessage::Aftertouch { key: u7::new(sent), vel };
+                    synth.apply(SynthEvent::Midi { channel, message });
+                }
+            }
+            _ => synth.apply(SynthEvent::Midi { channel, message }),
+        }
+    }
+
+    fn transposed(&self, channel: u4, key: u8) -> Option<u8> {
+        if channel.as_int() == DRUM_CHANNEL {
+            return Some(key);
+        }
+        let k = i16::from(key) + i16::from(self.transpose);
+        u8::try_from(k).ok().filter(|k| *k <= 127)
+    }
+}
+
+fn note_off(synth: &mut impl Synth, channel: u4, key: u8) {
+    let message = MidiMessage::NoteOff { key: u7::new(key & 0x7F), vel: u7::new(0) };
+    synth.apply(SynthEvent::Midi { channel, message });
+}
+
+fn free_payload<const B: usize, const BB: usize>(pool: &mut EventPool<B, BB>, item: Scheduled) {
+    if let Scheduled::SysEx(h) | Scheduled::Text(_, h) = item {
+        let _ = pool.free(h);
+    }
+}

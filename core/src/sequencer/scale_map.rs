@@ -1,0 +1,100 @@
+//! The mapping between timeline frames (unscaled song time, continuing
+//! across seeks and loops) and output frames (what the device plays), under
+//! a tempo scale that can change while playing without a jump.
+//!
+//! `out(tl) = base_out + ceil((tl − base_tl) × 1000 / milli)`.
+//!
+//! *Real-time*: O(1) integer math.
+
+/// Slowest tempo scale, in thousandths.
+pub const MIN_TEMPO_MILLI: u32 = 250;
+/// Fastest tempo scale, in thousandths.
+pub const MAX_TEMPO_MILLI: u32 = 4000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ScaleMap {
+    base_out: u64,
+    base_tl: u64,
+    milli: u32,
+}
+
+impl ScaleMap {
+    pub(crate) const fn new() -> Self {
+        Self { base_out: 0, base_tl: 0, milli: 1000 }
+    }
+
+    pub(crate) const fn milli(&self) -> u32 {
+        self.milli
+    }
+
+    /// Output frame where timeline frame `tl` sounds (`tl` ≥ the base).
+    pub(crate) fn out_of(&self, tl: u64) -> u64 {
+        let d = u128::from(tl.saturating_sub(self.base_tl)) * 1000;
+        let q = d.div_ceil(u128::from(self.milli));
+        self.base_out.saturating_add(u64::try_from(q).unwrap_or(u64::MAX))
+    }
+
+    /// The first timeline frame that sounds at or after output frame `out`.
+    pub(crate) fn bound(&self, out: u64) -> u64 {
+        if out <= self.base_out {
+            return self.base_tl;
+        }
+        let k = u128::from(out - 1 - self.base_out) * u128::from(self.milli) / 1000;
+        self.base_tl.saturating_add(u64::try_from(k).unwrap_or(u64::MAX)).saturating_add(1)
+    }
+
+    /// Rebases at output frame `out` (every timeline frame before
+    /// `bound(out)` has been played) and sets a new scale.
+    pub(crate) fn rescale(&mut self, out: u64, milli: u32) {
+        let tl = self.bound(out);
+        *self = Self { base_out: out, base_tl: tl, milli: milli.clamp(MIN_TEMPO_MILLI, MAX_TEMPO_MILLI) };
+    }
+
+    /// Restarts the mapping: timeline frame `tl` sounds at output `out`.
+    pub(crate) fn restart(&mut self, out: u64, tl: u64) {
+        self.base_out = out;
+        self.base_tl = tl;
+    }
+
+    /// Changes the scale without rebasing (while paused).
+    pub(crate) fn set_milli(&mut self, milli: u32) {
+        self.milli = milli.clamp(MIN_TEMPO_MILLI, MAX_TEMPO_MILLI);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bound_and_out_agree() {
+        for milli in [250, 333, 999, 1000, 1001, 1500, 4000] {
+            let mut m = ScaleMap::new();
+            m.rescale(77, milli);
+            for out in 77..600 {
+                let b = m.bound(out);
+                assert!(m.out_of(b) >= out, "milli {milli} out {out}");
+                if b > 77 {
+                    // anything before the bound sounds before `out`
+                    assert!(m.out_of(b - 1) < out, "milli {milli} out {out}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rescale_is_continuous() {
+        let mut m = ScaleMap::new();
+        assert_eq!(m.bound(1000), 1000);
+        m.rescale(1000, 2000);
+        assert_eq!(m.bound(1000), 1000);
+        // At 2×, timeline 1199 rounds up onto output 1100: the first
+        // timeline frame sounding at or after 1100 is 1199.
+        assert_eq!(m.bound(1100), 1199);
+        assert_eq!(m.out_of(1198), 1099);
+        m.rescale(1100, 500);
+        assert_eq!(m.bound(1100), 1199); // no jump at the change
+        assert_eq!(m.bound(1300), 1299); // half speed: 100 timeline frames in 200
+
+    }
+}

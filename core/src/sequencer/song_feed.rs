@@ -1,0 +1,500 @@
+//! The file side of the sequencer: reads the merged events, turns ticks into
+//! timeline frames through the tempo map, follows the chase state, and fills
+//! the player's calendar ahead of the play head. Seeks and loops happen
+//! here: a seek rescans the file up to the target; a loop returns to a
+//! checkpoint taken when the loop start went by, so no turn rescans.
+//!
+//! *Real-time*: [`SongFeed::fill`] does bounded work per call (at most
+//! `budget` events, one chase replay pass); the byte source may block (the
+//! host runs this on a feeder thread). [`SongFeed::seek`] scans the file up
+//! to the target: O(events before it).
+//!
+//! *Errors*: fatal reader errors end the song; non-fatal ones are counted
+//! and the last one is kept ([`SongFeed::last_error`]).
+
+use heapless::Deque;
+use midly::{MetaMessage, TrackEventKind};
+
+use super::chase::{ChaseState, ReplayEvent, ReplayMode};
+use super::command::{LoopRange, SeekTarget};
+use super::player::Player;
+use super::position::PositionClock;
+use super::scheduled::{Scheduled, TextKind};
+use crate::sched::Full;
+use crate::smf::{ByteSource, Error, Header, Reader, ReaderCheckpoint, ReaderOptions};
+use crate::tempo::TempoMap;
+
+/// Counters of what the feed had to leave out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct FeedStats {
+    /// Events read.
+    pub events: u64,
+    /// Non-fatal reader errors (damage skipped).
+    pub read_errors: u32,
+    /// Sysex messages not played because the pool was full or they were
+    /// longer than a pool block.
+    pub sysex_dropped: u32,
+    /// Texts not shown for the same reasons.
+    pub texts_dropped: u32,
+    /// Escape (`F7`) events, which a synth cannot play.
+    pub escapes_ignored: u32,
+    /// Loop turns.
+    pub loops: u32,
+}
+
+struct LoopMark<const TRACKS: usize> {
+    reader: ReaderCheckpoint<TRACKS>,
+    tempo: TempoMap,
+    chase: ChaseState,
+    bars: PositionClock,
+}
+
+struct ReplayJob {
+    mode: ReplayMode,
+    done: usize,
+    at: u64,
+}
+
+/// Reader + tempo map + chase; see the module docs.
+pub struct SongFeed<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize> {
+    reader: Reader<S, TRACKS, WINDOW, PAYLOAD>,
+    sample_rate: u32,
+    tempo: TempoMap,
+    chase: ChaseState,
+    bars: PositionClock,
+    /// timeline = tl_base + (song frame − sf_base)
+    tl_base: u64,
+    sf_base: u64,
+    /// Timeline frame of the last event scheduled.
+    last_tl: u64,
+    stash: Deque<(u64, Scheduled), 4>,
+    replay: Option<ReplayJob>,
+    looping: Option<LoopRange>,
+    mark: Option<LoopMark<TRACKS>>,
+    ended: bool,
+    stats: FeedStats,
+    last_error: Option<Error>,
+}
+
+impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize>
+    SongFeed<S, TRACKS, WINDOW, PAYLOAD>
+{
+    /// Opens the file; timeline frames are counted at `sample_rate`.
+    pub fn open(src: S, options: ReaderOptions, sample_rate: u32) -> Result<Self, Error> {
+        let reader = Reader::open(src, options)?;
+        let timing = reader.header().timing;
+        Ok(Self {
+            reader,
+            sample_rate,
+            tempo: TempoMap::new(timing, sample_rate),
+            chase: ChaseState::new(),
+            bars: PositionClock::new(timing, sample_rate),
+            tl_base: 0,
+            sf_base: 0,
+            last_tl: 0,
+            stash: Deque::new(),
+            replay: None,
+            looping: None,
+            mark: None,
+            ended: false,
+            stats: FeedStats::default(),
+            last_error: None,
+        })
+    }
+
+    /// The file's header.
+    pub fn header(&self) -> &Header {
+        self.reader.header()
+    }
+
+    /// The reader (for its diagnostics).
+    pub fn reader(&self) -> &Reader<S, TRACKS, WINDOW, PAYLOAD> {
+        &self.reader
+    }
+
+    /// Counters.
+    pub const fn stats(&self) -> &FeedStats {
+        &self.stats
+    }
+
+    /// The last non-fatal reader error.
+    pub const fn last_error(&self) -> Option<Error> {
+        self.last_error
+    }
+
+    /// Whether the whole file has been scheduled (and no loop is set).
+    pub fn is_done(&self) -> bool {
+        self.ended && self.stash.is_empty() && self.replay.is_none()
+    }
+
+    /// The loop in force.
+    pub const fn looping(&self) -> Option<LoopRange> {
+        self.looping
+    }
+
+    /// Sets or clears the loop. A loop whose start lies before what was
+    /// already read is armed by rescanning to the play position (`seek`).
+    pub fn set_loop<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+        &mut self,
+        player: &mut Player<E, SL, B, BB>,
+        range: Option<LoopRange>,
+    ) -> Result<(), Error> {
+        let range = range.filter(|r| r.end.is_none_or(|e| e > r.start));
+        self.looping = range;
+        self.mark = None;
+        let Some(range) = range else { return Ok(()) };
+        // The checkpoint must be taken as the start goes by: if the reader is
+        // already past it, rescan to where the play head is.
+        let passed = self.reader.next_tick().is_none_or(|t| t > range.start);
+        if passed || self.ended {
+            let here = player.position().song_frame;
+            self.seek(player, SeekTarget::SongFrame(here))?;
+        }
+        Ok(())
+    }
+
+    fn timeline(&self, song_frame: u64) -> u64 {
+        self.tl_base.saturating_add(song_frame.saturating_sub(self.sf_base))
+    }
+
+    fn push(&mut self, player: &mut impl Schedule, tl: u64, item: Scheduled) -> bool {
+        if self.stash.is_empty() {
+            match player.schedule(tl, item) {
+                Ok(()) => return true,
+                Err(Full(item)) => {
+                    let _ = self.stash.push_back((tl, item));
+                    return false;
+                }
+            }
+        }
+        // Keep order: behind what is already waiting. The stash holds what
+        // one step produces at most (4 items), so this cannot overflow.
+        let _ = self.stash.push_back((tl, item));
+        false
+    }
+
+    fn flush_stash(&mut self, player: &mut impl Schedule) -> bool {
+        while let Some((tl, item)) = self.stash.pop_front() {
+            if let Err(Full(item)) = player.schedule(tl, item) {
+                let _ = self.stash.push_front((tl, item));
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Schedules events until the timeline reaches `horizon`, `budget`
+    /// events were handled, or the calendar is full.
+    pub fn fill<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+        &mut self,
+        player: &mut Player<E, SL, B, BB>,
+        horizon: u64,
+        budget: usize,
+    ) -> Result<(), Error> {
+        let mut done = 0;
+        while done < budget {
+            if !self.flush_stash(player) {
+                return Ok(());
+            }
+            if let Some(job) = &self.replay {
+                let at = job.at;
+                let emitted = self.replay_step(player, at, budget - done);
+                done += emitted.max(1);
+                continue;
+            }
+            if self.ended || self.last_tl >= horizon {
+                return Ok(());
+            }
+            let next = self.reader.next_tick();
+            if let Some(range) = self.looping {
+                self.capture_mark_if_due(next, range);
+                let at_end = match (range.end, next) {
+                    (_, None) => true,
+                    (Some(end), Some(t)) => t >= end,
+                    (None, Some(_)) => false,
+                };
+                if at_end && self.mark.is_some() {
+                    let jump_at = match (range.end, next) {
+                        (Some(end), Some(_)) => self.timeline(self.tempo.frame_at(end)),
+                        _ => self.last_tl,
+                    };
+                    self.loop_turn(player, range, jump_at);
+                    done += 1;
+                    continue;
+                }
+            }
+            match self.reader.next_event() {
+                Ok(Some(ev)) => {
+                    let (tick, kind) = (ev.tick, ev.kind);
+                    let song_frame = self.tempo.frame_at(tick);
+                    let tl = self.tl_base.saturating_add(song_frame.saturating_sub(self.sf_base));
+                    self.last_tl = self.last_tl.max(tl);
+                    self.stats.events += 1;
+                    let item = observe(
+                        &mut self.tempo,
+                        &mut self.chase,
+                        &mut self.bars,
+                        &mut self.stats,
+                        &mut player.pool,
+                        tick,
+                        &kind,
+                    );
+                    if let Some(item) = item {
+                        self.push(player, tl, item);
+                    }
+                    done += 1;
+                }
+                Ok(None) => {
+                    self.ended = true;
+                    let at = self.last_tl;
+                    self.push(player, at, Scheduled::End);
+                    return Ok(());
+                }
+                Err(e) if !e.is_fatal() => {
+                    self.stats.read_errors += 1;
+                    self.last_error = Some(e);
+                    done += 1;
+                }
+                Err(e) => {
+                    self.last_error = Some(e);
+                    self.ended = true;
+                    let at = self.last_tl;
+                    self.push(player, at, Scheduled::End);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn capture_mark_if_due(&mut self, next: Option<u64>, range: LoopRange) {
+        if self.mark.is_none() && next.is_none_or(|t| t >= range.start) {
+            self.mark = Some(LoopMark {
+                reader: self.reader.checkpoint(),
+                tempo: self.tempo,
+                chase: self.chase.clone(),
+                bars: self.bars,
+            });
+        }
+    }
+
+    fn loop_turn<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+        &mut self,
+        player: &mut Player<E, SL, B, BB>,
+        range: LoopRange,
+        at: u64,
+    ) {
+        let Some(mark) = &self.mark else { return };
+        self.reader.restore(&mark.reader);
+        self.tempo = mark.tempo;
+        self.chase.clone_from(&mark.chase);
+        self.bars = mark.bars;
+        self.ended = false;
+        self.stats.loops += 1;
+        let song_frame = self.tempo.frame_at(range.start);
+        self.jump_to(player, range.start, song_frame, at, ReplayMode::Loop);
+    }
+
+    fn jump_to(
+        &mut self,
+        player: &mut impl Schedule,
+        tick: u64,
+        song_frame: u64,
+        at: u64,
+        mode: ReplayMode,
+    ) {
+        self.tl_base = at;
+        self.sf_base = song_frame;
+        self.last_tl = at;
+        let us_per_quarter = self.tempo.us_per_quarter();
+        let looped = mode == ReplayMode::Loop;
+        self.push(player, at, Scheduled::Jump { tick, song_frame, us_per_quarter, looped });
+        let (sig_tick, bars_before, numerator, denominator_pow2) = self.bars.signature();
+        let sig = Scheduled::TimeSignature { tick: sig_tick, numerator, denominator_pow2, bars_before };
+        self.push(player, at, sig);
+        self.replay = Some(ReplayJob { mode, done: 0, at });
+    }
+
+    /// Schedules the next part of the chase replay; returns how many
+    /// events it scheduled.
+    fn replay_step<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+        &mut self,
+        player: &mut Player<E, SL, B, BB>,
+        at: u64,
+        budget: usize,
+    ) -> usize {
+        let Some(job) = &self.replay else { return 0 };
+        let (mode, skip) = (job.mode, job.done);
+        let (mut index, mut emitted, mut blocked) = (0usize, 0usize, false);
+        let stats = &mut self.stats;
+        self.chase.replay(mode, |event| {
+            if index < skip || blocked || emitted >= budget {
+                index += usize::from(index < skip);
+                return;
+            }
+            let item = match event {
+                ReplayEvent::Midi(channel, message) => Some(Scheduled::Midi { channel, message }),
+                ReplayEvent::SysEx(data) => match player.pool.alloc(data) {
+                    Ok(h) => Some(Scheduled::SysEx(h)),
+                    Err(_) => {
+                        stats.sysex_dropped += 1;
+                        None
+                    }
+                },
+            };
+            if let Some(item) = item {
+                if let Err(Full(item)) = player.schedule(at, item) {
+                    if let Scheduled::SysEx(h) = item {
+                        let _ = player.pool.free(h);
+                    }
+                    blocked = true;
+                    return;
+                }
+            }
+            index += 1;
+            emitted += 1;
+        });
+        let finished = !blocked && emitted < budget;
+        match &mut self.replay {
+            Some(job) if !finished => job.done += emitted,
+            _ => self.replay = None,
+        }
+        emitted
+    }
+
+    /// Seeks with chase: drops what the player had scheduled, rescans the
+    /// file up to the target, and schedules a jump plus the state replay at
+    /// the play head. Events at the target tick itself are played.
+    pub fn seek<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+        &mut self,
+        player: &mut Player<E, SL, B, BB>,
+        target: SeekTarget,
+    ) -> Result<(), Error> {
+        player.clear_scheduled();
+        let at = player.timeline_now();
+        self.stash.clear();
+        self.replay = None;
+        self.ended = false;
+        self.reader.rewind()?;
+        let timing = self.reader.header().timing;
+        self.tempo = TempoMap::new(timing, self.sample_rate);
+        self.chase.clear();
+        self.bars = PositionClock::new(timing, self.sample_rate);
+        self.mark = None;
+        loop {
+            let next = self.reader.next_tick();
+            if let Some(range) = self.looping {
+                self.capture_mark_if_due(next, range);
+            }
+            let Some(next) = next else { break };
+            let before = match target {
+                SeekTarget::Tick(t) => next < t,
+                SeekTarget::SongFrame(f) => self.tempo.frame_at(next) < f,
+            };
+            if !before {
+                break;
+            }
+            match self.reader.next_event() {
+                Ok(Some(ev)) => {
+                    let (tick, kind) = (ev.tick, ev.kind);
+                    observe_state(&mut self.tempo, &mut self.chase, &mut self.bars, tick, &kind);
+                }
+                Ok(None) => break,
+                Err(e) if !e.is_fatal() => {
+                    self.stats.read_errors += 1;
+                    self.last_error = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let (tick, song_frame) = match target {
+            SeekTarget::Tick(t) => (t, self.tempo.frame_at(t)),
+            SeekTarget::SongFrame(f) => (self.tempo.tick_at_or_after(f), f),
+        };
+        self.jump_to(player, tick, song_frame, at, ReplayMode::Seek);
+        Ok(())
+    }
+}
+
+/// Anything items can be scheduled into.
+trait Schedule {
+    fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>>;
+}
+
+impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule for Player<E, SL, B, BB> {
+    fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
+        Player::schedule(self, tl, item)
+    }
+}
+
+/// Updates tempo, chase and bar state for an event (seek scans use only this).
+fn observe_state(
+    tempo: &mut TempoMap,
+    chase: &mut ChaseState,
+    bars: &mut PositionClock,
+    tick: u64,
+    kind: &TrackEventKind<'_>,
+) -> Option<u32> {
+    match *kind {
+        TrackEventKind::Midi { channel, message } => chase.observe_midi(channel, message),
+        TrackEventKind::SysEx(data) => chase.observe_sysex(data),
+        TrackEventKind::Meta(MetaMessage::Tempo(us)) => {
+            tempo.set_tempo(tick, us.as_int());
+        }
+        TrackEventKind::Meta(MetaMessage::TimeSignature(n, d, _, _)) => {
+            return Some(bars.time_signature(tick, n, d));
+        }
+        _ => {}
+    }
+    None
+}
+
+/// Updates the state and turns an event into a calendar item.
+fn observe<const B: usize, const BB: usize>(
+    tempo: &mut TempoMap,
+    chase: &mut ChaseState,
+    bars: &mut PositionClock,
+    stats: &mut FeedStats,
+    pool: &mut crate::sched::EventPool<B, BB>,
+    tick: u64,
+    kind: &TrackEventKind<'_>,
+) -> Option<Scheduled> {
+    let bars_before = observe_state(tempo, chase, bars, tick, kind);
+    let mut text = |kind: TextKind, data: &[u8]| match pool.alloc(data) {
+        Ok(h) => Some(Scheduled::Text(kind, h)),
+        Err(_) => {
+            stats.texts_dropped += 1;
+            None
+        }
+    };
+    match *kind {
+        TrackEventKind::Midi { channel, message } => Some(Scheduled::Midi { channel, message }),
+        TrackEventKind::SysEx(data) => match pool.alloc(data) {
+            Ok(h) => Some(Scheduled::SysEx(h)),
+            Err(_) => {
+                stats.sysex_dropped += 1;
+                None
+            }
+        },
+        TrackEventKind::Escape(_) => {
+            stats.escapes_ignored += 1;
+            None
+        }
+        TrackEventKind::Meta(meta) => match meta {
+            MetaMessage::Tempo(us) => Some(Scheduled::Tempo { tick, us_per_quarter: us.as_int() }),
+            MetaMessage::TimeSignature(numerator, denominator_pow2, _, _) => Some(Scheduled::TimeSignature {
+                tick,
+                numerator,
+                denominator_pow2,
+                bars_before: bars_before.unwrap_or(0),
+            }),
+            MetaMessage::KeySignature(sharps, minor) => Some(Scheduled::KeySignature { sharps, minor }),
+            MetaMessage::Lyric(d) => text(TextKind::Lyric, d),
+            MetaMessage::Marker(d) => text(TextKind::Marker, d),
+            MetaMessage::CuePoint(d) => text(TextKind::CuePoint, d),
+            MetaMessage::Text(d) => text(TextKind::Text, d),
+            _ => None,
+        },
+    }
+}
