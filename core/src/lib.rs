@@ -10,6 +10,11 @@
 //!   Seek` (or a slice), merging tracks by tick in bounded memory.
 //! - [`tempo`]: exact tick → sample-frame conversion with integer math.
 //!
+//! Around the synth:
+//!
+//! - [`audio`]: period buffers the synth renders into and vectorised
+//!   `f32` → `S16`/`S32`/`FLOAT` interleaving with gain, fade and meters.
+//!
 //! *Real-time*: everything here runs in bounded time per call and never
 //! allocates; the reader's I/O is only as real-time as its source.
 #![no_std]
@@ -18,5 +23,6 @@
 #[macro_use]
 mod fmt;
 
+pub mod audio;
 pub mod smf;
 pub mod tempo;
