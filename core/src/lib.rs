@@ -14,6 +14,8 @@
 //!
 //! - [`audio`]: period buffers the synth renders into and vectorised
 //!   `f32` → `S16`/`S32`/`FLOAT` interleaving with gain, fade and meters.
+//! - [`wav`]: RIFF/WAVE writer (16-bit PCM, 32-bit float) over
+//!   `embedded_io::Write`, with size patching over `Seek`.
 //!
 //! *Real-time*: everything here runs in bounded time per call and never
 //! allocates; the reader's I/O is only as real-time as its source.
@@ -26,3 +28,4 @@ mod fmt;
 pub mod audio;
 pub mod smf;
 pub mod tempo;
+pub mod wav;
