@@ -16,6 +16,7 @@
 //!   `f32` → `S16`/`S32`/`FLOAT` interleaving with gain, fade and meters.
 //! - [`wav`]: RIFF/WAVE writer (16-bit PCM, 32-bit float) over
 //!   `embedded_io::Write`, with size patching over `Seek`.
+//! - [`timing_histogram`]: log-linear histogram of per-period work time.
 //!
 //! *Real-time*: everything here runs in bounded time per call and never
 //! allocates; the reader's I/O is only as real-time as its source.
@@ -28,4 +29,5 @@ mod fmt;
 pub mod audio;
 pub mod smf;
 pub mod tempo;
+pub mod timing_histogram;
 pub mod wav;
