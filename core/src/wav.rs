@@ -422,7 +422,10 @@ impl<W: Write> WavWriter<W> {
         samples: &[T],
         to_le: impl Fn(T) -> [u8; S],
     ) -> Result<(), WavError<W::Error>> {
-        if !samples.len().is_multiple_of(usize::from(self.spec.channels)) {
+        if !samples
+            .len()
+            .is_multiple_of(usize::from(self.spec.channels))
+        {
             return Err(WavError::PartialFrame);
         }
         let bytes = samples.len() as u64 * S as u64;

@@ -36,7 +36,7 @@
 //! Never at run time; invalid [`PeriodBuffer`] dimensions fail to compile.
 
 pub mod convert;
-mod period_buffer;
+pub mod period_buffer;
 
 pub use convert::{
     Fade, f32_to_i16, f32_to_i32, interleave_stereo_f32, interleave_stereo_i16,
