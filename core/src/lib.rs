@@ -10,6 +10,14 @@
 //!   Seek` (or a slice), merging tracks by tick in bounded memory.
 //! - [`tempo`]: exact tick → sample-frame conversion with integer math.
 //!
+//! Around the synth:
+//!
+//! - [`audio`]: period buffers the synth renders into and vectorised
+//!   `f32` → `S16`/`S32`/`FLOAT` interleaving with gain, fade and meters.
+//! - [`wav`]: RIFF/WAVE writer (16-bit PCM, 32-bit float) over
+//!   `embedded_io::Write`, with size patching over `Seek`.
+//! - [`timing_histogram`]: log-linear histogram of per-period work time.
+//!
 //! *Real-time*: everything here runs in bounded time per call and never
 //! allocates; the reader's I/O is only as real-time as its source.
 #![no_std]
@@ -22,8 +30,11 @@ extern crate std;
 #[macro_use]
 mod fmt;
 
+pub mod audio;
 pub mod sched;
 pub mod sequencer;
 pub mod smf;
 pub mod synth;
 pub mod tempo;
+pub mod timing_histogram;
+pub mod wav;
