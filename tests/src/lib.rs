@@ -10,13 +10,17 @@
 //! - [`strict`]: what `midly`'s `strict` feature would say about a file.
 //! - [`corpus`]: the real-world corpus in `../shared/corpus` and its manifest.
 //! - [`our_reader`]: smfplay's streaming reader run over whole files.
+//! - [`recording_synth`]: a synth that logs `(frame, event)` for sequencer tests.
+//! - [`sequencer_harness`]: runs the sequencer and computes the expected log.
 
 pub mod corpus;
 pub mod demo;
 pub mod fixtures;
 pub mod our_reader;
+pub mod recording_synth;
 pub mod reference;
 pub mod rng;
+pub mod sequencer_harness;
 pub mod smf_writer;
 pub mod strict;
 pub mod timeline;

@@ -24,7 +24,10 @@ impl Default for ActiveNotes {
 impl ActiveNotes {
     /// No note sounding.
     pub const fn new() -> Self {
-        Self { sent: [[NONE; 128]; 16], count: 0 }
+        Self {
+            sent: [[NONE; 128]; 16],
+            count: 0,
+        }
     }
 
     /// Number of sounding notes.
@@ -66,13 +69,18 @@ impl ActiveNotes {
 
     /// The key `key` on `channel` was sent as, if it sounds.
     pub fn sent_key(&self, channel: u4, key: u8) -> Option<u8> {
-        let sent = *self.sent.get(usize::from(channel.as_int()))?.get(usize::from(key & 0x7F))?;
+        let sent = *self
+            .sent
+            .get(usize::from(channel.as_int()))?
+            .get(usize::from(key & 0x7F))?;
         (sent != NONE).then_some(sent)
     }
 
     /// Forgets every note of `channel`, calling `release(sent_key)` for each.
     pub fn release_channel(&mut self, channel: u4, mut release: impl FnMut(u8)) {
-        let Some(keys) = self.sent.get_mut(usize::from(channel.as_int())) else { return };
+        let Some(keys) = self.sent.get_mut(usize::from(channel.as_int())) else {
+            return;
+        };
         for slot in keys.iter_mut() {
             if *slot != NONE {
                 release(*slot);
@@ -93,7 +101,9 @@ impl ActiveNotes {
     }
 
     fn slot(&mut self, channel: u4, key: u8) -> Option<&mut u8> {
-        self.sent.get_mut(usize::from(channel.as_int()))?.get_mut(usize::from(key & 0x7F))
+        self.sent
+            .get_mut(usize::from(channel.as_int()))?
+            .get_mut(usize::from(key & 0x7F))
     }
 }
 

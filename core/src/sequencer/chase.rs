@@ -30,17 +30,21 @@ const UNSET: u8 = 0xFF;
 
 /// The GM, GS and XG reset messages (bytes after `F0`).
 const RESETS: [&[u8]; 4] = [
-    &[0x7E, 0x7F, 0x09, 0x01, 0xF7],                                     // GM System On
-    &[0x7E, 0x7F, 0x09, 0x03, 0xF7],                                     // GM2 System On
-    &[0x41, 0x10, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7],       // GS Reset
-    &[0x43, 0x10, 0x4C, 0x00, 0x00, 0x7E, 0x00, 0xF7],                   // XG System On
+    &[0x7E, 0x7F, 0x09, 0x01, 0xF7], // GM System On
+    &[0x7E, 0x7F, 0x09, 0x03, 0xF7], // GM2 System On
+    &[0x41, 0x10, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7], // GS Reset
+    &[0x43, 0x10, 0x4C, 0x00, 0x00, 0x7E, 0x00, 0xF7], // XG System On
 ];
 
 /// Which reset a sysex message is, if any.
 pub fn reset_kind(data: &[u8]) -> Option<ResetKind> {
     // Device ids vary (0x10–0x1F for GS/XG, 0x7F/any for GM): compare the rest.
     let same = |a: &[u8], b: &[u8], skip: usize| {
-        a.len() == b.len() && a.iter().zip(b).enumerate().all(|(i, (x, y))| i == skip || x == y)
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .enumerate()
+                .all(|(i, (x, y))| i == skip || x == y)
     };
     if same(data, RESETS[0], 1) {
         Some(ResetKind::Gm)
@@ -170,7 +174,9 @@ impl ChannelState {
     }
 
     fn data_entry(&mut self, cc: u8, v: u8) -> bool {
-        let Some((nrpn, m, l)) = self.selected else { return true };
+        let Some((nrpn, m, l)) = self.selected else {
+            return true;
+        };
         if m == 127 && l == 127 {
             return true; // the null parameter
         }
@@ -181,15 +187,22 @@ impl ChannelState {
         let index = match index {
             Some(i) => i,
             None => {
-                let fresh =
-                    Param { nrpn, msb_number: m, lsb_number: l, value_msb: 0, value_lsb: UNSET };
+                let fresh = Param {
+                    nrpn,
+                    msb_number: m,
+                    lsb_number: l,
+                    value_msb: 0,
+                    value_lsb: UNSET,
+                };
                 if self.params.push(fresh).is_err() {
                     return false;
                 }
                 self.params.len() - 1
             }
         };
-        let Some(p) = self.params.get_mut(index) else { return false };
+        let Some(p) = self.params.get_mut(index) else {
+            return false;
+        };
         match cc {
             6 => p.value_msb = v,
             38 => p.value_lsb = v,
@@ -201,7 +214,13 @@ impl ChannelState {
 
     fn replay(&self, ch: u4, emit: &mut impl FnMut(ReplayEvent<'_>)) {
         let cc = |c: u8, v: u8| {
-            ReplayEvent::Midi(ch, MidiMessage::Controller { controller: u7::new(c), value: u7::new(v & 0x7F) })
+            ReplayEvent::Midi(
+                ch,
+                MidiMessage::Controller {
+                    controller: u7::new(c),
+                    value: u7::new(v & 0x7F),
+                },
+            )
         };
         let or = |v: u8, default: u8| if v == UNSET { default } else { v };
         emit(cc(121, 0));
@@ -210,7 +229,10 @@ impl ChannelState {
             emit(cc(32, self.controllers[32]));
         }
         let program = u7::new(or(self.program, 0) & 0x7F);
-        emit(ReplayEvent::Midi(ch, MidiMessage::ProgramChange { program }));
+        emit(ReplayEvent::Midi(
+            ch,
+            MidiMessage::ProgramChange { program },
+        ));
         for (c, default) in [(7u8, 100u8), (10, 64), (91, 40), (93, 0)] {
             emit(cc(c, or(self.controllers[usize::from(c)], default)));
         }
@@ -244,7 +266,10 @@ impl ChannelState {
         }
         if self.pressure != UNSET {
             let vel = u7::new(self.pressure & 0x7F);
-            emit(ReplayEvent::Midi(ch, MidiMessage::ChannelAftertouch { vel }));
+            emit(ReplayEvent::Midi(
+                ch,
+                MidiMessage::ChannelAftertouch { vel },
+            ));
         }
     }
 }
@@ -269,7 +294,12 @@ impl Default for ChaseState {
 impl ChaseState {
     /// The state of a song before its first event.
     pub const fn new() -> Self {
-        Self { channels: [ChannelState::NEW; 16], reset: None, sysex: Vec::new(), lost: 0 }
+        Self {
+            channels: [ChannelState::NEW; 16],
+            reset: None,
+            sysex: Vec::new(),
+            lost: 0,
+        }
     }
 
     /// Forgets everything (back to the start of the song).
@@ -285,7 +315,9 @@ impl ChaseState {
 
     /// Takes note of a channel message.
     pub fn observe_midi(&mut self, channel: u4, message: MidiMessage) {
-        let Some(ch) = self.channels.get_mut(usize::from(channel.as_int())) else { return };
+        let Some(ch) = self.channels.get_mut(usize::from(channel.as_int())) else {
+            return;
+        };
         if !ch.observe(message) {
             self.lost = self.lost.saturating_add(1);
         }
@@ -337,7 +369,10 @@ mod tests {
     use super::*;
 
     fn ctl(c: u8, v: u8) -> MidiMessage {
-        MidiMessage::Controller { controller: u7::new(c), value: u7::new(v) }
+        MidiMessage::Controller {
+            controller: u7::new(c),
+            value: u7::new(v),
+        }
     }
 
     #[test]
@@ -345,13 +380,23 @@ mod tests {
         let mut s = ChaseState::new();
         let ch = u4::new(2);
         s.observe_midi(ch, ctl(0, 1));
-        s.observe_midi(ch, MidiMessage::ProgramChange { program: u7::new(40) });
+        s.observe_midi(
+            ch,
+            MidiMessage::ProgramChange {
+                program: u7::new(40),
+            },
+        );
         s.observe_midi(ch, ctl(7, 90));
         s.observe_midi(ch, ctl(74, 33));
         s.observe_midi(ch, ctl(101, 0));
         s.observe_midi(ch, ctl(100, 0));
         s.observe_midi(ch, ctl(6, 12)); // bend range 12 semitones
-        s.observe_midi(ch, MidiMessage::PitchBend { bend: PitchBend(u14::new(9000)) });
+        s.observe_midi(
+            ch,
+            MidiMessage::PitchBend {
+                bend: PitchBend(u14::new(9000)),
+            },
+        );
         let mut out: std::vec::Vec<ReplayEvent<'_>> = std::vec::Vec::new();
         s.replay(ReplayMode::Seek, |e| {
             if let ReplayEvent::Midi(c, m) = e
@@ -363,19 +408,40 @@ mod tests {
         let m = |msg| ReplayEvent::Midi(ch, msg);
         assert_eq!(out[0], m(ctl(121, 0)));
         assert_eq!(out[1], m(ctl(0, 1)));
-        assert_eq!(out[2], m(MidiMessage::ProgramChange { program: u7::new(40) }));
-        assert_eq!(&out[3..7], &[m(ctl(7, 90)), m(ctl(10, 64)), m(ctl(91, 40)), m(ctl(93, 0))]);
+        assert_eq!(
+            out[2],
+            m(MidiMessage::ProgramChange {
+                program: u7::new(40)
+            })
+        );
+        assert_eq!(
+            &out[3..7],
+            &[m(ctl(7, 90)), m(ctl(10, 64)), m(ctl(91, 40)), m(ctl(93, 0))]
+        );
         assert_eq!(out[7], m(ctl(74, 33)));
-        assert_eq!(&out[8..11], &[m(ctl(101, 0)), m(ctl(100, 0)), m(ctl(6, 12))]);
+        assert_eq!(
+            &out[8..11],
+            &[m(ctl(101, 0)), m(ctl(100, 0)), m(ctl(6, 12))]
+        );
         assert_eq!(&out[11..13], &[m(ctl(101, 0)), m(ctl(100, 0))]);
-        assert_eq!(out[13], m(MidiMessage::PitchBend { bend: PitchBend(u14::new(9000)) }));
+        assert_eq!(
+            out[13],
+            m(MidiMessage::PitchBend {
+                bend: PitchBend(u14::new(9000))
+            })
+        );
         assert_eq!(out.len(), 14);
     }
 
     #[test]
     fn reset_sysex_wipes_and_is_replayed_first_only_for_seeks() {
         let mut s = ChaseState::new();
-        s.observe_midi(u4::new(0), MidiMessage::ProgramChange { program: u7::new(5) });
+        s.observe_midi(
+            u4::new(0),
+            MidiMessage::ProgramChange {
+                program: u7::new(5),
+            },
+        );
         s.observe_sysex(&[0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7]);
         s.observe_sysex(&[0x41, 0x11, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7]); // GS reset, device 0x11
         s.observe_sysex(&[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
@@ -383,7 +449,11 @@ mod tests {
         s.replay(ReplayMode::Seek, |e| first.push(format!("{e:?}")));
         assert!(first[0].contains("SysEx([65, 17, 66"), "{}", first[0]);
         assert!(first[1].contains("SysEx([67, 16, 76, 2"), "{}", first[1]);
-        assert!(first.iter().any(|e| e.contains("ProgramChange { program: u7(0) }")));
+        assert!(
+            first
+                .iter()
+                .any(|e| e.contains("ProgramChange { program: u7(0) }"))
+        );
         assert!(!first.iter().any(|e| e.contains("program: u7(5)")));
         let mut looped = std::vec::Vec::new();
         s.replay(ReplayMode::Loop, |e| looped.push(format!("{e:?}")));
@@ -396,7 +466,12 @@ mod tests {
         let mut s = ChaseState::new();
         let ch = u4::new(0);
         s.observe_midi(ch, ctl(64, 127));
-        s.observe_midi(ch, MidiMessage::PitchBend { bend: PitchBend(u14::new(100)) });
+        s.observe_midi(
+            ch,
+            MidiMessage::PitchBend {
+                bend: PitchBend(u14::new(100)),
+            },
+        );
         s.observe_midi(ch, ctl(121, 0));
         let mut n = 0;
         s.replay(ReplayMode::Seek, |e| {

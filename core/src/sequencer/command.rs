@@ -17,7 +17,10 @@ pub struct LoopRange {
 
 impl LoopRange {
     /// The whole song.
-    pub const WHOLE_SONG: Self = Self { start: 0, end: None };
+    pub const WHOLE_SONG: Self = Self {
+        start: 0,
+        end: None,
+    };
 }
 
 /// Where to seek.

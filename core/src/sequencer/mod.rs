@@ -51,7 +51,8 @@ mod song_feed;
 
 pub use active_notes::ActiveNotes;
 pub use chase::{
-    CHASE_SYSEX_BYTES, ChaseState, MAX_REPLAY_EVENTS, ReplayEvent, ReplayMode, ResetKind, reset_kind,
+    CHASE_SYSEX_BYTES, ChaseState, MAX_REPLAY_EVENTS, ReplayEvent, ReplayMode, ResetKind,
+    reset_kind,
 };
 pub use command::{Command, LoopRange, SeekTarget};
 pub use observer::{Notice, Observer};
@@ -85,7 +86,11 @@ impl SequencerConfig {
     pub const fn new(sample_rate: u32, period: u32) -> Self {
         let p = if period == 0 { 1 } else { period };
         let bucket_log2 = u32::BITS - (p - 1).leading_zeros();
-        Self { sample_rate, bucket_log2, lookahead_frames: p as u64 }
+        Self {
+            sample_rate,
+            bucket_log2,
+            lookahead_frames: p as u64,
+        }
     }
 }
 
@@ -124,7 +129,11 @@ impl<
     pub fn open(src: S, options: ReaderOptions, config: SequencerConfig) -> Result<Self, Error> {
         let feed = SongFeed::open(src, options, config.sample_rate)?;
         let player = Player::new(feed.header().timing, config.sample_rate, config.bucket_log2);
-        Ok(Self { feed, player, lookahead: config.lookahead_frames })
+        Ok(Self {
+            feed,
+            player,
+            lookahead: config.lookahead_frames,
+        })
     }
 
     /// Plays one period of `left.len()` frames.
@@ -137,7 +146,9 @@ impl<
     ) -> Result<(), Error> {
         let n = left.len().min(right.len()) as u64;
         let horizon = self.player.timeline_after(n).saturating_add(self.lookahead);
-        let filled = self.feed.fill(&mut self.player, horizon, MAX_FEED_EVENTS_PER_PERIOD);
+        let filled = self
+            .feed
+            .fill(&mut self.player, horizon, MAX_FEED_EVENTS_PER_PERIOD);
         self.player.process(synth, left, right, observer);
         filled
     }

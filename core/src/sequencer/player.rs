@@ -46,7 +46,12 @@ pub struct PlayerStats {
 }
 
 /// Calendar, pool and transport; see the module docs.
-pub struct Player<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_BYTES: usize> {
+pub struct Player<
+    const EVENTS: usize,
+    const SLOTS: usize,
+    const BLOCKS: usize,
+    const BLOCK_BYTES: usize,
+> {
     pub(crate) calendar: Calendar<Scheduled, EVENTS, SLOTS>,
     pub(crate) pool: EventPool<BLOCKS, BLOCK_BYTES>,
     output_frame: u64,
@@ -89,17 +94,41 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
 
     /// Timeline frame up to which everything has been played.
     pub fn timeline_now(&self) -> u64 {
-        self.paused_at.unwrap_or_else(|| self.scale.bound(self.output_frame))
+        self.paused_at
+            .unwrap_or_else(|| self.scale.bound(self.output_frame))
     }
 
     /// Timeline frame the next `frames` output frames reach.
     pub fn timeline_after(&self, frames: u64) -> u64 {
-        self.paused_at.unwrap_or_else(|| self.scale.bound(self.output_frame + frames))
+        self.paused_at
+            .unwrap_or_else(|| self.scale.bound(self.output_frame + frames))
     }
 
     /// Schedules an item at a timeline frame.
-    pub fn schedule(&mut self, timeline_frame: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
+    pub fn schedule(
+        &mut self,
+        timeline_frame: u64,
+        item: Scheduled,
+    ) -> Result<(), Full<Scheduled>> {
         self.calendar.insert(timeline_frame, item)
+    }
+
+    /// Moves the position to `tick` (song frame `song_frame`) at timeline
+    /// frame `tl` now, so that it reads right even while paused; the jump
+    /// marker scheduled at `tl` releases the notes when played.
+    pub fn set_position(
+        &mut self,
+        tl: u64,
+        tick: u64,
+        song_frame: u64,
+        us_per_quarter: u32,
+        signature: (u64, u32, u8, u8),
+    ) {
+        self.song_base = (tl, song_frame);
+        self.clock.jump(tick, song_frame, us_per_quarter);
+        let (sig_tick, bars_before, numerator, denominator_pow2) = signature;
+        self.clock
+            .set_signature(sig_tick, bars_before, numerator, denominator_pow2);
     }
 
     /// Drops every scheduled item (before a seek), freeing their payloads.
@@ -112,7 +141,10 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
     /// Where the play head is.
     pub fn position(&self) -> Position {
         let tl = self.timeline_now();
-        let song = self.song_base.1.saturating_add(tl.saturating_sub(self.song_base.0));
+        let song = self
+            .song_base
+            .1
+            .saturating_add(tl.saturating_sub(self.song_base.0));
         self.clock.position(song, self.output_frame)
     }
 
@@ -215,8 +247,14 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
         self.release_all(synth);
         for ch in 0..16u8 {
             for cc in [123u8, 120] {
-                let message = MidiMessage::Controller { controller: u7::new(cc), value: u7::new(0) };
-                synth.apply(SynthEvent::Midi { channel: u4::new(ch), message });
+                let message = MidiMessage::Controller {
+                    controller: u7::new(cc),
+                    value: u7::new(0),
+                };
+                synth.apply(SynthEvent::Midi {
+                    channel: u4::new(ch),
+                    message,
+                });
             }
         }
     }
@@ -230,13 +268,15 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
         for ch in 0..16u8 {
             let channel = u4::new(ch);
             if !self.audible(channel) {
-                self.notes.release_channel(channel, |key| note_off(synth, channel, key));
+                self.notes
+                    .release_channel(channel, |key| note_off(synth, channel, key));
             }
         }
     }
 
     fn release_all(&mut self, synth: &mut impl Synth) {
-        self.notes.release_all(|channel, key| note_off(synth, channel, key));
+        self.notes
+            .release_all(|channel, key| note_off(synth, channel, key));
     }
 
     /// Plays one period: `left.len()` frames (the shorter of the two).
@@ -254,7 +294,9 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
             let end = self.scale.bound(self.output_frame + n as u64);
             let mut applied = 0;
             while applied < MAX_EVENTS_PER_PERIOD {
-                let Some((tl, item)) = self.calendar.pop_due(end) else { break };
+                let Some((tl, item)) = self.calendar.pop_due(end) else {
+                    break;
+                };
                 let out = self.scale.out_of(tl);
                 if out < self.output_frame {
                     self.stats.late += 1;
@@ -268,7 +310,9 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
                 applied += 1;
             }
             self.stats.applied += applied as u64;
-            if applied == MAX_EVENTS_PER_PERIOD && self.calendar.peek_next_frame().is_some_and(|f| f < end) {
+            if applied == MAX_EVENTS_PER_PERIOD
+                && self.calendar.peek_next_frame().is_some_and(|f| f < end)
+            {
                 self.stats.deferred_periods += 1;
             }
         }
@@ -300,19 +344,33 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
                 }
                 let _ = self.pool.free(handle);
             }
-            Scheduled::Tempo { tick, us_per_quarter } => {
+            Scheduled::Tempo {
+                tick,
+                us_per_quarter,
+            } => {
                 let song = self.song_frame_at(tl);
                 self.clock.tempo(tick, song, us_per_quarter);
                 observer.notice(offset, Notice::Tempo(us_per_quarter));
             }
-            Scheduled::TimeSignature { tick, numerator, denominator_pow2, bars_before } => {
-                self.clock.set_signature(tick, bars_before, numerator, denominator_pow2);
+            Scheduled::TimeSignature {
+                tick,
+                numerator,
+                denominator_pow2,
+                bars_before,
+            } => {
+                self.clock
+                    .set_signature(tick, bars_before, numerator, denominator_pow2);
                 observer.notice(offset, Notice::TimeSignature(numerator, denominator_pow2));
             }
             Scheduled::KeySignature { sharps, minor } => {
                 observer.notice(offset, Notice::KeySignature(sharps, minor));
             }
-            Scheduled::Jump { tick, song_frame, us_per_quarter, looped } => {
+            Scheduled::Jump {
+                tick,
+                song_frame,
+                us_per_quarter,
+                looped,
+            } => {
                 self.release_all(synth);
                 self.song_base = (tl, song_frame);
                 self.clock.jump(tick, song_frame, us_per_quarter);
@@ -327,7 +385,9 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
     }
 
     fn song_frame_at(&self, tl: u64) -> u64 {
-        self.song_base.1.saturating_add(tl.saturating_sub(self.song_base.0))
+        self.song_base
+            .1
+            .saturating_add(tl.saturating_sub(self.song_base.0))
     }
 
     fn play_midi(&mut self, synth: &mut impl Synth, channel: u4, message: MidiMessage) {
@@ -343,21 +403,33 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
                 if let Some(previous) = self.notes.note_on(channel, key.as_int(), sent) {
                     note_off(synth, channel, previous);
                 }
-                let message = MidiMessage::NoteOn { key: u7::new(sent), vel };
+                let message = MidiMessage::NoteOn {
+                    key: u7::new(sent),
+                    vel,
+                };
                 synth.apply(SynthEvent::Midi { channel, message });
             }
             MidiMessage::NoteOn { key, vel } | MidiMessage::NoteOff { key, vel } => {
                 if let Some(sent) = self.notes.note_off(channel, key.as_int()) {
                     let message = match message {
-                        MidiMessage::NoteOn { .. } => MidiMessage::NoteOn { key: u7::new(sent), vel },
-                        _ => MidiMessage::NoteOff { key: u7::new(sent), vel },
+                        MidiMessage::NoteOn { .. } => MidiMessage::NoteOn {
+                            key: u7::new(sent),
+                            vel,
+                        },
+                        _ => MidiMessage::NoteOff {
+                            key: u7::new(sent),
+                            vel,
+                        },
                     };
                     synth.apply(SynthEvent::Midi { channel, message });
                 }
             }
             MidiMessage::Aftertouch { key, vel } => {
                 if let Some(sent) = self.notes.sent_key(channel, key.as_int()) {
-                    let message = MidiMessage::Aftertouch { key: u7::new(sent), vel };
+                    let message = MidiMessage::Aftertouch {
+                        key: u7::new(sent),
+                        vel,
+                    };
                     synth.apply(SynthEvent::Midi { channel, message });
                 }
             }
@@ -375,7 +447,10 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
 }
 
 fn note_off(synth: &mut impl Synth, channel: u4, key: u8) {
-    let message = MidiMessage::NoteOff { key: u7::new(key & 0x7F), vel: u7::new(0) };
+    let message = MidiMessage::NoteOff {
+        key: u7::new(key & 0x7F),
+        vel: u7::new(0),
+    };
     synth.apply(SynthEvent::Midi { channel, message });
 }
 

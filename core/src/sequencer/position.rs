@@ -77,7 +77,8 @@ impl PositionClock {
             df * u128::from(self.tpq) * 1_000_000
                 / (u128::from(self.us_per_quarter.max(1)) * u128::from(self.rate))
         };
-        self.seg_tick.saturating_add(u64::try_from(ticks).unwrap_or(u64::MAX))
+        self.seg_tick
+            .saturating_add(u64::try_from(ticks).unwrap_or(u64::MAX))
     }
 
     pub(crate) fn tempo(&mut self, tick: u64, song_frame: u64, us_per_quarter: u32) {
@@ -109,7 +110,13 @@ impl PositionClock {
 
     /// Sets the signature in force from `tick`, with `bars_before` bars
     /// before it (as the feed, which reads every signature, counted them).
-    pub(crate) fn set_signature(&mut self, tick: u64, bars_before: u32, numerator: u8, denominator_pow2: u8) {
+    pub(crate) fn set_signature(
+        &mut self,
+        tick: u64,
+        bars_before: u32,
+        numerator: u8,
+        denominator_pow2: u8,
+    ) {
         self.sig_bar = bars_before;
         self.sig_tick = tick;
         self.numerator = numerator.max(1);
@@ -118,7 +125,12 @@ impl PositionClock {
 
     /// The signature in force: (tick, bars before it, numerator, denominator power).
     pub(crate) fn signature(&self) -> (u64, u32, u8, u8) {
-        (self.sig_tick, self.sig_bar, self.numerator, self.denominator_pow2)
+        (
+            self.sig_tick,
+            self.sig_bar,
+            self.numerator,
+            self.denominator_pow2,
+        )
     }
 
     /// Continues at `tick` after a seek or loop (the feed sends the

@@ -2,7 +2,9 @@
 //! across seeks and loops) and output frames (what the device plays), under
 //! a tempo scale that can change while playing without a jump.
 //!
-//! `out(tl) = base_out + ceil((tl − base_tl) × 1000 / milli)`.
+//! `out(tl) = base_out + floor((tl − base_tl) × 1000 / milli)`: an event
+//! sounds at the floor of its scaled time, as the tempo map floors exact
+//! times, so a tempo scale of 1 changes nothing.
 //!
 //! *Real-time*: O(1) integer math.
 
@@ -20,7 +22,11 @@ pub(crate) struct ScaleMap {
 
 impl ScaleMap {
     pub(crate) const fn new() -> Self {
-        Self { base_out: 0, base_tl: 0, milli: 1000 }
+        Self {
+            base_out: 0,
+            base_tl: 0,
+            milli: 1000,
+        }
     }
 
     pub(crate) const fn milli(&self) -> u32 {
@@ -30,24 +36,29 @@ impl ScaleMap {
     /// Output frame where timeline frame `tl` sounds (`tl` ≥ the base).
     pub(crate) fn out_of(&self, tl: u64) -> u64 {
         let d = u128::from(tl.saturating_sub(self.base_tl)) * 1000;
-        let q = d.div_ceil(u128::from(self.milli));
-        self.base_out.saturating_add(u64::try_from(q).unwrap_or(u64::MAX))
+        let q = d / u128::from(self.milli);
+        self.base_out
+            .saturating_add(u64::try_from(q).unwrap_or(u64::MAX))
     }
 
     /// The first timeline frame that sounds at or after output frame `out`.
     pub(crate) fn bound(&self, out: u64) -> u64 {
-        if out <= self.base_out {
-            return self.base_tl;
-        }
-        let k = u128::from(out - 1 - self.base_out) * u128::from(self.milli) / 1000;
-        self.base_tl.saturating_add(u64::try_from(k).unwrap_or(u64::MAX)).saturating_add(1)
+        // Smallest d with floor(d × 1000 / milli) ≥ out − base_out.
+        let k = u128::from(out.saturating_sub(self.base_out)) * u128::from(self.milli);
+        let d = k.div_ceil(1000);
+        self.base_tl
+            .saturating_add(u64::try_from(d).unwrap_or(u64::MAX))
     }
 
     /// Rebases at output frame `out` (every timeline frame before
     /// `bound(out)` has been played) and sets a new scale.
     pub(crate) fn rescale(&mut self, out: u64, milli: u32) {
         let tl = self.bound(out);
-        *self = Self { base_out: out, base_tl: tl, milli: milli.clamp(MIN_TEMPO_MILLI, MAX_TEMPO_MILLI) };
+        *self = Self {
+            base_out: out,
+            base_tl: tl,
+            milli: milli.clamp(MIN_TEMPO_MILLI, MAX_TEMPO_MILLI),
+        };
     }
 
     /// Restarts the mapping: timeline frame `tl` sounds at output `out`.
@@ -88,13 +99,11 @@ mod tests {
         assert_eq!(m.bound(1000), 1000);
         m.rescale(1000, 2000);
         assert_eq!(m.bound(1000), 1000);
-        // At 2×, timeline 1199 rounds up onto output 1100: the first
-        // timeline frame sounding at or after 1100 is 1199.
-        assert_eq!(m.bound(1100), 1199);
-        assert_eq!(m.out_of(1198), 1099);
+        // At 2×, 100 output frames play 200 timeline frames.
+        assert_eq!(m.bound(1100), 1200);
+        assert_eq!(m.out_of(1199), 1099);
         m.rescale(1100, 500);
-        assert_eq!(m.bound(1100), 1199); // no jump at the change
-        assert_eq!(m.bound(1300), 1299); // half speed: 100 timeline frames in 200
-
+        assert_eq!(m.bound(1100), 1200); // no jump at the change
+        assert_eq!(m.bound(1300), 1300); // half speed: 100 timeline frames in 200
     }
 }

@@ -155,7 +155,8 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
     }
 
     fn timeline(&self, song_frame: u64) -> u64 {
-        self.tl_base.saturating_add(song_frame.saturating_sub(self.sf_base))
+        self.tl_base
+            .saturating_add(song_frame.saturating_sub(self.sf_base))
     }
 
     fn push(&mut self, player: &mut impl Schedule, tl: u64, item: Scheduled) -> bool {
@@ -228,7 +229,9 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 Ok(Some(ev)) => {
                     let (tick, kind) = (ev.tick, ev.kind);
                     let song_frame = self.tempo.frame_at(tick);
-                    let tl = self.tl_base.saturating_add(song_frame.saturating_sub(self.sf_base));
+                    let tl = self
+                        .tl_base
+                        .saturating_add(song_frame.saturating_sub(self.sf_base));
                     self.last_tl = self.last_tl.max(tl);
                     self.stats.events += 1;
                     let item = observe(
@@ -309,9 +312,23 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         self.last_tl = at;
         let us_per_quarter = self.tempo.us_per_quarter();
         let looped = mode == ReplayMode::Loop;
-        self.push(player, at, Scheduled::Jump { tick, song_frame, us_per_quarter, looped });
+        self.push(
+            player,
+            at,
+            Scheduled::Jump {
+                tick,
+                song_frame,
+                us_per_quarter,
+                looped,
+            },
+        );
         let (sig_tick, bars_before, numerator, denominator_pow2) = self.bars.signature();
-        let sig = Scheduled::TimeSignature { tick: sig_tick, numerator, denominator_pow2, bars_before };
+        let sig = Scheduled::TimeSignature {
+            tick: sig_tick,
+            numerator,
+            denominator_pow2,
+            bars_before,
+        };
         self.push(player, at, sig);
         self.replay = Some(ReplayJob { mode, done: 0, at });
     }
@@ -398,7 +415,13 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             match self.reader.next_event() {
                 Ok(Some(ev)) => {
                     let (tick, kind) = (ev.tick, ev.kind);
-                    observe_state(&mut self.tempo, &mut self.chase, &mut self.bars, tick, &kind);
+                    observe_state(
+                        &mut self.tempo,
+                        &mut self.chase,
+                        &mut self.bars,
+                        tick,
+                        &kind,
+                    );
                 }
                 Ok(None) => break,
                 Err(e) if !e.is_fatal() => {
@@ -412,6 +435,8 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             SeekTarget::Tick(t) => (t, self.tempo.frame_at(t)),
             SeekTarget::SongFrame(f) => (self.tempo.tick_at_or_after(f), f),
         };
+        let us = self.tempo.us_per_quarter();
+        player.set_position(at, tick, song_frame, us, self.bars.signature());
         self.jump_to(player, tick, song_frame, at, ReplayMode::Seek);
         Ok(())
     }
@@ -422,7 +447,9 @@ trait Schedule {
     fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>>;
 }
 
-impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule for Player<E, SL, B, BB> {
+impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule
+    for Player<E, SL, B, BB>
+{
     fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
         Player::schedule(self, tl, item)
     }
@@ -482,14 +509,21 @@ fn observe<const B: usize, const BB: usize>(
             None
         }
         TrackEventKind::Meta(meta) => match meta {
-            MetaMessage::Tempo(us) => Some(Scheduled::Tempo { tick, us_per_quarter: us.as_int() }),
-            MetaMessage::TimeSignature(numerator, denominator_pow2, _, _) => Some(Scheduled::TimeSignature {
+            MetaMessage::Tempo(us) => Some(Scheduled::Tempo {
                 tick,
-                numerator,
-                denominator_pow2,
-                bars_before: bars_before.unwrap_or(0),
+                us_per_quarter: us.as_int(),
             }),
-            MetaMessage::KeySignature(sharps, minor) => Some(Scheduled::KeySignature { sharps, minor }),
+            MetaMessage::TimeSignature(numerator, denominator_pow2, _, _) => {
+                Some(Scheduled::TimeSignature {
+                    tick,
+                    numerator,
+                    denominator_pow2,
+                    bars_before: bars_before.unwrap_or(0),
+                })
+            }
+            MetaMessage::KeySignature(sharps, minor) => {
+                Some(Scheduled::KeySignature { sharps, minor })
+            }
             MetaMessage::Lyric(d) => text(TextKind::Lyric, d),
             MetaMessage::Marker(d) => text(TextKind::Marker, d),
             MetaMessage::CuePoint(d) => text(TextKind::CuePoint, d),
