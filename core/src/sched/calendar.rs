@@ -57,8 +57,10 @@
 //!   O(`len` + `SLOTS`).
 //!
 //! [`Calendar::new`] is a `const fn`: put a large calendar in a `static`
-//! rather than on the stack (it is `EVENTS` × (16 + size of `Option<T>`)
-//! bytes, give or take alignment).
+//! rather than on the stack: it takes `EVENTS` × (12 bytes + the size of
+//! `Option<T>`, rounded up to 8) plus 8 bytes per slot. (A node holds its
+//! item as `Option<T>`: with `unsafe` denied there is no `MaybeUninit`, and
+//! for types with a niche the `Option` costs nothing.)
 //!
 //! # Errors
 //!
