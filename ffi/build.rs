@@ -4,7 +4,9 @@
 //! * Exports the directory holding `fluidsynth.h` to dependants as `DEP_FLUIDSYNTH_INCLUDE`
 //!   (`cargo:include=`), and to this package's own tests as the compile-time variable
 //!   `FLUIDSYNTH_SYS_INCLUDE_DIRS` (all of pkg-config's include directories, in the
-//!   platform's `PATH` list format), which the header signature test compiles against.
+//!   platform's `PATH` list format), which the header signature test compiles against,
+//!   and the target's C compiler and flags (`CC_<target>`, `CFLAGS_<target>`, ... as the
+//!   `cc` crate reads them; default `cc`) as `FLUIDSYNTH_SYS_TEST_CC` / `_CFLAGS`.
 //! * Cross-compiling works through pkg-config's usual variables (`PKG_CONFIG_SYSROOT_DIR`,
 //!   `PKG_CONFIG_PATH`, `PKG_CONFIG_LIBDIR`, `PKG_CONFIG`, `PKG_CONFIG_ALLOW_CROSS`, each
 //!   also in its `_<target>` / `TARGET_` form), all handled by the `pkg-config` crate.
@@ -61,6 +63,20 @@ fn main() {
         // compiler's default search path.
         Err(_) => println!("cargo:rustc-env=FLUIDSYNTH_SYS_INCLUDE_DIRS="),
     }
+
+    // The C compiler and flags for the target, which the header signature test compiles with
+    // (it runs on the target, e.g. under qemu, but must check the target's headers with the
+    // target's compiler): `CC_<target>` / `CFLAGS_<target>` etc., the `cc` crate's convention.
+    let cc = targeted_env("CC").unwrap_or_else(|| "cc".into());
+    let cflags = targeted_env("CFLAGS").unwrap_or_default();
+    println!(
+        "cargo:rustc-env=FLUIDSYNTH_SYS_TEST_CC={}",
+        cc.to_string_lossy()
+    );
+    println!(
+        "cargo:rustc-env=FLUIDSYNTH_SYS_TEST_CFLAGS={}",
+        cflags.to_string_lossy()
+    );
 }
 
 /// The directory that holds `fluidsynth.h`.

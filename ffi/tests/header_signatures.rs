@@ -13,8 +13,10 @@
 //! * deprecation: a function the header marks `FLUID_DEPRECATED` must carry `#[deprecated]`
 //!   (it is compiled with `-Wdeprecated-declarations` as an error unless it does).
 //!
-//! The compiler is `$CC` or `cc`; the include directories are the ones the build script
-//! found with pkg-config.
+//! The compiler and flags are the target's, as the build script found them (`CC_<target>`,
+//! `TARGET_CC`/`HOST_CC`, `CC`, else `cc`; the same for `CFLAGS`), so a cross build (run
+//! under qemu) checks the target's headers with the cross compiler; the include directories
+//! are the ones the build script found with pkg-config.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -518,8 +520,9 @@ fn compile(check: &CheckSource, dir: &Path) -> Result<(), (BTreeSet<String>, Str
     std::fs::create_dir_all(dir).expect("create the scratch directory");
     let c_file = dir.join("fluidsynth_sys_check.c");
     std::fs::write(&c_file, &check.text).expect("write the generated C file");
-    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
-    let mut cmd = Command::new(&cc);
+    let cc = env!("FLUIDSYNTH_SYS_TEST_CC");
+    let mut cmd = Command::new(cc);
+    cmd.args(env!("FLUIDSYNTH_SYS_TEST_CFLAGS").split_whitespace());
     cmd.args([
         "-c",
         "-Wall",
@@ -532,9 +535,9 @@ fn compile(check: &CheckSource, dir: &Path) -> Result<(), (BTreeSet<String>, Str
     cmd.arg("-o")
         .arg(dir.join("fluidsynth_sys_check.o"))
         .arg(&c_file);
-    let output = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?} (set CC to override): {e}"));
+    let output = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run the C compiler {cc:?} (set CC_<target> or CC to override): {e}")
+    });
     if output.status.success() {
         return Ok(());
     }
