@@ -11,7 +11,7 @@ use midly::num::u4;
 
 /// One thing to tell the synthesizer, at the current render position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+// No defmt::Format: midly's number and message types do not implement it.
 pub enum SynthEvent<'a> {
     /// A channel message.
     Midi {

@@ -139,7 +139,7 @@ impl ChannelState {
     /// Returns false when a parameter value could not be kept (table full).
     fn controller(&mut self, cc: u8, v: u8) -> bool {
         match cc {
-            101 | 100 | 99 | 98 => {
+            98..=101 => {
                 let nrpn = cc <= 99;
                 let (mut msb, mut lsb) = match self.selected {
                     Some((n, m, l)) if n == nrpn => (m, l),

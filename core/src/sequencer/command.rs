@@ -35,7 +35,7 @@ pub enum SeekTarget {
 
 /// What a user can ask of the player.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+// No defmt::Format: midly's number and message types do not implement it.
 pub enum Command {
     /// Resume after a pause or stop.
     Play,

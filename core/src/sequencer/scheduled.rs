@@ -24,7 +24,7 @@ pub enum TextKind {
 
 /// One item of the calendar, keyed by timeline frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+// No defmt::Format: midly's number and message types do not implement it.
 pub enum Scheduled {
     /// A channel message for the synth.
     Midi {

@@ -360,14 +360,14 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                     }
                 },
             };
-            if let Some(item) = item {
-                if let Err(Full(item)) = player.schedule(at, item) {
-                    if let Scheduled::SysEx(h) = item {
-                        let _ = player.pool.free(h);
-                    }
-                    blocked = true;
-                    return;
+            if let Some(item) = item
+                && let Err(Full(item)) = player.schedule(at, item)
+            {
+                if let Scheduled::SysEx(h) = item {
+                    let _ = player.pool.free(h);
                 }
+                blocked = true;
+                return;
             }
             index += 1;
             emitted += 1;
