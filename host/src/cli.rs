@@ -1,0 +1,269 @@
+//! The command line: `host play | render | info | dump | devices`.
+//!
+//! *Real-time*: parsing happens once at start-up.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// smfplay: plays Standard MIDI Files (.mid, .kar, .rmi) through FluidSynth
+/// on an ALSA device, with low latency and no glitches.
+#[derive(Debug, Parser)]
+#[command(name = "host", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Play MIDI files (or every MIDI file in a directory) on an ALSA device.
+    Play(PlayArgs),
+    /// Render a MIDI file to a WAV file, as fast as the machine allows.
+    Render(RenderArgs),
+    /// Describe a MIDI file: format, tracks, duration, tempo, instruments, lyrics…
+    Info(InfoArgs),
+    /// Print every event in playback order with its tick, time and track.
+    Dump(DumpArgs),
+    /// List the ALSA playback devices.
+    Devices,
+}
+
+/// How the synthesizer sounds.
+#[derive(Debug, Clone, Args)]
+pub struct SynthArgs {
+    /// SoundFont (.sf2) to play with [default: $SMFPLAY_SOUNDFONT, then the
+    /// usual system paths such as /usr/share/sounds/sf2/default-GM.sf2]
+    #[arg(long, short = 's', value_name = "FILE")]
+    pub soundfont: Option<PathBuf>,
+    /// Sample rate in Hz (22050–96000).
+    #[arg(long, short = 'r', value_name = "HZ", default_value_t = 48_000,
+          value_parser = clap::value_parser!(u32).range(22_050..=96_000))]
+    pub rate: u32,
+    /// Master gain (FluidSynth's synth.gain, 0–10); lower it if the sound clips.
+    #[arg(long, short = 'g', value_name = "GAIN", default_value_t = 0.4, value_parser = parse_gain)]
+    pub gain: f32,
+    /// Turn FluidSynth's reverb off.
+    #[arg(long)]
+    pub no_reverb: bool,
+    /// Turn FluidSynth's chorus off.
+    #[arg(long)]
+    pub no_chorus: bool,
+    /// Most voices sounding at once (FluidSynth's synth.polyphony).
+    #[arg(long, value_name = "VOICES", value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    pub polyphony: Option<u32>,
+    /// Load SoundFont samples only when an instrument first plays: much less
+    /// memory for big SoundFonts on small boards.
+    #[arg(long)]
+    pub lazy_samples: bool,
+}
+
+/// How the song is played.
+#[derive(Debug, Clone, Args)]
+pub struct SequenceArgs {
+    /// Tempo scale: 0.5 is half speed, 2 is double (0.25–4).
+    #[arg(long, short = 't', value_name = "SCALE", default_value_t = 1.0, value_parser = parse_tempo)]
+    pub tempo: f64,
+    /// Transpose by this many semitones (−24 to 24; never the drums on channel 10).
+    #[arg(long, short = 'T', value_name = "SEMITONES", default_value_t = 0, allow_hyphen_values = true,
+          value_parser = clap::value_parser!(i8).range(-24..=24))]
+    pub transpose: i8,
+    /// Channels to silence, 1–16, comma-separated (e.g. --mute 10 or --mute 1,2).
+    #[arg(long, value_name = "CHANNELS", value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub mute: Vec<u8>,
+    /// Channels to play alone, 1–16, comma-separated.
+    #[arg(long, value_name = "CHANNELS", value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub solo: Vec<u8>,
+    /// Start this many seconds into the song.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub start: Option<f64>,
+    /// Stop this many seconds into the song.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub end: Option<f64>,
+    /// Refuse damaged files instead of playing what can be decoded.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `host play`.
+#[derive(Debug, Clone, Args)]
+pub struct PlayArgs {
+    /// MIDI files or directories to play in order; `-` reads one file from standard input.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub synth: SynthArgs,
+    #[command(flatten)]
+    pub sequence: SequenceArgs,
+    /// ALSA playback device (see `host devices`).
+    #[arg(long, short = 'd', value_name = "NAME", default_value = "default")]
+    pub device: String,
+    /// Frames per period: smaller is lower latency, larger is safer on a busy machine.
+    #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(16..=16_384))]
+    pub period: u32,
+    /// Periods in the device buffer.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=64))]
+    pub periods: u32,
+    /// Play the list again and again.
+    #[arg(long = "loop", short = 'l')]
+    pub repeat: bool,
+    /// Play the list in random order.
+    #[arg(long)]
+    pub shuffle: bool,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print one JSON object per line (start, lyrics, end, errors) for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// Print timing and xrun statistics at the end.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// Sample format of a rendered WAV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WavFormat {
+    /// 16-bit integer PCM.
+    S16,
+    /// 32-bit float.
+    F32,
+}
+
+/// `host render`.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// MIDI file to render (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
+    /// WAV file to write (`-` writes standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Sample format of the WAV.
+    #[arg(long, short = 'f', value_enum, default_value_t = WavFormat::S16)]
+    pub format: WavFormat,
+    /// Frames rendered per step (the same option as `play`; it does not change the output).
+    #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub period: u32,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub synth: SynthArgs,
+    #[command(flatten)]
+    pub sequence: SequenceArgs,
+}
+
+/// `host info`.
+#[derive(Debug, Clone, Args)]
+pub struct InfoArgs {
+    /// MIDI file to describe (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Refuse damaged files.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `host dump`.
+#[derive(Debug, Clone, Args)]
+pub struct DumpArgs {
+    /// MIDI file to list (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Refuse damaged files.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+fn parse_gain(s: &str) -> Result<f32, String> {
+    let g: f32 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if (0.0..=10.0).contains(&g) {
+        Ok(g)
+    } else {
+        Err(format!("gain {g} is outside 0–10"))
+    }
+}
+
+fn parse_tempo(s: &str) -> Result<f64, String> {
+    let t: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if (0.25..=4.0).contains(&t) {
+        Ok(t)
+    } else {
+        Err(format!("tempo scale {t} is outside 0.25–4"))
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let t: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if t.is_finite() && t >= 0.0 {
+        Ok(t)
+    } else {
+        Err(format!("{t} is not a time in the song"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_a_full_play_line() {
+        let cli = Cli::try_parse_from([
+            "host",
+            "play",
+            "a.mid",
+            "dir",
+            "--device",
+            "hw:0",
+            "--period",
+            "64",
+            "--periods",
+            "3",
+            "--tempo",
+            "1.5",
+            "--transpose",
+            "-3",
+            "--mute",
+            "1,10",
+            "--no-reverb",
+            "--loop",
+        ])
+        .unwrap();
+        let Command::Play(p) = cli.command else {
+            panic!("not play")
+        };
+        assert_eq!(p.files.len(), 2);
+        assert_eq!((p.period, p.periods), (64, 3));
+        assert_eq!(p.sequence.transpose, -3);
+        assert_eq!(p.sequence.mute, vec![1, 10]);
+        assert!(p.synth.no_reverb && p.repeat);
+    }
+
+    #[test]
+    fn rejects_out_of_range_values() {
+        for bad in [
+            vec!["host", "render", "a.mid", "-o", "x.wav", "--rate", "8000"],
+            vec!["host", "render", "a.mid", "-o", "x.wav", "--tempo", "5"],
+            vec!["host", "render", "a.mid", "-o", "x.wav", "--mute", "17"],
+            vec!["host", "render", "a.mid", "-o", "x.wav", "--gain", "-1"],
+        ] {
+            assert!(Cli::try_parse_from(&bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The host's sequencer capacities, and a `Song` that picks between two of
+//! them by the file's track count: ordinary files (up to 1 024 tracks, 512
+//! bytes of read-ahead per track, about 1.5 MiB in all) and files with tens
+//! of thousands of tracks (16-byte windows, about 5.5 MiB).
+//!
+//! *Real-time*: [`Song::process`] is the core's bounded per-period work.
+
+use std::path::Path;
+
+use smfplay_core::sequencer::{Command, Observer, Position, Sequencer, SequencerConfig};
+use smfplay_core::smf::{Error, Header, ReaderOptions};
+use smfplay_core::synth::Synth;
+
+use crate::exit::{HostError, Kind};
+use crate::midi_input::{MidiInput, MidiSource, describe_content};
+
+/// Longest sysex or meta payload delivered (longer ones are skipped whole).
+pub const PAYLOAD: usize = 64 * 1024;
+/// Calendar capacity: look-ahead plus the largest chase replay.
+pub const EVENTS: usize = 8192;
+/// Calendar buckets.
+pub const SLOTS: usize = 1024;
+/// Pool blocks for sysex and text payloads, and their size.
+pub const POOL_BLOCKS: usize = 256;
+/// Bytes per pool block (longer sysex is reported as dropped).
+pub const POOL_BLOCK_BYTES: usize = 1024;
+
+/// Sequencer for ordinary files.
+pub type StandardSequencer =
+    Sequencer<MidiSource, 1024, 512, PAYLOAD, EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES>;
+/// Sequencer for files with more than 1 024 tracks.
+pub type WideSequencer =
+    Sequencer<MidiSource, 65_535, 16, PAYLOAD, EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES>;
+
+/// An opened song.
+pub enum Song {
+    /// Up to 1 024 tracks.
+    Standard(Box<StandardSequencer>),
+    /// More tracks.
+    Wide(Box<WideSequencer>),
+}
+
+macro_rules! each {
+    ($self:expr, $s:ident => $e:expr) => {
+        match $self {
+            Song::Standard($s) => $e,
+            Song::Wide($s) => $e,
+        }
+    };
+}
+
+impl Song {
+    /// Opens `input` for playback at `config`'s sample rate and period.
+    pub fn open(
+        input: MidiInput,
+        strict: bool,
+        config: SequencerConfig,
+    ) -> Result<Self, HostError> {
+        let MidiInput { source, path, head } = input;
+        let options = if strict {
+            ReaderOptions::STRICT
+        } else {
+            ReaderOptions::LENIENT
+        };
+        let wide = head.len() >= 12
+            && &head[0..4] == b"MThd"
+            && u16::from_be_bytes([head[10], head[11]]) > 1024;
+        // The sequencers are large: build them on a thread with room for
+        // them on its stack and move the boxes out.
+        let built = std::thread::Builder::new()
+            .name("open".into())
+            .stack_size(if wide { 96 << 20 } else { 16 << 20 })
+            .spawn(move || -> Result<Song, Error> {
+                Ok(if wide {
+                    Song::Wide(Box::new(WideSequencer::open(source, options, config)?))
+                } else {
+                    Song::Standard(Box::new(StandardSequencer::open(source, options, config)?))
+                })
+            })
+            .map_err(|e| HostError::new(Kind::Other, "", format!("cannot start a thread: {e}")))?
+            .join()
+            .map_err(|_| HostError::new(Kind::Other, "", "the file reader crashed"))?;
+        built.map_err(|e| reader_error(&path, &head, e))
+    }
+
+    /// Plays one period.
+    pub fn process(
+        &mut self,
+        synth: &mut impl Synth,
+        left: &mut [f32],
+        right: &mut [f32],
+        observer: &mut impl Observer,
+    ) -> Result<(), Error> {
+        each!(self, s => s.process(synth, left, right, observer))
+    }
+
+    /// A transport command.
+    pub fn command(&mut self, synth: &mut impl Synth, command: Command) -> Result<(), Error> {
+        each!(self, s => s.command(synth, command))
+    }
+
+    /// Whether the song has ended.
+    pub fn is_finished(&self) -> bool {
+        each!(self, s => s.is_finished())
+    }
+
+    /// The play head.
+    pub fn position(&self) -> Position {
+        each!(self, s => s.position())
+    }
+
+    /// The file's header.
+    pub fn header(&self) -> Header {
+        each!(self, s => *s.feed().header())
+    }
+}
+
+/// Turns a reader error into a one-line host error about the file.
+pub fn reader_error(path: &Path, head: &[u8], e: Error) -> HostError {
+    use smfplay_core::smf::ErrorKind as E;
+    let message = match e.kind {
+        E::NotMidi(_) => format!("not a MIDI file: {}", describe_content(head)),
+        _ => e.to_string(),
+    };
+    HostError::file(Kind::Input, path, message)
+}
