@@ -354,8 +354,10 @@ pub fn last_error() -> String {
     }
     let n = LOG_LEN.load(Ordering::Relaxed).min(LOG_CAPACITY);
     // SAFETY: exclusive by LOG_BUSY.
-    let text =
-        unsafe { String::from_utf8_lossy(&(*std::ptr::addr_of!(LOG_BUF))[..n]).into_owned() };
+    let text = unsafe {
+        let buf: &[u8; LOG_CAPACITY] = &*std::ptr::addr_of!(LOG_BUF);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
     LOG_BUSY.store(false, Ordering::Release);
     text.trim().to_string()
 }
