@@ -378,6 +378,8 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
                 observer.notice(offset, Notice::Jumped { tick, looped });
             }
             Scheduled::End => {
+                // Files with note-ons and no note-offs must not leave notes hanging.
+                self.release_all(synth);
                 self.ended = true;
                 observer.notice(offset, Notice::End);
             }
