@@ -1,0 +1,193 @@
+//! smfplay-core on a Cortex-M4 (QEMU `mps2-an386`) or a Cortex-M0 (QEMU `microbit`).
+//!
+//! Sequences a MIDI file embedded with `include_bytes!` (the demo song, or the file
+//! named by `SMFPLAY_SONG` at build time) through the real reader, tempo map,
+//! calendar and sequencer with a small board's capacities ([`shared`]), period by
+//! period, into a synth that renders nothing and folds every applied event and its
+//! frame into a checksum. Prints the result over semihosting and exits with status
+//! 0 (1 on error or panic). No heap: there is no `#[global_allocator]`, so nothing
+//! in the graph can use `alloc` and still link.
+//!
+//! Output (one `key=value` line each, parsed by `scripts/firmware-check`):
+//!
+//! ```text
+//! smfplay-firmware: target=thumbv7em-none-eabihf song=demo.mid bytes=7255
+//! smfplay-firmware: events=.. last_frame=.. checksum=0x.. frames=.. periods=.. late=.. ..
+//! smfplay-firmware: stack_high_water=.. stack_size=.. static_sequencer=..
+//! smfplay-firmware: size_of Reader=.. SongFeed=.. ..
+//! ```
+#![no_std]
+#![no_main]
+
+mod shared;
+
+use core::mem::{MaybeUninit, size_of};
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+use smfplay_core::sched::{Calendar, EventPool};
+use smfplay_core::sequencer::{ChaseState, Player, Scheduled, SequencerConfig, SongFeed};
+use smfplay_core::smf::{Error, Reader, ReaderOptions, SliceSource};
+use smfplay_core::tempo::TempoMap;
+
+use shared::{
+    BLOCK_BYTES, BLOCKS, EVENTS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS, SmallSequencer, TRACKS,
+    WINDOW,
+};
+
+#[cfg(feature = "defmt-semihosting")]
+use defmt_semihosting as _;
+
+/// The song, chosen at build time (see build.rs).
+static SONG: &[u8] = include_bytes!(env!("SMFPLAY_SONG_PATH"));
+const SONG_NAME: &str = env!("SMFPLAY_SONG_NAME");
+
+const TARGET: &str = env!("SMFPLAY_TARGET");
+
+/// The opened sequencer lives in `.bss`, not on the stack: `open` returns straight
+/// into this static (no copy of the sequencer on the stack).
+static mut SEQUENCER: MaybeUninit<Result<SmallSequencer<'static>, Error>> = MaybeUninit::uninit();
+
+/// Upper bound on periods (a song of 60 s at 48 kHz in 128-frame periods is 22 500).
+const MAX_PERIODS: u32 = 2_000_000;
+
+unsafe extern "C" {
+    static _stack_start: u32;
+    static _stack_end: u32;
+}
+
+/// Bytes of stack used since reset: the start-up code painted the stack with
+/// `STACK_PAINT_VALUE` (cortex-m-rt's `paint-stack`); the lowest word that changed
+/// is the high-water mark.
+fn stack_high_water() -> (usize, usize) {
+    let end = (&raw const _stack_end) as usize;
+    let start = (&raw const _stack_start) as usize;
+    let mut p = end;
+    while p < start {
+        // SAFETY: [_stack_end, _stack_start) is RAM reserved for the stack.
+        let w = unsafe { core::ptr::read_volatile(p as *const u32) };
+        if w != cortex_m_rt::STACK_PAINT_VALUE {
+            break;
+        }
+        p += 4;
+    }
+    (start - p, start - end)
+}
+
+#[entry]
+fn main() -> ! {
+    hprintln!(
+        "smfplay-firmware: target={} song={} bytes={}",
+        TARGET,
+        SONG_NAME,
+        SONG.len()
+    );
+    let config = SequencerConfig::new(SAMPLE_RATE, PERIOD as u32);
+    let seq: &'static mut SmallSequencer<'static> = match open(config) {
+        Ok(s) => s,
+        Err(e) => {
+            hprintln!("smfplay-firmware: error=open {:?}", e.kind);
+            fail()
+        }
+    };
+    let (stack_open, _) = stack_high_water();
+    let outcome = play(seq);
+    let (stack_used, stack_size) = stack_high_water();
+    let o = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            hprintln!("smfplay-firmware: error=read {:?}", e.kind);
+            fail()
+        }
+    };
+    hprintln!(
+        "smfplay-firmware: events={} last_frame={} checksum={:#018x} frames={} periods={} late={} read={} dropped={} read_errors={} finished={}",
+        o.sum.events,
+        o.sum.last_frame,
+        o.sum.hash.0,
+        o.frames,
+        o.periods,
+        o.late,
+        o.read,
+        o.dropped,
+        o.read_errors,
+        seq.is_finished()
+    );
+    hprintln!(
+        "smfplay-firmware: stack_high_water={} stack_after_open={} stack_size={} static_sequencer={}",
+        stack_used,
+        stack_open,
+        stack_size,
+        size_of::<SmallSequencer<'static>>()
+    );
+    hprintln!(
+        "smfplay-firmware: size_of Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
+        size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
+        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
+        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>>(),
+        size_of::<SmallSequencer<'static>>(),
+        size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
+        size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
+        size_of::<ChaseState>(),
+        size_of::<TempoMap>(),
+        size_of::<Scheduled>()
+    );
+    #[cfg(feature = "defmt-semihosting")]
+    defmt::println!(
+        "events={=u32} last_frame={=u64} checksum={=u64:#x} late={=u64}",
+        o.sum.events,
+        o.sum.last_frame,
+        o.sum.hash.0,
+        o.late
+    );
+    if stack_used >= stack_size {
+        hprintln!("smfplay-firmware: error=stack overflow");
+        fail()
+    }
+    let ok = o.late == 0 && o.read_errors == 0 && o.dropped == 0 && seq.is_finished();
+    if !ok {
+        hprintln!(
+            "smfplay-firmware: error=incomplete (late, dropped, read errors or not finished)"
+        );
+        fail()
+    }
+    debug::exit(debug::EXIT_SUCCESS);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+/// Opens the song into the static. Not inlined: its temporaries and those of
+/// playing do not share one stack frame.
+#[inline(never)]
+fn open(config: SequencerConfig) -> &'static mut Result<SmallSequencer<'static>, Error> {
+    // SAFETY: called once (from main); nothing else refers to SEQUENCER.
+    // (Through a raw pointer: a reference to a `static mut` is denied in edition 2024.)
+    #[allow(clippy::deref_addrof)]
+    let slot = unsafe { &mut *(&raw mut SEQUENCER) };
+    slot.write(SmallSequencer::open(
+        SliceSource::new(SONG),
+        ReaderOptions::LENIENT,
+        config,
+    ))
+}
+
+/// Plays the whole song (not inlined, see [`open`]).
+#[inline(never)]
+fn play(seq: &mut SmallSequencer<'static>) -> Result<shared::Outcome, Error> {
+    let (mut left, mut right) = ([0.0f32; PERIOD], [0.0f32; PERIOD]);
+    shared::play(seq, &mut left, &mut right, MAX_PERIODS)
+}
+
+fn fail() -> ! {
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    hprintln!("smfplay-firmware: panic: {}", info);
+    fail()
+}
