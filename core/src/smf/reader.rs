@@ -359,7 +359,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             }
             Err(Stop::End) if cursor.pos() >= cursor.end && offset == cursor.pos() => {
                 cursor.ended = true;
-                self.diagnostics.tracks_without_end += 1;
+                // Counted by `report` (through `Diagnostics::count`).
                 self.report(
                     ErrorKind::MissingEndOfTrack,
                     t,
