@@ -40,3 +40,30 @@ fn track_without_end_is_counted_once() {
     drain(&mut r);
     assert_eq!(r.diagnostics().tracks_without_end, 2);
 }
+
+/// In strict mode a skipped event whose track then failed at its next delta
+/// queued two fatal errors, so the call after the first fatal error
+/// returned another error instead of `Ok(None)` (as `next_event`
+/// documents).
+#[test]
+fn strict_mode_returns_one_fatal_error_then_the_end() {
+    #[rustfmt::skip]
+    let file = [
+        b'M', b'T', b'h', b'd', 0, 0, 0, 6, 0, 0, 0, 1, 0, 96,
+        b'M', b'T', b'r', b'k', 0, 0, 0, 6,
+        0x00, 0xF8,             // a system real-time byte: skipped event
+        0x80, 0x80, 0x80, 0x80, // then a delta longer than 4 bytes
+    ];
+    let mut r = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+    let first = r.next_event().err().expect("a fatal error");
+    assert_eq!(first.kind, ErrorKind::SystemMessageInFile(0xF8));
+    assert!(first.is_fatal());
+    assert_eq!(r.next_event().ok(), Some(None));
+    // Lenient mode reports both and ends the track.
+    let mut r = Small::open(SliceSource::new(&file), ReaderOptions::LENIENT).unwrap();
+    let kinds: Vec<_> = std::iter::from_fn(|| r.next_event().err().map(|e| e.kind)).collect();
+    assert_eq!(
+        kinds,
+        [ErrorKind::SystemMessageInFile(0xF8), ErrorKind::VlqTooLong]
+    );
+}

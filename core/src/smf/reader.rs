@@ -394,6 +394,10 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             severity,
         };
         if self.options.strict {
+            if self.failed {
+                // The first fatal error is queued; after it only `Ok(None)`.
+                return;
+            }
             error.severity = Severity::Fatal;
             self.failed = true;
         } else {
