@@ -55,7 +55,7 @@ fn strict_mode_returns_one_fatal_error_then_the_end() {
         0x80, 0x80, 0x80, 0x80, // then a delta longer than 4 bytes
     ];
     let mut r = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
-    let first = r.next_event().err().expect("a fatal error");
+    let first = r.next_event().expect_err("a fatal error");
     assert_eq!(first.kind, ErrorKind::SystemMessageInFile(0xF8));
     assert!(first.is_fatal());
     assert_eq!(r.next_event().ok(), Some(None));
