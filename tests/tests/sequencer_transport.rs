@@ -468,13 +468,26 @@ fn positions_follow_ticks_bars_and_tempo() {
 #[test]
 fn notes_without_note_offs_are_released_at_the_end() {
     let mut t = Timeline::new();
-    t.midi(0, 0x90, &[60, 100]).midi(0, 0x91, &[64, 100]).midi(480, 0x92, &[67, 100]);
-    let file = smf(0, Division::Metrical(480), &[t.render(RunningStatus::Compliant, 960)]);
+    t.midi(0, 0x90, &[60, 100])
+        .midi(0, 0x91, &[64, 100])
+        .midi(480, 0x92, &[67, 100]);
+    let file = smf(
+        0,
+        Division::Metrical(480),
+        &[t.render(RunningStatus::Compliant, 960)],
+    );
     let r = run(&file, RATE, PERIOD, u64::MAX, &[]);
-    assert!(r.synth.sounding().is_empty(), "hanging: {:?}", r.synth.sounding());
+    assert!(
+        r.synth.sounding().is_empty(),
+        "hanging: {:?}",
+        r.synth.sounding()
+    );
     let end = frame_of(960);
     let released = at(&r.synth.log, end);
     for (ch, key) in [(0u8, 60u8), (1, 64), (2, 67)] {
-        assert!(released.contains(&off(ch, key)), "{ch}/{key} not released: {released:?}");
+        assert!(
+            released.contains(&off(ch, key)),
+            "{ch}/{key} not released: {released:?}"
+        );
     }
 }

@@ -451,7 +451,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             }
             Err(Stop::End) if cursor.pos() >= cursor.end && offset == cursor.pos() => {
                 cursor.ended = true;
-                self.diagnostics.tracks_without_end += 1;
+                // Counted by `report` (through `Diagnostics::count`).
                 self.report(
                     ErrorKind::MissingEndOfTrack,
                     t,
@@ -486,6 +486,10 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             severity,
         };
         if self.options.strict {
+            if self.failed {
+                // The first fatal error is queued; after it only `Ok(None)`.
+                return;
+            }
             error.severity = Severity::Fatal;
             self.failed = true;
         } else {
