@@ -87,6 +87,39 @@ impl ScanSummary {
             lines.push(format!("{e}; the rest of the file is unreadable"));
         }
         let d = &self.diagnostics;
+        if d.chunks_past_end > 0 {
+            lines.push(format!(
+                "{} chunk(s) declare more bytes than the file holds (truncated?); read to the end of the file",
+                d.chunks_past_end
+            ));
+        }
+        if d.trailing_garbage {
+            lines.push("bytes after the last chunk ignored".into());
+        }
+        if d.track_count_mismatch {
+            lines.push(format!(
+                "header declares {} tracks but the file has {}",
+                self.header.declared_tracks, self.header.tracks
+            ));
+        }
+        if d.bad_meta_lengths > 0 {
+            lines.push(format!(
+                "{} meta event(s) with the wrong length for their type",
+                d.bad_meta_lengths
+            ));
+        }
+        if d.tracks_without_end > 0 {
+            lines.push(format!(
+                "{} track(s) without an end-of-track event",
+                d.tracks_without_end
+            ));
+        }
+        if d.bytes_after_end_of_track > 0 {
+            lines.push(format!(
+                "{} byte(s) after end-of-track events ignored",
+                d.bytes_after_end_of_track
+            ));
+        }
         if d.unknown_chunks > 0 {
             lines.push(format!("{} unknown chunks skipped", d.unknown_chunks));
         }

@@ -31,7 +31,9 @@ use crate::exit::{HostError, Kind, describe_io};
 const BUFFER: usize = 256 * 1024;
 
 enum Sink {
-    File(WavWriter<FromStd<BufWriter<File>>>, PathBuf),
+    /// The path is `Some` for a regular file we created (removed on
+    /// failure); `None` for anything else (a device such as /dev/null).
+    File(WavWriter<FromStd<BufWriter<File>>>, Option<PathBuf>),
     Stdout(WavWriter<FromStd<BufWriter<Stdout>>>),
 }
 
@@ -74,6 +76,7 @@ impl WavOutput {
                 "is a directory; give a file name",
             ));
         }
+        let existed_as_other = path.exists() && !path.is_file();
         let file = File::create(path).map_err(|e| {
             HostError::new(
                 Kind::Output,
@@ -81,15 +84,17 @@ impl WavOutput {
                 format!("cannot create: {}", describe_io(&e)),
             )
         })?;
+        let regular = !existed_as_other && file.metadata().is_ok_and(|m| m.is_file());
+        let owned = regular.then(|| path.to_path_buf());
         let out = FromStd::new(BufWriter::with_capacity(BUFFER, file));
         let mut me = Self {
             sink: None,
             name: name.clone(),
         };
         match WavWriter::new(out, spec) {
-            Ok(wav) => me.sink = Some(Sink::File(wav, path.to_path_buf())),
+            Ok(wav) => me.sink = Some(Sink::File(wav, owned)),
             Err(e) => {
-                let _ = std::fs::remove_file(path);
+                remove(owned.as_deref());
                 return Err(wav_error(&name, e));
             }
         }
@@ -138,7 +143,7 @@ impl WavOutput {
                 match r {
                     Ok(_file) => Ok(()),
                     Err(e) => {
-                        let _ = std::fs::remove_file(&path);
+                        remove(path.as_deref());
                         Err(e)
                     }
                 }
@@ -160,7 +165,7 @@ impl WavOutput {
     fn fail(&mut self, e: WavError<std::io::Error>) -> HostError {
         if let Some(Sink::File(w, path)) = self.sink.take() {
             drop(w.into_inner());
-            let _ = std::fs::remove_file(&path);
+            remove(path.as_deref());
         }
         wav_error(&self.name, e)
     }
@@ -171,7 +176,14 @@ impl Drop for WavOutput {
         // Not finished (an error elsewhere): do not leave a partial file.
         if let Some(Sink::File(w, path)) = self.sink.take() {
             drop(w.into_inner());
-            let _ = std::fs::remove_file(&path);
+            remove(path.as_deref());
         }
+    }
+}
+
+/// Removes a partial regular file we created.
+fn remove(path: Option<&Path>) {
+    if let Some(p) = path {
+        let _ = std::fs::remove_file(p);
     }
 }
