@@ -62,8 +62,6 @@ pub struct ScanSummary {
     pub problems: Vec<Error>,
     /// The fatal error that ended reading early, if any.
     pub fatal: Option<Error>,
-    /// Events read.
-    pub events: u64,
     /// Tick of the last event.
     pub end_tick: u64,
     /// Exact time of the last event in seconds (`num / den`).
@@ -221,7 +219,7 @@ fn run<const T: usize, const W: usize, const P: usize>(
     let mut tempo = TempoMap::new(header.timing, 1);
     let mut problems = Vec::new();
     let mut more_problems = 0u32;
-    let (mut fatal, mut events, mut end_tick, mut end_time) = (None, 0u64, 0u64, (0u128, 1u64));
+    let (mut fatal, mut end_tick, mut end_time) = (None, 0u64, (0u128, 1u64));
     loop {
         match reader.next_event() {
             Ok(Some(ev)) => {
@@ -235,7 +233,6 @@ fn run<const T: usize, const W: usize, const P: usize>(
                 if let TrackEventKind::Meta(midly::MetaMessage::Tempo(us)) = ev.kind {
                     tempo.set_tempo(ev.tick, us.as_int());
                 }
-                events += 1;
                 end_tick = end_tick.max(ev.tick);
                 end_time = time;
                 each(&header, &event);
@@ -261,7 +258,6 @@ fn run<const T: usize, const W: usize, const P: usize>(
         diagnostics,
         problems,
         fatal,
-        events,
         end_tick,
         end_time,
     }

@@ -106,11 +106,6 @@ impl WavOutput {
         matches!(self.sink, Some(Sink::Stdout(_)))
     }
 
-    /// The name to show.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Appends interleaved 16-bit frames.
     pub fn write_i16(&mut self, samples: &[i16]) -> Result<(), HostError> {
         let r = match &mut self.sink {
