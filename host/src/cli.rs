@@ -149,7 +149,7 @@ pub struct RenderArgs {
     #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub period: u32,
-    /// No progress bar.
+    /// No progress bar and no summary line (warnings and errors are still printed).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     #[command(flatten)]

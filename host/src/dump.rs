@@ -1,9 +1,67 @@
-//! `host dump` (being written).
+//! `host dump`: every event in playback order, one per line:
+//!
+//! ```text
+//! TICK<TAB>SECONDS<TAB>TRACK<TAB>EVENT
+//! 480<TAB>0.500000<TAB>1<TAB>note-on ch 1 C4 (60) vel 100
+//! ```
+//!
+//! Seconds are exact times rounded to microseconds (6 decimals); tracks
+//! count from 0 in file order; channels from 1. Problems go to standard
+//! error, so standard output has exactly one line per event.
+//!
+//! *Real-time*: not real-time (a CLI command); memory does not grow with
+//! the file (output is streamed).
+
+use std::io::Write;
 
 use crate::cli::DumpArgs;
-use crate::exit::{HostError, Kind};
+use crate::exit::{HostError, Kind, code, describe_io};
+use crate::scan::{self, display_name, micros};
 
 /// Runs `host dump`; returns the exit code.
-pub fn run(_args: &DumpArgs) -> Result<i32, HostError> {
-    Err(HostError::new(Kind::Other, "dump", "not written yet"))
+pub fn run(args: &DumpArgs) -> Result<i32, HostError> {
+    let name = display_name(&args.file);
+    let input = crate::midi_input::MidiInput::open(&args.file)?;
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut write_error: Option<std::io::Error> = None;
+    let mut line = String::new();
+    let summary = scan::scan(input, args.strict, |_, ev| {
+        if write_error.is_some() {
+            return;
+        }
+        let us = micros(ev.time);
+        line.clear();
+        use std::fmt::Write as _;
+        let _ = writeln!(
+            line,
+            "{}\t{}.{:06}\t{}\t{}",
+            ev.tick,
+            us / 1_000_000,
+            us % 1_000_000,
+            ev.track,
+            crate::describe::event(&ev.kind)
+        );
+        if let Err(e) = out.write_all(line.as_bytes()) {
+            write_error = Some(e);
+        }
+    })?;
+    if write_error.is_none()
+        && let Err(e) = out.flush()
+    {
+        write_error = Some(e);
+    }
+    if let Some(e) = write_error {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(code::OK); // `host dump x.mid | head`
+        }
+        return Err(HostError::new(
+            Kind::Output,
+            "standard output",
+            describe_io(&e),
+        ));
+    }
+    for line in summary.problem_lines() {
+        eprintln!("host: warning: {name}: {line}");
+    }
+    Ok(code::OK)
 }

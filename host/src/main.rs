@@ -9,16 +9,21 @@
 #![allow(dead_code)]
 
 mod cli;
+mod describe;
 mod devices;
 mod dump;
 mod exit;
 mod fluid;
 mod info;
+mod json;
 mod midi_input;
 mod play;
+mod progress;
 mod render;
+mod scan;
 mod song;
 mod soundfont;
+mod wav_output;
 
 use clap::Parser;
 

@@ -71,11 +71,13 @@ impl Song {
             .name("open".into())
             .stack_size(if wide { 96 << 20 } else { 16 << 20 })
             .spawn(move || -> Result<Song, Error> {
-                Ok(if wide {
-                    Song::Wide(Box::new(WideSequencer::open(source, options, config)?))
+                // One function per capacity, so that (in debug builds too)
+                // only the chosen sequencer takes room on this stack.
+                if wide {
+                    open_wide(source, options, config)
                 } else {
-                    Song::Standard(Box::new(StandardSequencer::open(source, options, config)?))
-                })
+                    open_standard(source, options, config)
+                }
             })
             .map_err(|e| HostError::new(Kind::Other, "", format!("cannot start a thread: {e}")))?
             .join()
@@ -113,6 +115,28 @@ impl Song {
     pub fn header(&self) -> Header {
         each!(self, s => *s.feed().header())
     }
+}
+
+#[inline(never)]
+fn open_standard(
+    source: MidiSource,
+    options: ReaderOptions,
+    config: SequencerConfig,
+) -> Result<Song, Error> {
+    Ok(Song::Standard(Box::new(StandardSequencer::open(
+        source, options, config,
+    )?)))
+}
+
+#[inline(never)]
+fn open_wide(
+    source: MidiSource,
+    options: ReaderOptions,
+    config: SequencerConfig,
+) -> Result<Song, Error> {
+    Ok(Song::Wide(Box::new(WideSequencer::open(
+        source, options, config,
+    )?)))
 }
 
 /// Turns a reader error into a one-line host error about the file.

@@ -1,0 +1,221 @@
+//! `host info` and `host dump` against the midly reference: fixtures and
+//! the real-world corpus (`../shared/corpus`).
+
+mod common;
+
+use common::*;
+use midly::{MetaMessage, MidiMessage, Timing, TrackEventKind};
+use smfplay_tests::corpus::{corpus_dir, manifest};
+use smfplay_tests::{fixtures, reference};
+
+/// Duration in seconds computed independently from midly's parse: the
+/// exact time (a fraction) of the last event, tempo changes taking effect
+/// at their tick, 120 BPM before the first; SMPTE ignores tempo.
+fn reference_duration(r: &reference::Reference<'_>) -> f64 {
+    match r.smf.header.timing {
+        Timing::Metrical(tpq) => {
+            let den = u128::from(tpq.as_int()) * 1_000_000;
+            let (mut num, mut last, mut tempo) = (0u128, 0u64, 500_000u128);
+            for e in &r.events {
+                num += u128::from(e.tick - last) * tempo;
+                last = e.tick;
+                if let TrackEventKind::Meta(MetaMessage::Tempo(t)) = e.kind
+                    && t.as_int() > 0
+                {
+                    tempo = u128::from(t.as_int());
+                }
+            }
+            num as f64 / den as f64
+        }
+        Timing::Timecode(fps, tpf) => {
+            let (n, d) = match fps.as_int() {
+                29 => (2997u128, 100u128),
+                f => (u128::from(f), 1),
+            };
+            (u128::from(r.end_tick()) * d) as f64 / (n * u128::from(tpf)) as f64
+        }
+    }
+}
+
+/// Checks `host info --json` against the reference; returns an error text.
+fn check_info(name: &str, path: &str, bytes: &[u8]) -> Result<(), String> {
+    let out = run(&["info", "--json", path]);
+    if !out.status.success() {
+        return Err(format!(
+            "{name}: exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let j = parse_json(std::str::from_utf8(&out.stdout).expect("utf-8 JSON"));
+    let r = reference::parse(bytes).map_err(|e| format!("{name}: midly: {e}"))?;
+    let note_ons = r
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, TrackEventKind::Midi { message: MidiMessage::NoteOn { vel, .. }, .. } if vel.as_int() > 0))
+        .count() as u64;
+    let mut errors = Vec::new();
+    let check = |errors: &mut Vec<String>, what: &str, ours: u64, theirs: u64| {
+        if ours != theirs {
+            errors.push(format!("{what}: ours {ours}, reference {theirs}"));
+        }
+    };
+    check(
+        &mut errors,
+        "events_total",
+        j.get("events_total").u64(),
+        r.events.len() as u64,
+    );
+    check(&mut errors, "note_ons", j.get("note_ons").u64(), note_ons);
+    let tracks = j.get("tracks").arr();
+    check(
+        &mut errors,
+        "tracks",
+        tracks.len() as u64,
+        r.smf.tracks.len() as u64,
+    );
+    for (i, (t, rt)) in tracks.iter().zip(&r.smf.tracks).enumerate() {
+        check(
+            &mut errors,
+            &format!("track {i} events"),
+            t.get("events").u64(),
+            rt.len() as u64,
+        );
+        let ref_name = rt.iter().find_map(|e| match e.kind {
+            TrackEventKind::Meta(MetaMessage::TrackName(n)) => Some(n),
+            _ => None,
+        });
+        if let Some(n) = ref_name
+            && let Ok(n) = std::str::from_utf8(n)
+            && t.get("name").str() != Some(n)
+        {
+            errors.push(format!("track {i} name {:?} vs {n:?}", t.get("name")));
+        }
+    }
+    let (ours, theirs) = (j.get("duration_seconds").num(), reference_duration(&r));
+    if (ours - theirs).abs() > 1e-9 * theirs.max(1.0) {
+        errors.push(format!("duration: ours {ours}, reference {theirs}"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{name}: {}", errors.join("; ")))
+    }
+}
+
+/// Fixtures midly reads the same way as the streaming reader (see the
+/// fixtures module: midly misreads running status across meta events).
+fn comparable_fixtures() -> Vec<(&'static str, Vec<u8>)> {
+    fixtures::all_valid()
+        .into_iter()
+        .filter(|(n, _)| *n != "running_status_across_meta")
+        .collect()
+}
+
+#[test]
+fn info_json_matches_midly_on_fixtures() {
+    let dir = TempDir::new("info-fixtures");
+    let mut failures = Vec::new();
+    for (name, bytes) in comparable_fixtures() {
+        let path = dir.write(&format!("{name}.mid"), &bytes);
+        if let Err(e) = check_info(name, &path, &bytes) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn info_json_matches_midly_on_the_corpus() {
+    let Some(dir) = corpus_dir() else { return };
+    let rows: Vec<_> = manifest(&dir)
+        .into_iter()
+        .filter(|r| matches!(r.get("status"), "valid" | "edge"))
+        .filter(|r| r.get("midly_events_total") == r.get("scan_events_total"))
+        .collect();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for row in &rows {
+        let bytes = std::fs::read(&row.file).expect("read corpus file");
+        if reference::parse(&bytes).is_err() {
+            continue;
+        }
+        checked += 1;
+        if let Err(e) = check_info(row.get("path"), row.file.to_str().unwrap(), &bytes) {
+            failures.push(e);
+        }
+    }
+    eprintln!("{checked} corpus files checked");
+    assert!(checked > 100, "only {checked} corpus files checked");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn info_text_names_what_matters() {
+    let dir = TempDir::new("info-text");
+    let path = dir.write(
+        "sysex.mid",
+        &fixtures::sysex_mix(fixtures::SYSEX_MIX_BIG_LEN),
+    );
+    let text = String::from_utf8(run_ok(&["info", &path])).unwrap();
+    for needle in [
+        "Format:      0",
+        "GM System On",
+        "GS Reset",
+        "XG System On",
+        "Duration:",
+        "Problems:    none",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
+    assert_eq!(j.get("sysex").get("resets").arr().len(), 3);
+}
+
+#[test]
+fn info_reports_damage_and_strict_refuses() {
+    let dir = TempDir::new("info-damage");
+    let path = dir.write(
+        "cut.mid",
+        &fixtures::truncated(&fixtures::format1_multitrack(), 900),
+    );
+    let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
+    assert!(!j.get("problems").arr().is_empty());
+    let out = run(&["info", "--strict", &path]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = run(&["info", &dir.write("x.mid", b"RIFF\0\0\0\0WAVEfmt ")]);
+    assert_eq!(text.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&text.stderr).contains("WAV"));
+}
+
+#[test]
+fn dump_has_one_line_per_event_in_order() {
+    let dir = TempDir::new("dump");
+    for (name, bytes) in comparable_fixtures()
+        .into_iter()
+        .filter(|(n, _)| !n.starts_with("large") && !n.starts_with("dense"))
+    {
+        let path = dir.write(&format!("{name}.mid"), &bytes);
+        let out = String::from_utf8(run_ok(&["dump", &path])).unwrap();
+        let r = reference::parse(&bytes).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), r.events.len(), "{name}");
+        for (line, e) in lines.iter().zip(&r.events) {
+            let f: Vec<&str> = line.split('\t').collect();
+            assert_eq!(f.len(), 4, "{name}: {line}");
+            assert_eq!(f[0].parse::<u64>().unwrap(), e.tick, "{name}: {line}");
+            assert_eq!(f[2].parse::<u16>().unwrap(), e.track, "{name}: {line}");
+            let secs = f[1];
+            assert_eq!(
+                secs.split('.').nth(1).map(str::len),
+                Some(6),
+                "{name}: {line}"
+            );
+        }
+    }
+}

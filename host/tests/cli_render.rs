@@ -1,0 +1,288 @@
+//! `host render`: byte-identical output for any `--period` and every run,
+//! WAV headers (file, stdout, s16, f32, rates), transport options, damaged
+//! inputs, and output errors (exit 6, no partial file left).
+
+mod common;
+
+use common::*;
+use smfplay_tests::fixtures;
+
+fn render(dir: &TempDir, mid: &str, out: &str, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec![
+        "render",
+        mid,
+        "-o",
+        out,
+        "-q",
+        "-s",
+        soundfont(),
+        "-r",
+        "22050",
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args);
+    let _ = dir;
+    std::fs::read(out).expect("read WAV")
+}
+
+#[test]
+fn output_is_the_same_for_every_period_and_every_run() {
+    let dir = TempDir::new("render-periods");
+    let mid = dir.write("f1.mid", &fixtures::format1_multitrack());
+    let options: [&[&str]; 2] = [
+        &[],
+        &[
+            "--tempo",
+            "1.3",
+            "--transpose",
+            "3",
+            "--start",
+            "2.5",
+            "--end",
+            "9.25",
+            "--mute",
+            "10",
+        ],
+    ];
+    for extra in options {
+        let reference = render(&dir, &mid, &dir.s("ref.wav"), extra);
+        let again = render(&dir, &mid, &dir.s("again.wav"), extra);
+        assert!(reference == again, "two runs differ ({extra:?})");
+        for period in ["1000", "64", "17", "4096", "65536"] {
+            let mut args = extra.to_vec();
+            args.extend(["--period", period]);
+            let wav = render(&dir, &mid, &dir.s(&format!("p{period}.wav")), &args);
+            assert!(
+                wav == reference,
+                "--period {period} changes the output ({extra:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn headers_formats_rates_and_stdout() {
+    let dir = TempDir::new("render-headers");
+    let mid = dir.write("f0.mid", &fixtures::format0_basic());
+    let s16 = read_wav(dir.path("s16.wav").tap(|p| {
+        run_ok(&[
+            "render",
+            &mid,
+            "-o",
+            p,
+            "-q",
+            "-s",
+            soundfont(),
+            "-r",
+            "44100",
+        ]);
+    }));
+    assert_eq!(
+        (s16.format_tag, s16.bits, s16.rate, s16.channels),
+        (1, 16, 44_100, 2)
+    );
+    assert_eq!(
+        s16.data_size as usize,
+        s16.samples.len() * 2,
+        "patched data size"
+    );
+    let f32w = read_wav(dir.path("f32.wav").tap(|p| {
+        run_ok(&[
+            "render",
+            &mid,
+            "-o",
+            p,
+            "-q",
+            "-s",
+            soundfont(),
+            "-r",
+            "44100",
+            "-f",
+            "f32",
+        ]);
+    }));
+    assert_eq!((f32w.format_tag, f32w.bits), (3, 32));
+    assert_eq!(f32w.frames(), s16.frames());
+    // 5.5 s song plus a tail of at most 3 s.
+    let secs = s16.frames() as f64 / 44_100.0;
+    assert!((5.5..=8.5).contains(&secs), "{secs} s");
+    for rate in ["22050", "96000"] {
+        let w = read_wav(dir.path(&format!("r{rate}.wav")).tap(|p| {
+            run_ok(&["render", &mid, "-o", p, "-q", "-s", soundfont(), "-r", rate]);
+        }));
+        assert_eq!(w.rate.to_string(), rate);
+    }
+    // Standard output: exact sizes up front, the file's samples first, then
+    // silence up to the declared length.
+    let stream = run_ok(&[
+        "render",
+        &mid,
+        "-o",
+        "-",
+        "-q",
+        "-s",
+        soundfont(),
+        "-r",
+        "44100",
+    ]);
+    let sw = parse_wav(&stream);
+    assert_eq!(
+        sw.data_size as usize + sw.data_offset,
+        stream.len(),
+        "declared = written"
+    );
+    assert_eq!(sw.riff_size as usize + 8, stream.len());
+    assert!(sw.frames() >= s16.frames());
+    assert_eq!(&sw.samples[..s16.samples.len()], &s16.samples[..]);
+    assert!(sw.samples[s16.samples.len()..].iter().all(|&x| x == 0.0));
+}
+
+trait Tap {
+    fn tap(self, f: impl FnOnce(&str)) -> Self;
+}
+
+impl Tap for std::path::PathBuf {
+    fn tap(self, f: impl FnOnce(&str)) -> Self {
+        f(self.to_str().unwrap());
+        self
+    }
+}
+
+#[test]
+fn start_end_mute_and_solo() {
+    let dir = TempDir::new("render-transport");
+    let mid = dir.write("f1.mid", &fixtures::format1_multitrack());
+    let full = read_wav(dir.path("full.wav").tap(|p| {
+        render(&dir, &mid, p, &[]);
+    }));
+    let part = read_wav(dir.path("part.wav").tap(|p| {
+        render(&dir, &mid, p, &["--start", "2", "--end", "5"]);
+    }));
+    let secs = part.frames() as f64 / 22_050.0;
+    assert!(
+        (3.0..=6.0).contains(&secs),
+        "--start 2 --end 5 gave {secs} s"
+    );
+    assert!(part.frames() < full.frames());
+    let slow = read_wav(dir.path("slow.wav").tap(|p| {
+        render(&dir, &mid, p, &["--tempo", "0.5", "--end", "4"]);
+    }));
+    let secs = slow.frames() as f64 / 22_050.0;
+    assert!(
+        (8.0..=11.0).contains(&secs),
+        "--tempo 0.5 --end 4 gave {secs} s"
+    );
+    let all: Vec<String> = (1..=16).map(|c| c.to_string()).collect();
+    let muted = read_wav(dir.path("muted.wav").tap(|p| {
+        render(
+            &dir,
+            &mid,
+            p,
+            &["--mute", &all.join(","), "--no-reverb", "--no-chorus"],
+        );
+    }));
+    assert!(
+        muted.samples.iter().all(|&x| x == 0.0),
+        "all channels muted is silence"
+    );
+    let solo = read_wav(dir.path("solo.wav").tap(|p| {
+        render(&dir, &mid, p, &["--solo", "10"]);
+    }));
+    assert!(solo.samples.iter().any(|&x| x != 0.0));
+    assert!(solo.samples != full.samples[..solo.samples.len().min(full.samples.len())]);
+}
+
+#[test]
+fn damaged_input_strict_and_output_errors() {
+    let dir = TempDir::new("render-errors");
+    let cut = dir.write(
+        "cut.mid",
+        &fixtures::truncated(&fixtures::format1_multitrack(), 900),
+    );
+    // Lenient: plays what decodes, warns.
+    let out = run(&[
+        "render",
+        &cut,
+        "-o",
+        &dir.s("cut.wav"),
+        "-q",
+        "-s",
+        soundfont(),
+        "-r",
+        "22050",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning"), "{err}");
+    // Strict: exit 3, no output file.
+    let out = run(&[
+        "render",
+        &cut,
+        "-o",
+        &dir.s("strict.wav"),
+        "-q",
+        "--strict",
+        "-s",
+        soundfont(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!dir.path("strict.wav").exists());
+    // Not a MIDI file: exit 3.
+    let wav = dir.write("x.mid", b"RIFF\0\0\0\0WAVEfmt ");
+    assert_eq!(
+        run(&["render", &wav, "-o", &dir.s("y.wav"), "-s", soundfont()])
+            .status
+            .code(),
+        Some(3)
+    );
+    // Missing SoundFont: exit 4.
+    let ok = dir.write("ok.mid", &fixtures::format0_basic());
+    let out = run(&[
+        "render",
+        &ok,
+        "-o",
+        &dir.s("z.wav"),
+        "-s",
+        &dir.s("none.sf2"),
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    // Unwritable output: exit 6, one line.
+    let out = run(&[
+        "render",
+        &ok,
+        "-o",
+        &dir.s("no/such/dir.wav"),
+        "-s",
+        soundfont(),
+    ]);
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    // Disk full: exit 6, one line.
+    if std::path::Path::new("/dev/full").exists() {
+        let out = run(&["render", &ok, "-o", "/dev/full", "-q", "-s", soundfont()]);
+        assert_eq!(out.status.code(), Some(6));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no space left"), "{err}");
+        assert!(std::path::Path::new("/dev/full").exists());
+    }
+}
+
+#[test]
+fn summary_line_without_progress_bar_when_not_a_terminal() {
+    let dir = TempDir::new("render-summary");
+    let ok = dir.write("ok.mid", &fixtures::format0_basic());
+    let out = run(&[
+        "render",
+        &ok,
+        "-o",
+        &dir.s("o.wav"),
+        "-s",
+        soundfont(),
+        "-r",
+        "22050",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("real time") && !err.contains('\r'), "{err}");
+}

@@ -1,0 +1,415 @@
+//! Helpers of the host's CLI tests: run the `host` binary, temporary
+//! directories, a small WAV reader and audio measurements.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The SoundFont the tests render with (package `timgm6mb-soundfont`,
+/// installed by `scripts/setup`).
+pub const SOUNDFONT: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+
+/// The SoundFont's path; panics with a clear message when it is missing
+/// (tests never pass silently without it).
+pub fn soundfont() -> &'static str {
+    assert!(
+        Path::new(SOUNDFONT).is_file(),
+        "{SOUNDFONT} is missing: run scripts/setup (Debian package timgm6mb-soundfont)"
+    );
+    SOUNDFONT
+}
+
+/// The `host` binary built by cargo for these tests.
+pub fn host() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
+    c.env_remove("SMFPLAY_SOUNDFONT");
+    c
+}
+
+/// Runs `host ARGS`, returning its output.
+pub fn run(args: &[&str]) -> Output {
+    host().args(args).output().expect("run host")
+}
+
+/// Runs `host ARGS` and asserts success; returns stdout.
+pub fn run_ok(args: &[&str]) -> Vec<u8> {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "host {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A fresh temporary directory for one test, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("smfplay-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        Self(dir)
+    }
+
+    /// A path in the directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Writes `bytes` to `name` and returns the path as a string.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write temp file");
+        p.to_str().expect("utf-8 path").to_string()
+    }
+
+    /// `name`'s path as a string.
+    pub fn s(&self, name: &str) -> String {
+        self.path(name).to_str().expect("utf-8 path").to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A decoded stereo WAV.
+#[derive(Debug, Clone)]
+pub struct Wav {
+    pub rate: u32,
+    pub channels: u16,
+    pub format_tag: u16,
+    pub bits: u16,
+    /// Declared sizes (RIFF, data) as in the header.
+    pub riff_size: u32,
+    pub data_size: u32,
+    /// Offset of the sample data.
+    pub data_offset: usize,
+    /// Interleaved samples as f64 in [-1, 1].
+    pub samples: Vec<f64>,
+}
+
+impl Wav {
+    pub fn frames(&self) -> usize {
+        self.samples.len() / usize::from(self.channels)
+    }
+
+    /// Per-frame max of |left|, |right|.
+    pub fn mono_abs(&self) -> Vec<f64> {
+        self.samples
+            .chunks(usize::from(self.channels))
+            .map(|f| f.iter().fold(0.0f64, |m, x| m.max(x.abs())))
+            .collect()
+    }
+}
+
+/// Parses a RIFF/WAVE file (PCM 16 or IEEE float 32; extensible too). A
+/// data size of 0xFFFFFFFF means "to the end of the file".
+pub fn parse_wav(bytes: &[u8]) -> Wav {
+    assert!(
+        bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WAVE",
+        "not a WAV"
+    );
+    let u16le = |p: usize| u16::from_le_bytes([bytes[p], bytes[p + 1]]);
+    let u32le = |p: usize| u32::from_le_bytes(bytes[p..p + 4].try_into().unwrap());
+    let riff_size = u32le(4);
+    let mut pos = 12;
+    let (mut rate, mut channels, mut tag, mut bits) = (0, 0, 0, 0);
+    loop {
+        assert!(pos + 8 <= bytes.len(), "no data chunk");
+        let id = &bytes[pos..pos + 4];
+        let size = u32le(pos + 4);
+        if id == b"fmt " {
+            tag = u16le(pos + 8);
+            channels = u16le(pos + 10);
+            rate = u32le(pos + 12);
+            bits = u16le(pos + 22);
+            if tag == 0xFFFE {
+                tag = u16le(pos + 8 + 24);
+            }
+        }
+        if id == b"data" {
+            let start = pos + 8;
+            let end = if size == u32::MAX {
+                bytes.len()
+            } else {
+                (start + size as usize).min(bytes.len())
+            };
+            let data = &bytes[start..end];
+            let samples = match (tag, bits) {
+                (1, 16) => data
+                    .chunks_exact(2)
+                    .map(|c| f64::from(i16::from_le_bytes([c[0], c[1]])) / 32768.0)
+                    .collect(),
+                (3, 32) => data
+                    .chunks_exact(4)
+                    .map(|c| f64::from(f32::from_le_bytes(c.try_into().unwrap())))
+                    .collect(),
+                other => panic!("unsupported WAV format {other:?}"),
+            };
+            return Wav {
+                rate,
+                channels,
+                format_tag: tag,
+                bits,
+                riff_size,
+                data_size: size,
+                data_offset: start,
+                samples,
+            };
+        }
+        pos += 8 + size as usize + (size as usize & 1);
+    }
+}
+
+/// Reads and parses a WAV file.
+pub fn read_wav(path: impl AsRef<Path>) -> Wav {
+    parse_wav(&std::fs::read(path.as_ref()).expect("read WAV"))
+}
+
+/// RMS of each `window`-frame window (both channels).
+pub fn rms_envelope(w: &Wav, window: usize) -> Vec<f64> {
+    let ch = usize::from(w.channels);
+    w.samples
+        .chunks(window * ch)
+        .filter(|c| c.len() == window * ch)
+        .map(|c| (c.iter().map(|x| x * x).sum::<f64>() / c.len() as f64).sqrt())
+        .collect()
+}
+
+/// Pearson correlation of the common prefix of two series.
+pub fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let ma = a.iter().sum::<f64>() / n as f64;
+    let mb = b.iter().sum::<f64>() / n as f64;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    sab / (saa * sbb).sqrt()
+}
+
+/// Onsets: the first frame above `threshold` after at least `gap` frames
+/// at or below it (the start counts as silence).
+pub fn onsets(w: &Wav, threshold: f64, gap: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut quiet = gap;
+    for (i, a) in w.mono_abs().into_iter().enumerate() {
+        if a > threshold {
+            if quiet >= gap {
+                out.push(i);
+            }
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+    }
+    out
+}
+
+/// A parsed JSON value (enough for `host info --json`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+}
+
+impl Json {
+    pub fn get(&self, key: &str) -> &Json {
+        match self {
+            Json::Obj(m) => m
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| panic!("no key {key}")),
+            _ => panic!("not an object"),
+        }
+    }
+    pub fn num(&self) -> f64 {
+        match self {
+            Json::Num(n) => *n,
+            other => panic!("not a number: {other:?}"),
+        }
+    }
+    pub fn u64(&self) -> u64 {
+        self.num() as u64
+    }
+    pub fn arr(&self) -> &[Json] {
+        match self {
+            Json::Arr(a) => a,
+            other => panic!("not an array: {other:?}"),
+        }
+    }
+    pub fn str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Parses JSON strictly (panics on malformed input, so the tests check the
+/// writer's output is valid JSON).
+pub fn parse_json(text: &str) -> Json {
+    let mut p = JsonParser {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value();
+    p.ws();
+    assert_eq!(p.i, p.s.len(), "trailing characters after JSON");
+    v
+}
+
+struct JsonParser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl JsonParser<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && b" \t\r\n".contains(&self.s[self.i]) {
+            self.i += 1;
+        }
+    }
+    fn eat(&mut self, c: u8) {
+        self.ws();
+        assert_eq!(
+            self.s.get(self.i),
+            Some(&c),
+            "expected {:?} at {}",
+            c as char,
+            self.i
+        );
+        self.i += 1;
+    }
+    fn value(&mut self) -> Json {
+        self.ws();
+        match self.s[self.i] {
+            b'{' => {
+                self.i += 1;
+                let mut m = Vec::new();
+                self.ws();
+                if self.s[self.i] == b'}' {
+                    self.i += 1;
+                    return Json::Obj(m);
+                }
+                loop {
+                    self.ws();
+                    let Json::Str(k) = self.value() else {
+                        panic!("object key is not a string")
+                    };
+                    self.eat(b':');
+                    let v = self.value();
+                    m.push((k, v));
+                    self.ws();
+                    match self.s[self.i] {
+                        b',' => self.i += 1,
+                        b'}' => {
+                            self.i += 1;
+                            return Json::Obj(m);
+                        }
+                        c => panic!("unexpected {:?}", c as char),
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                let mut a = Vec::new();
+                self.ws();
+                if self.s[self.i] == b']' {
+                    self.i += 1;
+                    return Json::Arr(a);
+                }
+                loop {
+                    a.push(self.value());
+                    self.ws();
+                    match self.s[self.i] {
+                        b',' => self.i += 1,
+                        b']' => {
+                            self.i += 1;
+                            return Json::Arr(a);
+                        }
+                        c => panic!("unexpected {:?}", c as char),
+                    }
+                }
+            }
+            b'"' => {
+                self.i += 1;
+                let mut out = String::new();
+                loop {
+                    let c = self.s[self.i];
+                    self.i += 1;
+                    match c {
+                        b'"' => return Json::Str(out),
+                        b'\\' => {
+                            let e = self.s[self.i];
+                            self.i += 1;
+                            match e {
+                                b'"' => out.push('"'),
+                                b'\\' => out.push('\\'),
+                                b'/' => out.push('/'),
+                                b'n' => out.push('\n'),
+                                b'r' => out.push('\r'),
+                                b't' => out.push('\t'),
+                                b'b' => out.push('\u{8}'),
+                                b'f' => out.push('\u{c}'),
+                                b'u' => {
+                                    let h =
+                                        std::str::from_utf8(&self.s[self.i..self.i + 4]).unwrap();
+                                    self.i += 4;
+                                    let code = u32::from_str_radix(h, 16).unwrap();
+                                    out.push(char::from_u32(code).expect("no surrogates written"));
+                                }
+                                other => panic!("bad escape {:?}", other as char),
+                            }
+                        }
+                        c if c < 0x20 => panic!("raw control character in string"),
+                        _ => {
+                            // Copy the whole UTF-8 sequence.
+                            let start = self.i - 1;
+                            let mut end = self.i;
+                            while end < self.s.len() && (self.s[end] & 0xC0) == 0x80 {
+                                end += 1;
+                            }
+                            out.push_str(std::str::from_utf8(&self.s[start..end]).unwrap());
+                            self.i = end;
+                        }
+                    }
+                }
+            }
+            b't' => {
+                self.i += 4;
+                Json::Bool(true)
+            }
+            b'f' => {
+                self.i += 5;
+                Json::Bool(false)
+            }
+            b'n' => {
+                self.i += 4;
+                Json::Null
+            }
+            _ => {
+                let start = self.i;
+                while self.i < self.s.len() && b"+-0123456789.eE".contains(&self.s[self.i]) {
+                    self.i += 1;
+                }
+                let t = std::str::from_utf8(&self.s[start..self.i]).unwrap();
+                Json::Num(t.parse().unwrap_or_else(|_| panic!("bad number {t:?}")))
+            }
+        }
+    }
+}
