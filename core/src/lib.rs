@@ -30,6 +30,9 @@ extern crate std;
 #[macro_use]
 mod fmt;
 
+/// The `midly` version whose vocabulary the core speaks (events, numbers).
+pub use midly;
+
 pub mod audio;
 pub mod sched;
 pub mod sequencer;

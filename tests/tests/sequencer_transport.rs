@@ -491,3 +491,42 @@ fn notes_without_note_offs_are_released_at_the_end() {
         );
     }
 }
+
+#[test]
+fn all_notes_off_in_the_file_is_not_followed_by_stray_note_offs() {
+    // Note 60 on, the file's own all-notes-off, then its note-off: only the
+    // all-notes-off reaches the synth after the note-on; a pause later sends
+    // nothing for the forgotten note.
+    let mut t = Timeline::new();
+    t.midi(0, 0x90, &[60, 100])
+        .midi(100, 0xB0, &[123, 0])
+        .midi(200, 0x80, &[60, 0]);
+    let file = smf(
+        0,
+        Division::Metrical(480),
+        &[t.render(RunningStatus::Compliant, 1920)],
+    );
+    let r = run(
+        &file,
+        RATE,
+        PERIOD,
+        u64::MAX,
+        &[
+            (frame_of(300), Command::Pause),
+            (frame_of(400), Command::Play),
+        ],
+    );
+    let offs = r
+        .synth
+        .log
+        .iter()
+        .filter(|(_, e)| matches!(e, Logged::Midi(0, NoteOff { .. })))
+        .count();
+    assert_eq!(offs, 0, "{:?}", r.synth.log);
+    assert!(
+        r.synth
+            .log
+            .iter()
+            .any(|(f, e)| *f == frame_of(100) && *e == cc(0, 123, 0))
+    );
+}

@@ -469,6 +469,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "exhaustive: far too slow interpreted; the other conversion tests drive the same kernels under Miri"
+    )]
     fn i16_rounding_matches_reference_for_every_outcome() {
         let mut seen = std::vec![false; 65536];
         for y in edge_values() {
@@ -483,6 +487,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "exhaustive: far too slow interpreted; the other conversion tests drive the same kernels under Miri"
+    )]
     fn i16_kernel_matches_scalar_rule_via_public_api() {
         // Through the vectorised block loop and the remainder loop.
         let vals = edge_values();
@@ -515,6 +523,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "exhaustive: far too slow interpreted; the other conversion tests drive the same kernels under Miri"
+    )]
     fn i32_rounding_matches_reference() {
         let mut vals = edge_values();
         // Around 2^22 and 2^23, where the rounding path switches.
@@ -547,6 +559,10 @@ mod tests {
     /// Every 997th f32 bit pattern (4.3 million values: all exponents, all
     /// signs, NaNs and infinities) through both kernels.
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "exhaustive: far too slow interpreted; the other conversion tests drive the same kernels under Miri"
+    )]
     fn strided_bit_patterns_match_reference() {
         for bits in (0..=u32::MAX).step_by(997) {
             let y = f32::from_bits(bits);

@@ -90,6 +90,12 @@ impl ActiveNotes {
         }
     }
 
+    /// Forgets every note of `channel` without releasing them (the synth
+    /// was told "all notes off" already).
+    pub fn forget_channel(&mut self, channel: u4) {
+        self.release_channel(channel, |_| {});
+    }
+
     /// Forgets every note, calling `release(channel, sent_key)` for each.
     pub fn release_all(&mut self, mut release: impl FnMut(u4, u8)) {
         if self.count == 0 {

@@ -435,6 +435,14 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
                     synth.apply(SynthEvent::Midi { channel, message });
                 }
             }
+            MidiMessage::Controller { controller, .. }
+                if matches!(controller.as_int(), 120 | 123..=127) =>
+            {
+                // All sound/notes off and the mode messages (which imply all
+                // notes off): the file silenced the channel itself.
+                self.notes.forget_channel(channel);
+                synth.apply(SynthEvent::Midi { channel, message });
+            }
             _ => synth.apply(SynthEvent::Midi { channel, message }),
         }
     }
