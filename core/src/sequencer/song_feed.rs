@@ -41,6 +41,9 @@ pub struct FeedStats {
     pub escapes_ignored: u32,
     /// Loop turns.
     pub loops: u32,
+    /// Passes over the chase state to schedule a replay: at most one per
+    /// [`SongFeed::fill`] call and jump (a full calendar ends the call).
+    pub replay_passes: u64,
 }
 
 struct LoopMark<const TRACKS: usize> {
@@ -200,7 +203,11 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             }
             if let Some(job) = &self.replay {
                 let at = job.at;
-                let emitted = self.replay_step(player, at, budget - done);
+                let (emitted, blocked) = self.replay_step(player, at, budget - done);
+                if blocked {
+                    // The calendar is full: go on when the player has made room.
+                    return Ok(());
+                }
                 done += emitted.max(1);
                 continue;
             }
@@ -333,15 +340,18 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         self.replay = Some(ReplayJob { mode, done: 0, at });
     }
 
-    /// Schedules the next part of the chase replay; returns how many
-    /// events it scheduled.
+    /// Schedules the next part of the chase replay; returns how many events
+    /// it scheduled and whether the calendar refused one (it is full).
     fn replay_step<const E: usize, const SL: usize, const B: usize, const BB: usize>(
         &mut self,
         player: &mut Player<E, SL, B, BB>,
         at: u64,
         budget: usize,
-    ) -> usize {
-        let Some(job) = &self.replay else { return 0 };
+    ) -> (usize, bool) {
+        let Some(job) = &self.replay else {
+            return (0, false);
+        };
+        self.stats.replay_passes += 1;
         let (mode, skip) = (job.mode, job.done);
         let (mut index, mut emitted, mut blocked) = (0usize, 0usize, false);
         let stats = &mut self.stats;
@@ -377,7 +387,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             Some(job) if !finished => job.done += emitted,
             _ => self.replay = None,
         }
-        emitted
+        (emitted, blocked)
     }
 
     /// Seeks with chase: drops what the player had scheduled, rescans the
