@@ -24,14 +24,19 @@ use crate::midi_input::MidiInput;
 struct Counting;
 
 thread_local! {
+    // Per thread, so tests running side by side do not count each other.
     static WATCHED: Cell<bool> = const { Cell::new(false) };
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
 }
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
 
 fn note() {
     if WATCHED.try_with(Cell::get).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        let _ = ALLOCS.try_with(|a| a.set(a.get() + 1));
     }
+}
+
+fn allocs() -> u64 {
+    ALLOCS.with(Cell::get)
 }
 
 // SAFETY: forwards to the system allocator.
@@ -191,15 +196,11 @@ fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> 
                 assert!(engine.period().is_none());
             }
             // The counter sees this thread's allocations.
-            let probe = ALLOCS.load(Ordering::Relaxed);
+            let probe = allocs();
             WATCHED.with(|w| w.set(true));
             drop(std::hint::black_box(Box::new(7u8)));
-            assert_eq!(
-                ALLOCS.load(Ordering::Relaxed),
-                probe + 2,
-                "the counter does not work"
-            );
-            let before = ALLOCS.load(Ordering::Relaxed);
+            assert_eq!(allocs(), probe + 2, "the counter does not work");
+            let before = allocs();
             for _ in 0..counted {
                 assert!(
                     engine.period().is_none(),
@@ -209,7 +210,7 @@ fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> 
                 std::thread::yield_now();
             }
             WATCHED.with(|w| w.set(false));
-            let after = ALLOCS.load(Ordering::Relaxed);
+            let after = allocs();
             (after - before, engine.histogram().count())
         });
         // Control side: commands, a seek and report requests while counting.
