@@ -183,13 +183,13 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                         End::Quit => break 'outer,
                         End::Lost(lost) => {
                             let e = HostError::new(Kind::Device, output.name(), lost.describe());
-                            log.error(&e);
+                            log.json_error(&e);
                             return Err(e);
                         }
                     }
                 }
                 Err(e) if e.kind == Kind::Device => {
-                    log.error(&e);
+                    log.json_error(&e);
                     return Err(e);
                 }
                 Err(e) => {

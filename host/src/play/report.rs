@@ -182,6 +182,13 @@ impl Log {
 
     /// An error (always printed, on stderr; on stdout too as JSON).
     pub fn error(&self, e: &HostError) {
+        self.json_error(e);
+        eprintln!("host: {e}");
+    }
+
+    /// The JSON line of an error that ends the program (`main` prints its
+    /// stderr line).
+    pub fn json_error(&self, e: &HostError) {
         if self.json && !self.quiet {
             println!(
                 "{{\"event\":\"error\",\"code\":{},\"message\":{}}}",
@@ -189,7 +196,6 @@ impl Log {
                 json_str(&e.to_string())
             );
         }
-        eprintln!("host: {e}");
     }
 
     /// A warning (stderr unless quiet).
