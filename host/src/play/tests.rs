@@ -289,3 +289,136 @@ fn stall_hook_parses() {
     );
     assert_eq!(parse_stall(Some("nonsense")), None);
 }
+
+/// How long [`SlowSynth`] renders a period, in µs.
+static RENDER_US: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A synth whose rendering takes as long as it is told, to make load.
+struct SlowSynth {
+    polyphony: u32,
+    effects: (bool, bool),
+}
+
+impl smfplay_core::synth::Synth for SlowSynth {
+    fn apply(&mut self, _: smfplay_core::synth::SynthEvent<'_>) {}
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        left.fill(0.0);
+        right.fill(0.0);
+        let wait = std::time::Duration::from_micros(RENDER_US.load(Ordering::Relaxed));
+        let t = std::time::Instant::now();
+        while t.elapsed() < wait {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+impl super::audio_thread::SynthControl for SlowSynth {
+    fn polyphony(&self) -> u32 {
+        self.polyphony
+    }
+    fn set_polyphony(&mut self, voices: u32) {
+        self.polyphony = voices;
+    }
+    fn set_effects(&mut self, reverb: bool, chorus: bool) {
+        self.effects = (reverb, chorus);
+    }
+    fn voices(&self) -> u32 {
+        0
+    }
+}
+
+/// Work above 80 % of the budget for 8 periods sheds a step (polyphony
+/// halved, quartered, then reverb and chorus off); 2 s of work under 40 %
+/// restores a step; each step is reported.
+#[test]
+fn load_shedding_steps_down_and_back_up() {
+    use super::audio_thread::ShedState;
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            let (rate, period) = (48_000u32, 256usize);
+            let mut synth = SlowSynth {
+                polyphony: 256,
+                effects: (true, true),
+            };
+            let timing = midly::Timing::Metrical(midly::num::u15::new(480));
+            let mut player = Box::new(HostPlayer::new(timing, rate, 8));
+            let mut items: Box<Queue<FeedItem, FEED_QUEUE>> = Box::new(Queue::new());
+            let mut bytes: Box<Queue<u8, BYTE_RING>> = Box::new(Queue::new());
+            let mut commands: Queue<AudioCmd, CMD_QUEUE> = Queue::new();
+            let mut reports: Box<Queue<Report, REPORT_QUEUE>> = Box::new(Queue::new());
+            let mut snap_req: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
+            let mut snap_rep: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
+            let (_ip, items_c) = items.split();
+            let (_bp, bytes_c) = bytes.split();
+            let (_cp, cmd_c) = commands.split();
+            let (reports_p, mut reports_c) = reports.split();
+            let (_sp, snap_req_c) = snap_req.split();
+            let (snap_rep_p, _sc) = snap_rep.split();
+            let shared = Shared::new();
+            let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
+            let queues = Queues {
+                items: items_c,
+                bytes: bytes_c,
+                commands: cmd_c,
+                reports: reports_p,
+                snap_requests: snap_req_c,
+                snap_replies: snap_rep_p,
+            };
+            let cfg = EngineConfig {
+                period,
+                rate,
+                volume: 1.0,
+                end_song_frame: None,
+                stall: None,
+                reverb: true,
+                chorus: true,
+            };
+            let mut engine = Engine::new(
+                &mut synth,
+                NullOutput(0),
+                &mut player,
+                queues,
+                &shared,
+                &mut buf,
+                OutBuf::new(PcmFormat::S16, period),
+                cfg,
+            );
+            RENDER_US.store(4_800, Ordering::Relaxed); // 90 % of 5.33 ms
+            for _ in 0..40 {
+                engine.period();
+            }
+            assert_eq!(shared.shed_level.load(Ordering::Relaxed), 3);
+            RENDER_US.store(0, Ordering::Relaxed);
+            for _ in 0..(3 * 375 + 10) {
+                engine.period();
+            }
+            drop(engine);
+            let mut steps = Vec::new();
+            while let Some(r) = reports_c.dequeue() {
+                if let Report::Shed(level, state) = r {
+                    steps.push((level, state));
+                }
+            }
+            let st = |polyphony, fx| ShedState {
+                polyphony,
+                reverb: fx,
+                chorus: fx,
+            };
+            assert_eq!(
+                steps,
+                [
+                    (1, st(128, true)),
+                    (2, st(64, true)),
+                    (3, st(64, false)),
+                    (2, st(64, true)),
+                    (1, st(128, true)),
+                    (0, st(256, true)),
+                ]
+            );
+            assert_eq!((synth.polyphony, synth.effects), (256, (true, true)));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
