@@ -119,9 +119,26 @@ pub struct PlayArgs {
     /// Print one JSON object per line (start, lyrics, end, errors) for scripts.
     #[arg(long)]
     pub json: bool,
-    /// Print timing and xrun statistics at the end.
+    /// Print timing and xrun statistics at the end (`kill -USR1` prints them while playing).
     #[arg(long)]
     pub stats: bool,
+    /// Sample format sent to the device (auto: the first of S16_LE, S32_LE,
+    /// FLOAT_LE that it takes).
+    #[arg(long, value_enum, default_value_t = SampleFormat::Auto)]
+    pub format: SampleFormat,
+}
+
+/// Sample format of `play`'s output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SampleFormat {
+    /// The first the device takes: S16_LE, S32_LE, FLOAT_LE.
+    Auto,
+    /// 16-bit integer.
+    S16,
+    /// 32-bit integer.
+    S32,
+    /// 32-bit float.
+    F32,
 }
 
 /// Sample format of a rendered WAV.

@@ -140,12 +140,6 @@ impl FluidSynth {
         self.sample_rate
     }
 
-    /// Sets the master gain.
-    pub fn set_gain(&mut self, gain: f32) {
-        // SAFETY: valid synth.
-        unsafe { sys::fluid_synth_set_gain(self.synth.as_ptr(), gain) }
-    }
-
     /// Turns reverb on or off (all effect groups).
     pub fn set_reverb(&mut self, on: bool) {
         // SAFETY: valid synth.
@@ -282,16 +276,6 @@ impl Drop for FluidSynth {
             sys::delete_fluid_settings(self.settings.as_ptr());
         }
     }
-}
-
-/// FluidSynth's version as "major.minor.micro".
-pub fn version() -> String {
-    // SAFETY: returns a static string.
-    let p = unsafe { sys::fluid_version_str() };
-    if p.is_null() {
-        return "unknown".into();
-    }
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
 fn other(m: &str) -> HostError {

@@ -5,9 +5,6 @@
 //! capacities), [`fluid`] (FluidSynth), [`soundfont`] (finding one), and one
 //! module per command.
 
-// Until every command is written, some shared pieces are not used yet.
-#![allow(dead_code)]
-
 mod cli;
 mod describe;
 mod devices;

@@ -7,8 +7,8 @@
 
 use std::path::Path;
 
-use smfplay_core::sequencer::{Command, Observer, Position, Sequencer, SequencerConfig};
-use smfplay_core::smf::{Error, Header, ReaderOptions};
+use smfplay_core::sequencer::{Command, Observer, Sequencer, SequencerConfig};
+use smfplay_core::smf::{Error, ReaderOptions};
 use smfplay_core::synth::Synth;
 
 use crate::exit::{HostError, Kind};
@@ -99,21 +99,6 @@ impl Song {
     /// A transport command.
     pub fn command(&mut self, synth: &mut impl Synth, command: Command) -> Result<(), Error> {
         each!(self, s => s.command(synth, command))
-    }
-
-    /// Whether the song has ended.
-    pub fn is_finished(&self) -> bool {
-        each!(self, s => s.is_finished())
-    }
-
-    /// The play head.
-    pub fn position(&self) -> Position {
-        each!(self, s => s.position())
-    }
-
-    /// The file's header.
-    pub fn header(&self) -> Header {
-        each!(self, s => *s.feed().header())
     }
 }
 

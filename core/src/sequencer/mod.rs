@@ -60,7 +60,7 @@ pub use player::{MAX_EVENTS_PER_PERIOD, Player, PlayerStats};
 pub use position::Position;
 pub use scale_map::{MAX_TEMPO_MILLI, MIN_TEMPO_MILLI};
 pub use scheduled::{Scheduled, TextKind};
-pub use song_feed::{FeedStats, SongFeed};
+pub use song_feed::{FeedStats, Schedule, SeekPlan, SongFeed};
 
 use crate::smf::{ByteSource, Error, ReaderOptions};
 use crate::synth::Synth;

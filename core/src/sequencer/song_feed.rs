@@ -20,7 +20,7 @@ use super::command::{LoopRange, SeekTarget};
 use super::player::Player;
 use super::position::PositionClock;
 use super::scheduled::{Scheduled, TextKind};
-use crate::sched::Full;
+use crate::sched::{Full, PoolError, PoolHandle};
 use crate::smf::{ByteSource, Error, Header, Reader, ReaderCheckpoint, ReaderOptions};
 use crate::tempo::TempoMap;
 
@@ -190,9 +190,12 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
 
     /// Schedules events until the timeline reaches `horizon`, `budget`
     /// events were handled, or the calendar is full.
-    pub fn fill<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+    ///
+    /// `player` is usually a [`Player`]; a host that runs the feed on a
+    /// thread of its own passes a [`Schedule`] that forwards to a queue.
+    pub fn fill(
         &mut self,
-        player: &mut Player<E, SL, B, BB>,
+        player: &mut impl Schedule,
         horizon: u64,
         budget: usize,
     ) -> Result<(), Error> {
@@ -246,7 +249,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                         &mut self.chase,
                         &mut self.bars,
                         &mut self.stats,
-                        &mut player.pool,
+                        player,
                         tick,
                         &kind,
                     );
@@ -289,12 +292,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         }
     }
 
-    fn loop_turn<const E: usize, const SL: usize, const B: usize, const BB: usize>(
-        &mut self,
-        player: &mut Player<E, SL, B, BB>,
-        range: LoopRange,
-        at: u64,
-    ) {
+    fn loop_turn(&mut self, player: &mut impl Schedule, range: LoopRange, at: u64) {
         let Some(mark) = &self.mark else { return };
         self.reader.restore(&mark.reader);
         self.tempo = mark.tempo;
@@ -341,13 +339,8 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
     }
 
     /// Schedules the next part of the chase replay; returns how many events
-    /// it scheduled and whether the calendar refused one (it is full).
-    fn replay_step<const E: usize, const SL: usize, const B: usize, const BB: usize>(
-        &mut self,
-        player: &mut Player<E, SL, B, BB>,
-        at: u64,
-        budget: usize,
-    ) -> (usize, bool) {
+    /// it scheduled and whether the sink refused one (it is full).
+    fn replay_step(&mut self, player: &mut impl Schedule, at: u64, budget: usize) -> (usize, bool) {
         let Some(job) = &self.replay else {
             return (0, false);
         };
@@ -362,7 +355,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             }
             let item = match event {
                 ReplayEvent::Midi(channel, message) => Some(Scheduled::Midi { channel, message }),
-                ReplayEvent::SysEx(data) => match player.pool.alloc(data) {
+                ReplayEvent::SysEx(data) => match player.alloc_payload(data) {
                     Ok(h) => Some(Scheduled::SysEx(h)),
                     Err(_) => {
                         stats.sysex_dropped += 1;
@@ -374,7 +367,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 && let Err(Full(item)) = player.schedule(at, item)
             {
                 if let Scheduled::SysEx(h) = item {
-                    let _ = player.pool.free(h);
+                    player.free_payload(h);
                 }
                 blocked = true;
                 return;
@@ -400,6 +393,27 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
     ) -> Result<(), Error> {
         player.clear_scheduled();
         let at = player.timeline_now();
+        let plan = self.rescan(target)?;
+        player.set_position(
+            at,
+            plan.tick,
+            plan.song_frame,
+            plan.us_per_quarter,
+            plan.signature,
+        );
+        self.resume_at(player, at, &plan);
+        Ok(())
+    }
+
+    /// First half of a seek, for a feed that runs apart from its player:
+    /// forgets what was pending, rescans the file up to `target` and says
+    /// where playback will continue. The caller then has the player drop
+    /// what it had scheduled and [`Player::set_position`] from the plan,
+    /// and calls [`resume_at`](Self::resume_at) with the timeline frame the
+    /// jump happens at. [`seek`](Self::seek) is exactly these steps.
+    ///
+    /// *Real-time*: not real-time (reads the file up to the target).
+    pub fn rescan(&mut self, target: SeekTarget) -> Result<SeekPlan, Error> {
         self.stash.clear();
         self.replay = None;
         self.ended = false;
@@ -445,16 +459,63 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             SeekTarget::Tick(t) => (t, self.tempo.frame_at(t)),
             SeekTarget::SongFrame(f) => (self.tempo.tick_at_or_after(f), f),
         };
-        let us = self.tempo.us_per_quarter();
-        player.set_position(at, tick, song_frame, us, self.bars.signature());
-        self.jump_to(player, tick, song_frame, at, ReplayMode::Seek);
-        Ok(())
+        Ok(SeekPlan {
+            tick,
+            song_frame,
+            us_per_quarter: self.tempo.us_per_quarter(),
+            signature: self.bars.signature(),
+        })
+    }
+
+    /// Second half of a seek: schedules the jump marker and the chase
+    /// replay at timeline frame `at` (the replay continues in later
+    /// [`fill`](Self::fill) calls), and the song from there on.
+    pub fn resume_at(&mut self, player: &mut impl Schedule, at: u64, plan: &SeekPlan) {
+        self.jump_to(player, plan.tick, plan.song_frame, at, ReplayMode::Seek);
     }
 }
 
-/// Anything items can be scheduled into.
-trait Schedule {
-    fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>>;
+/// Where a seek lands: what [`Player::set_position`] needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SeekPlan {
+    /// Song tick playback continues at.
+    pub tick: u64,
+    /// Its frame in unscaled song time.
+    pub song_frame: u64,
+    /// Tempo in effect there.
+    pub us_per_quarter: u32,
+    /// Time signature in effect: (tick, bars before it, numerator,
+    /// denominator as a power of two).
+    pub signature: (u64, u32, u8, u8),
+}
+
+/// Where a [`SongFeed`] puts what it schedules: a [`Player`] (one thread),
+/// or a queue to an audio thread that inserts the items into its player.
+///
+/// Payloads (sysex and texts) are stored first with
+/// [`alloc_payload`](Self::alloc_payload); the handle travels in the
+/// [`Scheduled`] item. An item that [`schedule`](Self::schedule) refuses
+/// keeps its payload (the feed retries it later, or frees it with
+/// [`free_payload`](Self::free_payload)).
+///
+/// *Real-time*: implementations must not block (the feed runs on the audio
+/// side in single-threaded use).
+pub trait Schedule {
+    /// Schedules an item at a timeline frame.
+    ///
+    /// # Errors
+    /// [`Full`] with the item when there is no room now.
+    fn schedule(&mut self, timeline_frame: u64, item: Scheduled) -> Result<(), Full<Scheduled>>;
+
+    /// Stores a payload for an item about to be scheduled.
+    ///
+    /// # Errors
+    /// The pool's error when it is full or the payload is too long.
+    fn alloc_payload(&mut self, bytes: &[u8]) -> Result<PoolHandle, PoolError>;
+
+    /// Frees a payload whose item will not be scheduled.
+    fn free_payload(&mut self, handle: PoolHandle);
 }
 
 impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule
@@ -462,6 +523,14 @@ impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule
 {
     fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
         Player::schedule(self, tl, item)
+    }
+
+    fn alloc_payload(&mut self, bytes: &[u8]) -> Result<PoolHandle, PoolError> {
+        self.pool.alloc(bytes)
+    }
+
+    fn free_payload(&mut self, handle: PoolHandle) {
+        let _ = self.pool.free(handle);
     }
 }
 
@@ -488,17 +557,17 @@ fn observe_state(
 }
 
 /// Updates the state and turns an event into a calendar item.
-fn observe<const B: usize, const BB: usize>(
+fn observe(
     tempo: &mut TempoMap,
     chase: &mut ChaseState,
     bars: &mut PositionClock,
     stats: &mut FeedStats,
-    pool: &mut crate::sched::EventPool<B, BB>,
+    pool: &mut impl Schedule,
     tick: u64,
     kind: &TrackEventKind<'_>,
 ) -> Option<Scheduled> {
     let bars_before = observe_state(tempo, chase, bars, tick, kind);
-    let mut text = |kind: TextKind, data: &[u8]| match pool.alloc(data) {
+    let mut text = |kind: TextKind, data: &[u8]| match pool.alloc_payload(data) {
         Ok(h) => Some(Scheduled::Text(kind, h)),
         Err(_) => {
             stats.texts_dropped += 1;
@@ -507,7 +576,7 @@ fn observe<const B: usize, const BB: usize>(
     };
     match *kind {
         TrackEventKind::Midi { channel, message } => Some(Scheduled::Midi { channel, message }),
-        TrackEventKind::SysEx(data) => match pool.alloc(data) {
+        TrackEventKind::SysEx(data) => match pool.alloc_payload(data) {
             Ok(h) => Some(Scheduled::SysEx(h)),
             Err(_) => {
                 stats.sysex_dropped += 1;

@@ -1,0 +1,661 @@
+//! The audio thread: per period it takes at most [`MAX_COMMANDS_PER_PERIOD`]
+//! commands and [`MAX_ITEMS_PER_PERIOD`] queued items into the player's
+//! calendar, plays the period (the core [`Player`] applies at most
+//! `MAX_EVENTS_PER_PERIOD` events; the rest wait and are counted), converts
+//! with the core's vectorised converters, measures its work against the
+//! period's budget, and writes to the device.
+//!
+//! *Real-time*: the loop ([`Engine::period`]) does not allocate, lock,
+//! print or touch a file (the `play_alloc` test counts allocations across
+//! thousands of periods). Everything it says goes through lock-free queues
+//! and atomics; the control thread prints.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use heapless::spsc::{Consumer, Producer};
+use midly::MidiMessage;
+use midly::num::{u4, u7};
+use smfplay_core::audio::{
+    Fade, PeriodBuffer, interleave_stereo_f32, interleave_stereo_i16, interleave_stereo_i32,
+};
+use smfplay_core::sched::Full;
+use smfplay_core::sequencer::{Command, Notice, Observer, Player, Schedule, Scheduled, TextKind};
+use smfplay_core::synth::{Synth, SynthEvent};
+use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
+
+use super::alsa_output::{Lost, Output, PcmFormat, Samples};
+use super::feeder::FeedItem;
+use super::{MAX_PERIOD, Shared};
+use crate::fluid::FluidSynth;
+use crate::song::{EVENTS, POOL_BLOCK_BYTES, POOL_BLOCKS, SLOTS};
+
+/// The audio side of the sequencer at host capacities.
+pub type HostPlayer = Player<EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES>;
+
+/// Most commands taken per period.
+pub const MAX_COMMANDS_PER_PERIOD: usize = 16;
+/// Most feed items moved into the calendar per period.
+pub const MAX_ITEMS_PER_PERIOD: usize = 1024;
+/// Length of the fade at a stop.
+pub const FADE_MS: u32 = 50;
+
+/// Longest text carried in a report.
+pub const TEXT_BYTES: usize = 120;
+
+/// Load shedding: above this share of the budget a period is "hot"…
+pub const SHED_HIGH_PERCENT: u64 = 80;
+/// …and this many hot periods in a row shed one step.
+pub const SHED_HOT_PERIODS: u32 = 8;
+/// Below this share a period is "cool"…
+pub const SHED_LOW_PERCENT: u64 = 40;
+/// …and this long of cool periods in a row restores one step.
+pub const SHED_COOL_MS: u64 = 2_000;
+
+/// What the control thread asks of the audio thread.
+#[derive(Clone, Copy, Debug)]
+pub enum AudioCmd {
+    /// A transport command for the player (pause, tempo, transpose, mute, solo).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "sent by the terminal UI's keys (issue 6)")
+    )]
+    Transport(Command),
+    /// Output volume (gain applied at conversion).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "sent by the terminal UI's keys (issue 6)")
+    )]
+    Volume(f32),
+    /// Stop: all notes off, fade, end.
+    Quit,
+}
+
+/// Why the audio loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The song played to its end.
+    Finished,
+    /// Asked to quit.
+    Quit,
+    /// The device was lost.
+    Lost(Lost),
+}
+
+/// What the audio thread tells the control thread.
+#[derive(Clone, Debug)]
+pub enum Report {
+    /// A lyric, marker, cue or text at a song position (ms).
+    Text(TextKind, heapless::Vec<u8, TEXT_BYTES>, u64),
+    /// A tempo change (µs per quarter).
+    Tempo(u32),
+    /// Xruns recovered in one write, and the total so far.
+    Xrun(u32, u64),
+    /// A load-shedding step: level (0 = none) and what it means.
+    Shed(u8, ShedState),
+}
+
+/// Load-shedding state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShedState {
+    /// Voice limit now.
+    pub polyphony: u32,
+    /// Reverb on.
+    pub reverb: bool,
+    /// Chorus on.
+    pub chorus: bool,
+}
+
+/// The synth controls the engine needs beyond [`Synth`].
+pub trait SynthControl: Synth {
+    /// Voice limit.
+    fn polyphony(&self) -> u32;
+    /// Sets the voice limit (never above the starting one).
+    fn set_polyphony(&mut self, voices: u32);
+    /// Reverb and chorus on or off.
+    fn set_effects(&mut self, reverb: bool, chorus: bool);
+    /// Voices sounding.
+    fn voices(&self) -> u32;
+}
+
+impl SynthControl for FluidSynth {
+    fn polyphony(&self) -> u32 {
+        FluidSynth::polyphony(self)
+    }
+    fn set_polyphony(&mut self, voices: u32) {
+        // Lowering FluidSynth's polyphony (and raising it back up to the
+        // starting value) reuses the voices it allocated at start.
+        FluidSynth::set_polyphony(self, voices);
+    }
+    fn set_effects(&mut self, reverb: bool, chorus: bool) {
+        self.set_reverb(reverb);
+        self.set_chorus(chorus);
+    }
+    fn voices(&self) -> u32 {
+        self.active_voices()
+    }
+}
+
+/// A report snapshot, filled by the audio thread into a box the control
+/// thread made (so the audio thread allocates nothing).
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// Work per period.
+    pub hist: TimingHistogram<PERIOD_BUCKETS>,
+    /// `snd_pcm_delay` now.
+    pub delay: Option<i64>,
+    /// Xruns so far.
+    pub xruns: u64,
+    /// Events applied after their frame.
+    pub late: u64,
+    /// Periods that hit the per-period event bound.
+    pub deferred_periods: u64,
+    /// Payloads dropped because the player's pool was full.
+    pub dropped: u64,
+    /// Voices sounding.
+    pub voices: u32,
+    /// Shedding level and state.
+    pub shed_level: u8,
+    /// Shed state.
+    pub shed: ShedState,
+    /// Song position in ms.
+    pub song_ms: u64,
+    /// Periods played.
+    pub periods: u64,
+}
+
+impl Snapshot {
+    /// An empty snapshot.
+    pub fn new() -> Self {
+        Self {
+            hist: TimingHistogram::new(),
+            delay: None,
+            xruns: 0,
+            late: 0,
+            deferred_periods: 0,
+            dropped: 0,
+            voices: 0,
+            shed_level: 0,
+            shed: ShedState {
+                polyphony: 0,
+                reverb: false,
+                chorus: false,
+            },
+            song_ms: 0,
+            periods: 0,
+        }
+    }
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Interleaved output buffers, one per format (only the negotiated one is sized).
+pub struct OutBuf {
+    format: PcmFormat,
+    s16: Vec<i16>,
+    s32: Vec<i32>,
+    f32: Vec<f32>,
+}
+
+impl OutBuf {
+    /// Buffers for `period` frames of `format`.
+    pub fn new(format: PcmFormat, period: usize) -> Self {
+        let n = period * 2;
+        Self {
+            format,
+            s16: if format == PcmFormat::S16 {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
+            s32: if format == PcmFormat::S32 {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
+            f32: if format == PcmFormat::F32 {
+                vec![0.0; n]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn convert(&mut self, left: &[f32], right: &[f32], gain: f32) {
+        match self.format {
+            PcmFormat::S16 => {
+                interleave_stereo_i16(left, right, gain, &mut self.s16);
+            }
+            PcmFormat::S32 => {
+                interleave_stereo_i32(left, right, gain, &mut self.s32);
+            }
+            PcmFormat::F32 => {
+                interleave_stereo_f32(left, right, gain, true, &mut self.f32);
+            }
+        }
+    }
+
+    fn samples(&self) -> Samples<'_> {
+        match self.format {
+            PcmFormat::S16 => Samples::S16(&self.s16),
+            PcmFormat::S32 => Samples::S32(&self.s32),
+            PcmFormat::F32 => Samples::F32(&self.f32),
+        }
+    }
+}
+
+/// The queues the audio thread uses.
+pub struct Queues<'q> {
+    /// Feed items.
+    pub items: Consumer<'q, FeedItem>,
+    /// Payload bytes.
+    pub bytes: Consumer<'q, u8>,
+    /// Commands.
+    pub commands: Consumer<'q, AudioCmd>,
+    /// Reports.
+    pub reports: Producer<'q, Report>,
+    /// Empty snapshot boxes from the control thread.
+    pub snap_requests: Consumer<'q, Box<Snapshot>>,
+    /// Filled snapshot boxes back.
+    pub snap_replies: Producer<'q, Box<Snapshot>>,
+}
+
+struct Shedder {
+    level: u8,
+    hot: u32,
+    cool: u64,
+    cool_needed: u64,
+    base: ShedState,
+    now: ShedState,
+}
+
+impl Shedder {
+    fn state_for(&self, level: u8) -> ShedState {
+        let b = self.base;
+        match level {
+            0 => b,
+            1 => ShedState {
+                polyphony: (b.polyphony / 2).max(16).min(b.polyphony),
+                ..b
+            },
+            2 => ShedState {
+                polyphony: (b.polyphony / 4).max(8).min(b.polyphony),
+                ..b
+            },
+            _ => ShedState {
+                polyphony: (b.polyphony / 4).max(8).min(b.polyphony),
+                reverb: false,
+                chorus: false,
+            },
+        }
+    }
+}
+
+struct ReportObserver<'a, 'q> {
+    reports: &'a mut Producer<'q, Report>,
+    song_ms: u64,
+}
+
+impl Observer for ReportObserver<'_, '_> {
+    fn notice(&mut self, _offset: u32, notice: Notice<'_>) {
+        let report = match notice {
+            Notice::Text(kind, bytes) => {
+                let mut text = heapless::Vec::new();
+                let n = bytes.len().min(TEXT_BYTES);
+                let _ = text.extend_from_slice(&bytes[..n]);
+                Report::Text(kind, text, self.song_ms)
+            }
+            Notice::Tempo(us) => Report::Tempo(us),
+            _ => return,
+        };
+        let _ = self.reports.enqueue(report);
+    }
+}
+
+/// Settings of the audio loop.
+pub struct EngineConfig {
+    /// Frames per period.
+    pub period: usize,
+    /// Sample rate.
+    pub rate: u32,
+    /// Output volume.
+    pub volume: f32,
+    /// Stop at this song frame (`--end`).
+    pub end_song_frame: Option<u64>,
+    /// Sleep this long at this period, and every 50 periods after, this
+    /// many times (test hook for xruns).
+    pub stall: Option<(u64, Duration, u32)>,
+    /// Reverb as configured (shedding never turns it on).
+    pub reverb: bool,
+    /// Chorus as configured.
+    pub chorus: bool,
+}
+
+/// The audio loop's state; see the module docs.
+pub struct Engine<'a, 'q, S: SynthControl, O: Output> {
+    synth: &'a mut S,
+    out: O,
+    player: &'a mut HostPlayer,
+    q: Queues<'q>,
+    shared: &'a Shared,
+    buf: &'a mut PeriodBuffer<MAX_PERIOD, 2>,
+    out_buf: OutBuf,
+    cfg: EngineConfig,
+    volume: f32,
+    fade: Option<Fade>,
+    stopping: Option<End>,
+    pending: Option<(u64, Scheduled)>,
+    scratch: [u8; POOL_BLOCK_BYTES],
+    hist: TimingHistogram<PERIOD_BUCKETS>,
+    budget_ns: u64,
+    shed: Shedder,
+    periods: u64,
+    xruns: u64,
+    dropped: u64,
+}
+
+impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
+    /// An engine over these parts; `out_buf` must be sized for the format.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        synth: &'a mut S,
+        out: O,
+        player: &'a mut HostPlayer,
+        q: Queues<'q>,
+        shared: &'a Shared,
+        buf: &'a mut PeriodBuffer<MAX_PERIOD, 2>,
+        out_buf: OutBuf,
+        cfg: EngineConfig,
+    ) -> Self {
+        let base = ShedState {
+            polyphony: synth.polyphony(),
+            reverb: cfg.reverb,
+            chorus: cfg.chorus,
+        };
+        let budget_ns = (cfg.period as u64 * 1_000_000_000 / u64::from(cfg.rate.max(1))).max(1);
+        let cool_needed = (SHED_COOL_MS * 1_000_000 / budget_ns).max(1);
+        Self {
+            volume: cfg.volume,
+            synth,
+            out,
+            player,
+            q,
+            shared,
+            buf,
+            out_buf,
+            fade: None,
+            stopping: None,
+            pending: None,
+            scratch: [0; POOL_BLOCK_BYTES],
+            hist: TimingHistogram::new(),
+            budget_ns,
+            shed: Shedder {
+                level: 0,
+                hot: 0,
+                cool: 0,
+                cool_needed,
+                base,
+                now: base,
+            },
+            periods: 0,
+            xruns: 0,
+            dropped: 0,
+            cfg,
+        }
+    }
+
+    /// Runs periods until the song ends, a quit, or the device is lost.
+    pub fn run(&mut self) -> End {
+        loop {
+            if let Some(end) = self.period() {
+                return end;
+            }
+        }
+    }
+
+    /// The work histogram.
+    #[cfg(test)]
+    pub fn histogram(&self) -> &TimingHistogram<PERIOD_BUCKETS> {
+        &self.hist
+    }
+
+    /// Fills a snapshot.
+    pub fn snapshot(&mut self, s: &mut Snapshot) {
+        s.hist.clone_from(&self.hist);
+        s.delay = self.out.delay();
+        s.xruns = self.xruns;
+        s.late = self.player.stats().late;
+        s.deferred_periods = self.player.stats().deferred_periods;
+        s.dropped = self.dropped;
+        s.voices = self.synth.voices();
+        s.shed_level = self.shed.level;
+        s.shed = self.shed.now;
+        s.song_ms = self.song_ms();
+        s.periods = self.periods;
+    }
+
+    fn song_ms(&self) -> u64 {
+        self.player.position().song_frame * 1000 / u64::from(self.cfg.rate.max(1))
+    }
+
+    /// Plays one period; returns why the loop ends, if it does.
+    pub fn period(&mut self) -> Option<End> {
+        let t0 = Instant::now();
+        if let Some((at, pause, count)) = self.cfg.stall
+            && self.periods >= at
+            && (self.periods - at).is_multiple_of(50)
+            && (self.periods - at) / 50 < u64::from(count)
+        {
+            std::thread::sleep(pause);
+        }
+        self.take_commands();
+        self.take_items();
+        let n = self.cfg.period;
+        let song_ms = self.song_ms();
+        {
+            let [left, right] = self.buf.channels_mut();
+            let (left, right) = (&mut left[..n], &mut right[..n]);
+            if self.stopping.is_none() {
+                let mut obs = ReportObserver {
+                    reports: &mut self.q.reports,
+                    song_ms,
+                };
+                self.player.process(self.synth, left, right, &mut obs);
+            } else {
+                self.synth.render(left, right);
+            }
+            if let Some(fade) = &mut self.fade {
+                fade.apply(&mut [&mut *left, &mut *right]);
+            }
+        }
+        let [left, right] = self.buf.channels_ref();
+        self.out_buf.convert(&left[..n], &right[..n], self.volume);
+        self.periods += 1;
+        // Publish the play head for the feeder and the control thread.
+        let s = self.shared;
+        s.timeline_now
+            .store(self.player.timeline_now(), Ordering::Release);
+        s.tempo_milli
+            .store(self.player.tempo_milli(), Ordering::Relaxed);
+        s.paused.store(self.player.is_paused(), Ordering::Release);
+        s.song_ms.store(song_ms, Ordering::Relaxed);
+        s.periods.store(self.periods, Ordering::Relaxed);
+        s.late.store(self.player.stats().late, Ordering::Relaxed);
+        if self.stopping.is_none() {
+            let ended = self.player.is_ended() && s.feed_done.load(Ordering::Acquire);
+            let past_end = self
+                .cfg
+                .end_song_frame
+                .is_some_and(|e| self.player.position().song_frame >= e);
+            if ended || past_end {
+                self.begin_stop(End::Finished);
+            }
+        }
+        // Work done: measure it (the write below waits for the device).
+        let work = t0.elapsed().as_nanos() as u64;
+        self.hist.record(work);
+        self.shed_check(work);
+        if let Some(mut snap) = self.q.snap_requests.dequeue() {
+            self.snapshot(&mut snap);
+            let _ = self.q.snap_replies.enqueue(snap);
+        }
+        let samples = self.out_buf.samples();
+        match self.out.write(samples) {
+            Ok(0) => {}
+            Ok(x) => {
+                self.xruns += u64::from(x);
+                s.xruns.store(self.xruns, Ordering::Relaxed);
+                let _ = self.q.reports.enqueue(Report::Xrun(x, self.xruns));
+            }
+            Err(lost) => return Some(End::Lost(lost)),
+        }
+        match (self.stopping, &self.fade) {
+            (Some(end), Some(f)) if f.is_finished() => Some(end),
+            _ => None,
+        }
+    }
+
+    fn begin_stop(&mut self, why: End) {
+        if self.stopping.is_some() {
+            return;
+        }
+        self.stopping = Some(why);
+        self.player.pause(self.synth);
+        for ch in 0..16u8 {
+            for (cc, v) in [(64u8, 0u8), (123, 0)] {
+                self.synth.apply(SynthEvent::Midi {
+                    channel: u4::new(ch),
+                    message: MidiMessage::Controller {
+                        controller: u7::new(cc),
+                        value: u7::new(v),
+                    },
+                });
+            }
+        }
+        self.fade = Some(Fade::out(self.cfg.rate * FADE_MS / 1000));
+    }
+
+    fn take_commands(&mut self) {
+        for _ in 0..MAX_COMMANDS_PER_PERIOD {
+            let Some(cmd) = self.q.commands.dequeue() else {
+                return;
+            };
+            match cmd {
+                AudioCmd::Volume(v) => self.volume = v,
+                AudioCmd::Quit => self.begin_stop(End::Quit),
+                AudioCmd::Transport(c) => match c {
+                    Command::Play => self.player.resume(),
+                    Command::Pause => self.player.pause(self.synth),
+                    Command::TogglePause => {
+                        if self.player.is_paused() {
+                            self.player.resume();
+                        } else {
+                            self.player.pause(self.synth);
+                        }
+                    }
+                    Command::TempoMilli(m) => self.player.set_tempo_milli(m),
+                    Command::Transpose(t) => self.player.set_transpose(t),
+                    Command::Mute(ch, on) => self.player.set_muted(self.synth, ch, on),
+                    Command::Solo(ch, on) => self.player.set_solo(self.synth, ch, on),
+                    // Seeks, loops and stop go to the feeder.
+                    Command::Stop | Command::Seek(_) | Command::Loop(_) => {}
+                },
+            }
+        }
+    }
+
+    fn take_items(&mut self) {
+        if let Some((tl, item)) = self.pending.take()
+            && let Err(Full(item)) = self.player.schedule(tl, item)
+        {
+            self.pending = Some((tl, item));
+            return;
+        }
+        for _ in 0..MAX_ITEMS_PER_PERIOD {
+            let Some(fi) = self.q.items.dequeue() else {
+                return;
+            };
+            match fi {
+                FeedItem::Reposition { at, plan } => {
+                    self.player.clear_scheduled();
+                    self.player.set_position(
+                        at,
+                        plan.tick,
+                        plan.song_frame,
+                        plan.us_per_quarter,
+                        plan.signature,
+                    );
+                }
+                FeedItem::Event {
+                    tl,
+                    mut item,
+                    payload,
+                } => {
+                    if let Scheduled::SysEx(h) | Scheduled::Text(_, h) = &mut item {
+                        let len = usize::from(payload).min(self.scratch.len());
+                        for b in &mut self.scratch[..len] {
+                            *b = self.q.bytes.dequeue().unwrap_or(0);
+                        }
+                        for _ in len..usize::from(payload) {
+                            let _ = self.q.bytes.dequeue();
+                        }
+                        match self.player.alloc_payload(&self.scratch[..len]) {
+                            Ok(new) => *h = new,
+                            Err(_) => {
+                                self.dropped += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    if let Err(Full(item)) = self.player.schedule(tl, item) {
+                        self.pending = Some((tl, item));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn shed_check(&mut self, work_ns: u64) {
+        let percent = work_ns * 100 / self.budget_ns;
+        let sh = &mut self.shed;
+        if percent >= SHED_HIGH_PERCENT {
+            sh.hot += 1;
+            sh.cool = 0;
+        } else if percent <= SHED_LOW_PERCENT {
+            sh.cool += 1;
+            sh.hot = 0;
+        } else {
+            sh.hot = 0;
+        }
+        let target = if sh.hot >= SHED_HOT_PERIODS && sh.level < 3 {
+            sh.level + 1
+        } else if sh.cool >= sh.cool_needed && sh.level > 0 {
+            sh.level - 1
+        } else {
+            return;
+        };
+        sh.hot = 0;
+        sh.cool = 0;
+        sh.level = target;
+        let state = sh.state_for(target);
+        if state.polyphony != sh.now.polyphony {
+            self.synth.set_polyphony(state.polyphony);
+        }
+        if (state.reverb, state.chorus) != (sh.now.reverb, sh.now.chorus) {
+            self.synth.set_effects(state.reverb, state.chorus);
+        }
+        sh.now = state;
+        self.shared.shed_level.store(target, Ordering::Relaxed);
+        let _ = self.q.reports.enqueue(Report::Shed(target, state));
+    }
+
+    /// Gives the output back (after [`run`](Self::run)).
+    pub fn into_output(self) -> O {
+        self.out
+    }
+}

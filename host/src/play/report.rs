@@ -1,0 +1,344 @@
+//! What `play` prints: plain log lines (start, end, lyrics on a terminal,
+//! xruns, load shedding, errors), JSON lines with `--json`, nothing but
+//! errors with `--quiet`, and the timing report (`--stats`, SIGUSR1).
+//!
+//! *Real-time*: control thread only.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use smfplay_core::sequencer::TextKind;
+use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
+
+use super::alsa_output::Negotiated;
+use super::audio_thread::{Report, ShedState, Snapshot};
+use crate::exit::HostError;
+
+/// The printer.
+pub struct Log {
+    quiet: bool,
+    json: bool,
+    tty: bool,
+}
+
+/// Figures summed over the songs played.
+#[derive(Default)]
+pub struct Totals {
+    /// Songs played.
+    pub songs: u64,
+    /// Work histogram over all songs.
+    pub hist: Option<Box<TimingHistogram<PERIOD_BUCKETS>>>,
+    /// Last snapshot (voices, shedding…) with summed counters.
+    pub last: Option<Box<Snapshot>>,
+    xruns: u64,
+    late: u64,
+    deferred: u64,
+    dropped: u64,
+}
+
+impl Totals {
+    /// Adds a song's final snapshot.
+    pub fn add(&mut self, s: &Snapshot) {
+        self.songs += 1;
+        match &mut self.hist {
+            Some(h) => h.merge(&s.hist),
+            None => self.hist = Some(Box::new(s.hist.clone())),
+        }
+        self.xruns += s.xruns;
+        self.late += s.late;
+        self.deferred += s.deferred_periods;
+        self.dropped += s.dropped;
+        let mut last = Box::new(s.clone());
+        last.xruns = self.xruns;
+        last.late = self.late;
+        last.deferred_periods = self.deferred;
+        last.dropped = self.dropped;
+        if let Some(h) = &self.hist {
+            last.hist.clone_from(h);
+        }
+        self.last = Some(last);
+    }
+}
+
+/// A JSON string literal.
+pub fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn us(ns: Option<u64>) -> f64 {
+    ns.unwrap_or(0) as f64 / 1000.0
+}
+
+fn text_kind(k: TextKind) -> &'static str {
+    match k {
+        TextKind::Lyric => "lyric",
+        TextKind::Marker => "marker",
+        TextKind::CuePoint => "cue",
+        TextKind::Text => "text",
+    }
+}
+
+fn shed_words(level: u8, s: ShedState) -> String {
+    if level == 0 {
+        return "none".into();
+    }
+    format!(
+        "level {level} (polyphony {}, reverb {}, chorus {})",
+        s.polyphony,
+        if s.reverb { "on" } else { "off" },
+        if s.chorus { "on" } else { "off" }
+    )
+}
+
+impl Log {
+    /// A printer for these options.
+    pub fn new(quiet: bool, json: bool, tty: bool) -> Self {
+        Self { quiet, json, tty }
+    }
+
+    fn out(&self, line: &str) {
+        if !self.quiet {
+            println!("{line}");
+        }
+    }
+
+    /// The device as opened.
+    pub fn device(&self, name: &str, n: &Negotiated, asked_period: u32) {
+        if self.json {
+            self.out(&format!(
+                "{{\"event\":\"device\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2}}}",
+                json_str(name),
+                n.format.name(),
+                n.rate,
+                n.period,
+                n.buffer,
+                n.latency_ms()
+            ));
+        } else {
+            let asked = if n.period as u32 != asked_period {
+                format!(" (asked {asked_period})")
+            } else {
+                String::new()
+            };
+            self.out(&format!(
+                "device {name}: {} {} Hz, period {} frames{asked}, buffer {} frames ({:.1} ms)",
+                n.format.name(),
+                n.rate,
+                n.period,
+                n.buffer,
+                n.latency_ms()
+            ));
+        }
+    }
+
+    /// A song starts.
+    pub fn start(&self, file: &str) {
+        if self.json {
+            self.out(&format!(
+                "{{\"event\":\"start\",\"file\":{}}}",
+                json_str(file)
+            ));
+        } else {
+            self.out(&format!("playing {file}"));
+        }
+    }
+
+    /// A song ended.
+    pub fn end(&self, file: &str, s: &Snapshot, wall: Duration, stopped: bool) {
+        let played = s.song_ms as f64 / 1000.0;
+        if self.json {
+            self.out(&format!(
+                "{{\"event\":\"end\",\"file\":{},\"stopped\":{stopped},\"song_s\":{played:.3},\"wall_s\":{:.3},\"xruns\":{},\"late\":{},\"periods\":{}}}",
+                json_str(file),
+                wall.as_secs_f64(),
+                s.xruns,
+                s.late,
+                s.periods
+            ));
+        } else {
+            self.out(&format!(
+                "{} {file} ({played:.1} s, {} xruns)",
+                if stopped { "stopped" } else { "end" },
+                s.xruns
+            ));
+        }
+    }
+
+    /// An error (always printed, on stderr; on stdout too as JSON).
+    pub fn error(&self, e: &HostError) {
+        self.json_error(e);
+        eprintln!("host: {e}");
+    }
+
+    /// The JSON line of an error that ends the program (`main` prints its
+    /// stderr line).
+    pub fn json_error(&self, e: &HostError) {
+        if self.json && !self.quiet {
+            println!(
+                "{{\"event\":\"error\",\"code\":{},\"message\":{}}}",
+                e.exit_code(),
+                json_str(&e.to_string())
+            );
+        }
+    }
+
+    /// A warning (stderr unless quiet).
+    pub fn warning(&self, w: &str) {
+        if !self.quiet {
+            eprintln!("host: {w}");
+        }
+    }
+
+    /// Something the audio thread reported.
+    pub fn report(&self, r: &Report) {
+        match r {
+            Report::Text(kind, bytes, ms) => {
+                let text = String::from_utf8_lossy(bytes);
+                if self.json {
+                    self.out(&format!(
+                        "{{\"event\":\"{}\",\"time_s\":{:.3},\"text\":{}}}",
+                        text_kind(*kind),
+                        *ms as f64 / 1000.0,
+                        json_str(&text)
+                    ));
+                } else if self.tty && matches!(kind, TextKind::Lyric | TextKind::Marker) {
+                    self.out(&format!("  {}: {}", text_kind(*kind), text.trim_end()));
+                }
+            }
+            Report::Tempo(us) => {
+                if self.json {
+                    let bpm = 60_000_000.0 / f64::from((*us).max(1));
+                    self.out(&format!(
+                        "{{\"event\":\"tempo\",\"us_per_quarter\":{us},\"bpm\":{bpm:.3}}}"
+                    ));
+                }
+            }
+            Report::Xrun(n, total) => {
+                if self.json {
+                    self.out(&format!(
+                        "{{\"event\":\"xrun\",\"count\":{n},\"total\":{total}}}"
+                    ));
+                } else if !self.quiet {
+                    eprintln!("host: xrun ({total} so far): the device ran dry and was restarted");
+                }
+            }
+            Report::Shed(level, state) => {
+                if self.json {
+                    self.out(&format!(
+                        "{{\"event\":\"shed\",\"level\":{level},\"polyphony\":{},\"reverb\":{},\"chorus\":{}}}",
+                        state.polyphony, state.reverb, state.chorus
+                    ));
+                } else if !self.quiet {
+                    eprintln!(
+                        "host: load {}: {}",
+                        if *level == 0 {
+                            "normal again"
+                        } else {
+                            "high, shedding"
+                        },
+                        shed_words(*level, *state)
+                    );
+                }
+            }
+        }
+    }
+
+    /// The report for SIGUSR1 (stderr, whatever `--quiet` says: it was asked for).
+    pub fn snapshot(&self, s: &Snapshot, n: &Negotiated, device: &str) {
+        eprintln!("{}", format_report(s, n, device, self.json));
+    }
+
+    /// The `--stats` report.
+    pub fn totals(&self, t: &Totals, n: &Negotiated, device: &str) {
+        if let Some(s) = &t.last {
+            eprintln!("{}", format_report(s, n, device, self.json));
+        }
+    }
+}
+
+/// The timing report.
+pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> String {
+    let budget_us = n.period as f64 * 1e6 / f64::from(n.rate);
+    let p50 = us(s.hist.percentile(50.0));
+    let p99 = us(s.hist.percentile(99.0));
+    let max = us(s.hist.max());
+    let pct = |v: f64| v * 100.0 / budget_us;
+    let delay = s.delay.unwrap_or(-1);
+    let delay_ms = delay as f64 * 1000.0 / f64::from(n.rate);
+    let rt = super::rt::is_realtime();
+    if json {
+        return format!(
+            "{{\"event\":\"stats\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2},\"delay_frames\":{delay},\"budget_us\":{budget_us:.1},\"work_p50_us\":{p50:.1},\"work_p99_us\":{p99:.1},\"work_max_us\":{max:.1},\"work_p99_percent\":{:.1},\"periods\":{},\"xruns\":{},\"late\":{},\"deferred_periods\":{},\"dropped_payloads\":{},\"voices\":{},\"polyphony\":{},\"shed_level\":{},\"reverb\":{},\"chorus\":{},\"song_s\":{:.3},\"realtime\":{rt},\"memory_locked\":{}}}",
+            json_str(device),
+            n.format.name(),
+            n.rate,
+            n.period,
+            n.buffer,
+            n.latency_ms(),
+            pct(p99),
+            s.hist.count(),
+            s.xruns,
+            s.late,
+            s.deferred_periods,
+            s.dropped,
+            s.voices,
+            s.shed.polyphony,
+            s.shed_level,
+            s.shed.reverb,
+            s.shed.chorus,
+            s.song_ms as f64 / 1000.0,
+            super::rt::is_locked(),
+        );
+    }
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "smfplay report: {device}, {} {} Hz, period {} frames, buffer {} frames ({} periods), latency {:.1} ms, ALSA delay now {} frames ({:.1} ms)",
+        n.format.name(),
+        n.rate,
+        n.period,
+        n.buffer,
+        n.periods(),
+        n.latency_ms(),
+        delay,
+        delay_ms
+    );
+    let _ = writeln!(
+        o,
+        "  work per period (budget {budget_us:.0} µs): p50 {p50:.0} µs ({:.1}%), p99 {p99:.0} µs ({:.1}%), max {max:.0} µs ({:.1}%) over {} periods",
+        pct(p50),
+        pct(p99),
+        pct(max),
+        s.hist.count()
+    );
+    let _ = write!(
+        o,
+        "  xruns {}, late events {}, deferred periods {}, dropped payloads {}, voices {}/{}, shed: {}, position {:.1} s, {}",
+        s.xruns,
+        s.late,
+        s.deferred_periods,
+        s.dropped,
+        s.voices,
+        s.shed.polyphony,
+        shed_words(s.shed_level, s.shed),
+        s.song_ms as f64 / 1000.0,
+        if rt { "SCHED_FIFO" } else { "normal priority" }
+    );
+    o
+}

@@ -1,0 +1,82 @@
+//! Signals: SIGINT, SIGTERM and SIGHUP ask for a clean stop (a second one
+//! exits at once); SIGUSR1 asks for a report. The handlers only store to
+//! atomics (and `_exit` on the second stop signal, which is
+//! async-signal-safe); the control thread does the rest.
+//!
+//! The audio and feeder threads block these signals ([`block_in_this_thread`])
+//! so that they are delivered to the control thread and never interrupt
+//! a device write.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+static STOP: AtomicI32 = AtomicI32::new(0);
+static REPORT: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_stop(sig: libc::c_int) {
+    if STOP.swap(sig, Ordering::SeqCst) != 0 {
+        // Asked twice: stop now.
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(128 + sig) };
+    }
+}
+
+extern "C" fn on_report(_: libc::c_int) {
+    REPORT.store(true, Ordering::SeqCst);
+}
+
+fn install(sig: libc::c_int, handler: extern "C" fn(libc::c_int)) {
+    // SAFETY: a zeroed sigaction with a handler that only touches atomics.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = handler as usize;
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+    }
+}
+
+/// Installs the handlers.
+pub fn install_handlers() {
+    install(libc::SIGINT, on_stop);
+    install(libc::SIGTERM, on_stop);
+    install(libc::SIGHUP, on_stop);
+    install(libc::SIGUSR1, on_report);
+}
+
+/// The stop signal received, if any.
+pub fn stop_requested() -> Option<i32> {
+    match STOP.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+/// Whether a report was asked for since the last call.
+pub fn take_report_request() -> bool {
+    REPORT.swap(false, Ordering::SeqCst)
+}
+
+/// Blocks the handled signals in the calling thread.
+pub fn block_in_this_thread() {
+    // SAFETY: builds a signal set and masks it for this thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGUSR1] {
+            libc::sigaddset(&mut set, s);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// The exit code for a stop signal (128 + its number, as documented in
+/// the README's exit codes).
+pub fn exit_code(sig: i32) -> i32 {
+    use crate::exit::code;
+    match sig {
+        libc::SIGINT => code::SIGINT,
+        libc::SIGTERM => code::SIGTERM,
+        libc::SIGHUP => code::SIGHUP,
+        other => 128 + other,
+    }
+}

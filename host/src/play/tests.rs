@@ -1,0 +1,424 @@
+//! Unit tests of the play engine: the steady-state audio loop allocates
+//! nothing (a counting global allocator watches the audio thread), and the
+//! playlist expands directories.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::Ordering;
+
+use heapless::spsc::Queue;
+use midly::num::u4;
+use smfplay_core::audio::PeriodBuffer;
+use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
+
+use super::alsa_output::{Lost, Output, PcmFormat, Samples};
+use super::audio_thread::{
+    AudioCmd, Engine, EngineConfig, HostPlayer, OutBuf, Queues, Report, Snapshot,
+};
+use super::feeder::{self, FeedItem, PlayFeed, QueueSink};
+use super::*;
+use crate::fluid::{FluidOptions, FluidSynth};
+use crate::midi_input::MidiInput;
+
+/// Counts allocations made by threads that asked to be watched.
+struct Counting;
+
+thread_local! {
+    // Per thread, so tests running side by side do not count each other.
+    static WATCHED: Cell<bool> = const { Cell::new(false) };
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn note() {
+    if WATCHED.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCS.try_with(|a| a.set(a.get() + 1));
+    }
+}
+
+fn allocs() -> u64 {
+    ALLOCS.with(Cell::get)
+}
+
+// SAFETY: forwards to the system allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+        note();
+        unsafe { System.realloc(ptr, layout, new) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note();
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// An output that accepts everything (no device needed).
+struct NullOutput(u64);
+
+impl Output for NullOutput {
+    fn write(&mut self, samples: Samples<'_>) -> Result<u32, Lost> {
+        self.0 += samples.frames() as u64;
+        Ok(0)
+    }
+    fn delay(&mut self) -> Option<i64> {
+        Some(0)
+    }
+    fn drain(&mut self) {}
+    fn restart(&mut self) {}
+}
+
+/// Which output the counted loop writes to (made on the audio thread: an
+/// ALSA writer cannot cross threads).
+enum Spec<'a> {
+    Fake,
+    Alsa(&'a mut AlsaOutput),
+}
+
+impl Output for Box<dyn Output + '_> {
+    fn write(&mut self, samples: Samples<'_>) -> Result<u32, Lost> {
+        (**self).write(samples)
+    }
+    fn delay(&mut self) -> Option<i64> {
+        (**self).delay()
+    }
+    fn drain(&mut self) {
+        (**self).drain()
+    }
+    fn restart(&mut self) {
+        (**self).restart()
+    }
+}
+
+fn synth(rate: u32) -> FluidSynth {
+    let sf = crate::soundfont::find(None)
+        .expect("a General MIDI SoundFont (scripts/setup installs timgm6mb-soundfont)");
+    let mut s = FluidSynth::new(&FluidOptions {
+        sample_rate: rate,
+        gain: 0.4,
+        reverb: true,
+        chorus: true,
+        polyphony: None,
+        lazy_samples: false,
+    })
+    .expect("synth");
+    s.load_soundfont(&sf).expect("soundfont");
+    s
+}
+
+/// Runs the real feeder thread and the audio engine over the dense
+/// fixture; counts the audio thread's allocations over `counted` periods
+/// after `warm` periods, while commands, a seek and report requests flow.
+fn count_allocations(spec: Spec<'_>, period: usize, format: PcmFormat) -> (u64, u64) {
+    // The player is large: build it on a thread with room for it.
+    std::thread::scope(|sc| {
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(sc, move || count_allocations_inner(spec, period, format))
+            .expect("spawn")
+            .join()
+            .expect("test thread")
+    })
+}
+
+fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> (u64, u64) {
+    let rate = 48_000;
+    let path =
+        std::env::temp_dir().join(format!("smfplay-alloc-{}-{period}.mid", std::process::id()));
+    std::fs::write(&path, smfplay_tests::fixtures::dense_16ch(30)).expect("write fixture");
+    let mut synth = synth(rate);
+    let mut feed =
+        PlayFeed::open(MidiInput::open(&path).expect("open"), false, rate).expect("feed");
+    let _ = std::fs::remove_file(&path);
+    let bucket_log2 = SequencerConfig::new(rate, period as u32).bucket_log2;
+    let mut player = Box::new(HostPlayer::new(feed.header().timing, rate, bucket_log2));
+    let mut items: Box<Queue<FeedItem, FEED_QUEUE>> = Box::new(Queue::new());
+    let mut bytes: Box<Queue<u8, BYTE_RING>> = Box::new(Queue::new());
+    let mut commands: Queue<AudioCmd, CMD_QUEUE> = Queue::new();
+    let mut reports: Box<Queue<Report, REPORT_QUEUE>> = Box::new(Queue::new());
+    let mut seeks: Queue<SeekTarget, SEEK_QUEUE> = Queue::new();
+    let mut snap_req: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
+    let mut snap_rep: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
+    let (items_p, items_c) = items.split();
+    let (bytes_p, bytes_c) = bytes.split();
+    let (mut cmd_p, cmd_c) = commands.split();
+    let (reports_p, mut reports_c) = reports.split();
+    let (mut seeks_p, seeks_c) = seeks.split();
+    let (mut snap_req_p, snap_req_c) = snap_req.split();
+    let (snap_rep_p, mut snap_rep_c) = snap_rep.split();
+    let shared = Shared::new();
+    let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
+    let out_buf = OutBuf::new(format, period);
+    let cfg = EngineConfig {
+        period,
+        rate,
+        volume: 1.0,
+        end_song_frame: None,
+        stall: None,
+        reverb: true,
+        chorus: true,
+    };
+    let (warm, counted) = (300u64, 3000u64);
+    std::thread::scope(|sc| {
+        let shared = &shared;
+        let feed = &mut feed;
+        let sink = QueueSink::new(items_p, bytes_p);
+        let feeder = sc.spawn(move || feeder::run(feed, sink, seeks_c, shared, 0.25, rate, period));
+        while !shared.primed.load(Ordering::Acquire) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let queues = Queues {
+            items: items_c,
+            bytes: bytes_c,
+            commands: cmd_c,
+            reports: reports_p,
+            snap_requests: snap_req_c,
+            snap_replies: snap_rep_p,
+        };
+        let (player, buf, synth) = (&mut *player, &mut *buf, &mut synth);
+        let audio = sc.spawn(move || {
+            let out: Box<dyn Output> = match spec {
+                Spec::Fake => Box::new(NullOutput(0)),
+                Spec::Alsa(o) => Box::new(o.writer().expect("writer")),
+            };
+            let mut engine = Engine::new(synth, out, player, queues, shared, buf, out_buf, cfg);
+            shared.started.store(true, Ordering::Release);
+            for _ in 0..warm {
+                assert!(engine.period().is_none());
+            }
+            // The counter sees this thread's allocations.
+            let probe = allocs();
+            WATCHED.with(|w| w.set(true));
+            drop(std::hint::black_box(Box::new(7u8)));
+            assert_eq!(allocs(), probe + 2, "the counter does not work");
+            let before = allocs();
+            for _ in 0..counted {
+                assert!(
+                    engine.period().is_none(),
+                    "the song ended or the device was lost"
+                );
+                // Pace loosely so the feeder keeps up, as a device would.
+                std::thread::yield_now();
+            }
+            WATCHED.with(|w| w.set(false));
+            let after = allocs();
+            (after - before, engine.histogram().count())
+        });
+        // Control side: commands, a seek and report requests while counting.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let _ = cmd_p.enqueue(AudioCmd::Volume(0.8));
+        let _ = cmd_p.enqueue(AudioCmd::Transport(Command::TempoMilli(1100)));
+        let _ = cmd_p.enqueue(AudioCmd::Transport(Command::Mute(u4::new(3), true)));
+        let _ = snap_req_p.enqueue(Box::new(Snapshot::new()));
+        let _ = seeks_p.enqueue(SeekTarget::SongFrame(48_000 * 10));
+        let mut snaps = 0;
+        while !audio.is_finished() {
+            while reports_c.dequeue().is_some() {}
+            while snap_rep_c.dequeue().is_some() {
+                snaps += 1;
+                let _ = snap_req_p.enqueue(Box::new(Snapshot::new()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let result = audio.join().expect("audio thread");
+        shared.stop_feeder.store(true, Ordering::Release);
+        feeder.join().expect("feeder");
+        assert!(snaps > 0, "no report was answered");
+        result
+    })
+}
+
+#[test]
+fn steady_state_audio_loop_allocates_nothing_fake_output() {
+    let (allocs, periods) = count_allocations(Spec::Fake, 256, PcmFormat::S16);
+    assert!(periods >= 3300);
+    assert_eq!(
+        allocs, 0,
+        "the audio loop allocated {allocs} times in 3000 periods"
+    );
+}
+
+#[test]
+fn steady_state_audio_loop_allocates_nothing_alsa_null_device() {
+    // ALSA's `null` PCM (always defined by alsa.conf): the real write path.
+    let mut out = AlsaOutput::open("null", 48_000, 128, 2, crate::cli::SampleFormat::F32)
+        .expect("ALSA null device");
+    let n = out.negotiated();
+    let (allocs, _) = count_allocations(Spec::Alsa(&mut out), n.period, n.format);
+    assert_eq!(
+        allocs, 0,
+        "the audio loop allocated {allocs} times in 3000 periods"
+    );
+}
+
+#[test]
+fn playlist_expands_directories_sorted() {
+    let dir = std::env::temp_dir().join(format!("smfplay-playlist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["b.mid", "a.KAR", "c.txt", "d.rmi", "e.midi"] {
+        std::fs::write(dir.join(name), b"MThd").unwrap();
+    }
+    let list = expand_playlist(&[dir.clone(), PathBuf::from("x.mid")]).unwrap();
+    let names: Vec<_> = list
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["a.KAR", "b.mid", "d.rmi", "e.midi", "x.mid"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn stall_hook_parses() {
+    use std::time::Duration;
+    assert_eq!(
+        parse_stall(Some("30@200")),
+        Some((200, Duration::from_millis(30), 1))
+    );
+    assert_eq!(
+        parse_stall(Some("5@10x4")),
+        Some((10, Duration::from_millis(5), 4))
+    );
+    assert_eq!(parse_stall(Some("nonsense")), None);
+}
+
+/// How long [`SlowSynth`] renders a period, in µs.
+static RENDER_US: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A synth whose rendering takes as long as it is told, to make load.
+struct SlowSynth {
+    polyphony: u32,
+    effects: (bool, bool),
+}
+
+impl smfplay_core::synth::Synth for SlowSynth {
+    fn apply(&mut self, _: smfplay_core::synth::SynthEvent<'_>) {}
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        left.fill(0.0);
+        right.fill(0.0);
+        let wait = std::time::Duration::from_micros(RENDER_US.load(Ordering::Relaxed));
+        let t = std::time::Instant::now();
+        while t.elapsed() < wait {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+impl super::audio_thread::SynthControl for SlowSynth {
+    fn polyphony(&self) -> u32 {
+        self.polyphony
+    }
+    fn set_polyphony(&mut self, voices: u32) {
+        self.polyphony = voices;
+    }
+    fn set_effects(&mut self, reverb: bool, chorus: bool) {
+        self.effects = (reverb, chorus);
+    }
+    fn voices(&self) -> u32 {
+        0
+    }
+}
+
+/// Work above 80 % of the budget for 8 periods sheds a step (polyphony
+/// halved, quartered, then reverb and chorus off); 2 s of work under 40 %
+/// restores a step; each step is reported.
+#[test]
+fn load_shedding_steps_down_and_back_up() {
+    use super::audio_thread::ShedState;
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            let (rate, period) = (48_000u32, 256usize);
+            let mut synth = SlowSynth {
+                polyphony: 256,
+                effects: (true, true),
+            };
+            let timing = midly::Timing::Metrical(midly::num::u15::new(480));
+            let mut player = Box::new(HostPlayer::new(timing, rate, 8));
+            let mut items: Box<Queue<FeedItem, FEED_QUEUE>> = Box::new(Queue::new());
+            let mut bytes: Box<Queue<u8, BYTE_RING>> = Box::new(Queue::new());
+            let mut commands: Queue<AudioCmd, CMD_QUEUE> = Queue::new();
+            let mut reports: Box<Queue<Report, REPORT_QUEUE>> = Box::new(Queue::new());
+            let mut snap_req: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
+            let mut snap_rep: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
+            let (_ip, items_c) = items.split();
+            let (_bp, bytes_c) = bytes.split();
+            let (_cp, cmd_c) = commands.split();
+            let (reports_p, mut reports_c) = reports.split();
+            let (_sp, snap_req_c) = snap_req.split();
+            let (snap_rep_p, _sc) = snap_rep.split();
+            let shared = Shared::new();
+            let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
+            let queues = Queues {
+                items: items_c,
+                bytes: bytes_c,
+                commands: cmd_c,
+                reports: reports_p,
+                snap_requests: snap_req_c,
+                snap_replies: snap_rep_p,
+            };
+            let cfg = EngineConfig {
+                period,
+                rate,
+                volume: 1.0,
+                end_song_frame: None,
+                stall: None,
+                reverb: true,
+                chorus: true,
+            };
+            let mut engine = Engine::new(
+                &mut synth,
+                NullOutput(0),
+                &mut player,
+                queues,
+                &shared,
+                &mut buf,
+                OutBuf::new(PcmFormat::S16, period),
+                cfg,
+            );
+            RENDER_US.store(4_800, Ordering::Relaxed); // 90 % of 5.33 ms
+            for _ in 0..40 {
+                engine.period();
+            }
+            assert_eq!(shared.shed_level.load(Ordering::Relaxed), 3);
+            RENDER_US.store(0, Ordering::Relaxed);
+            for _ in 0..(3 * 375 + 10) {
+                engine.period();
+            }
+            drop(engine);
+            let mut steps = Vec::new();
+            while let Some(r) = reports_c.dequeue() {
+                if let Report::Shed(level, state) = r {
+                    steps.push((level, state));
+                }
+            }
+            let st = |polyphony, fx| ShedState {
+                polyphony,
+                reverb: fx,
+                chorus: fx,
+            };
+            assert_eq!(
+                steps,
+                [
+                    (1, st(128, true)),
+                    (2, st(64, true)),
+                    (3, st(64, false)),
+                    (2, st(64, true)),
+                    (1, st(128, true)),
+                    (0, st(256, true)),
+                ]
+            );
+            assert_eq!((synth.polyphony, synth.effects), (256, (true, true)));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
