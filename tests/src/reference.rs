@@ -114,6 +114,17 @@ pub fn merge<'a>(format: Format, tracks: &[Track<'a>]) -> Vec<RefEvent<'a>> {
     out
 }
 
+/// The merged events rendered as `(tick, track, Debug of the event)`, the
+/// form `our_reader::read_all` produces, for event-by-event comparison.
+pub fn rendered(bytes: &[u8]) -> midly::Result<Vec<(u64, u16, String)>> {
+    let parsed = parse(bytes)?;
+    Ok(parsed
+        .events
+        .iter()
+        .map(|e| (e.tick, e.track, format!("{:?}", e.kind)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

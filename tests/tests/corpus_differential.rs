@@ -14,16 +14,6 @@ use smfplay_tests::corpus::{corpus_dir, manifest};
 use smfplay_tests::our_reader::{read_all, with_big_stack};
 use smfplay_tests::reference;
 
-/// midly's parse merged by the reader's rules, rendered like `read_all`.
-fn midly_merged(bytes: &[u8]) -> Vec<(u64, u16, String)> {
-    let parsed = reference::parse(bytes).expect("midly parses the valid file");
-    parsed
-        .events
-        .iter()
-        .map(|e| (e.tick, e.track, format!("{:?}", e.kind)))
-        .collect()
-}
-
 #[test]
 fn streaming_reader_matches_midly_on_every_valid_corpus_file() {
     let Some(dir) = corpus_dir() else { return };
@@ -54,7 +44,7 @@ fn streaming_reader_matches_midly_on_every_valid_corpus_file() {
             }
             let midly_right = row.get("midly_events_total") == row.get("scan_events_total");
             if midly_right {
-                let reference = midly_merged(&bytes);
+                let reference = reference::rendered(&bytes).expect("midly parses the valid file");
                 if reference != ours.events {
                     let at = reference.iter().zip(&ours.events).position(|(a, b)| a != b);
                     failures.push(format!(
