@@ -304,7 +304,13 @@ impl ChaseState {
 
     /// Forgets everything (back to the start of the song).
     pub fn clear(&mut self) {
-        *self = Self::new();
+        // Field by field: no whole `ChaseState` is built on the stack.
+        for c in self.channels.iter_mut() {
+            *c = ChannelState::NEW;
+        }
+        self.reset = None;
+        self.sysex.clear();
+        self.lost = 0;
     }
 
     /// Items that could not be kept (parameter table or sysex store full):

@@ -83,16 +83,16 @@ pub struct SongFeed<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: 
 impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize>
     SongFeed<S, TRACKS, WINDOW, PAYLOAD>
 {
-    /// Opens the file; timeline frames are counted at `sample_rate`.
-    pub fn open(src: S, options: ReaderOptions, sample_rate: u32) -> Result<Self, Error> {
-        let reader = Reader::open(src, options)?;
-        let timing = reader.header().timing;
-        Ok(Self {
-            reader,
-            sample_rate,
-            tempo: TempoMap::new(timing, sample_rate),
+    /// A feed of `src` that has not opened it yet: it behaves as an empty
+    /// song until [`SongFeed::reopen`]. `const`, so it can initialise a
+    /// `static`.
+    pub const fn new(src: S) -> Self {
+        Self {
+            reader: Reader::new(src),
+            sample_rate: 0,
+            tempo: TempoMap::UNSET,
             chase: ChaseState::new(),
-            bars: PositionClock::new(timing, sample_rate),
+            bars: PositionClock::UNSET,
             tl_base: 0,
             sf_base: 0,
             last_tl: 0,
@@ -101,9 +101,47 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             looping: None,
             mark: None,
             ended: false,
-            stats: FeedStats::default(),
+            stats: FeedStats {
+                events: 0,
+                read_errors: 0,
+                sysex_dropped: 0,
+                texts_dropped: 0,
+                escapes_ignored: 0,
+                loops: 0,
+                replay_passes: 0,
+            },
             last_error: None,
-        })
+        }
+    }
+
+    /// Opens the file; timeline frames are counted at `sample_rate`.
+    pub fn open(src: S, options: ReaderOptions, sample_rate: u32) -> Result<Self, Error> {
+        let mut feed = Self::new(src);
+        feed.reopen(options, sample_rate)?;
+        Ok(feed)
+    }
+
+    /// Opens the source again, in place (field by field: no feed is built
+    /// on the stack), as [`SongFeed::open`] does: back to the start of the
+    /// song, no loop, counters cleared. On error the feed is an empty song.
+    pub fn reopen(&mut self, options: ReaderOptions, sample_rate: u32) -> Result<(), Error> {
+        let opened = self.reader.reopen(options);
+        let timing = self.reader.header().timing;
+        self.sample_rate = sample_rate;
+        self.tempo = TempoMap::new(timing, sample_rate);
+        self.chase.clear();
+        self.bars = PositionClock::new(timing, sample_rate);
+        self.tl_base = 0;
+        self.sf_base = 0;
+        self.last_tl = 0;
+        self.stash.clear();
+        self.replay = None;
+        self.looping = None;
+        self.mark = None;
+        self.ended = false;
+        self.stats = FeedStats::default();
+        self.last_error = None;
+        opened
     }
 
     /// The file's header.
