@@ -40,9 +40,12 @@ pub const BLOCKS: usize = 4;
 /// Bytes per pool block.
 pub const BLOCK_BYTES: usize = 64;
 
+/// A–B loop checkpoints: none (the firmware never loops; saves about 4.5 KiB).
+pub const LOOPS: usize = 0;
+
 /// The sequencer with a small board's capacities.
 pub type SmallSequencer<'a> =
-    Sequencer<SliceSource<'a>, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>;
+    Sequencer<SliceSource<'a>, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS>;
 
 /// FNV-1a, 64 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,8 +199,9 @@ pub fn play<
     const SL: usize,
     const B: usize,
     const BB: usize,
+    const L: usize,
 >(
-    seq: &mut Sequencer<SliceSource<'_>, T, W, P, E, SL, B, BB>,
+    seq: &mut Sequencer<SliceSource<'_>, T, W, P, E, SL, B, BB, L>,
     left: &mut [f32],
     right: &mut [f32],
     max_periods: u32,

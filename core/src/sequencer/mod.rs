@@ -98,7 +98,9 @@ impl SequencerConfig {
 ///
 /// Capacities: `TRACKS`, `WINDOW`, `PAYLOAD` size the reader (see
 /// [`crate::smf::Reader`]); `EVENTS` and `SLOTS` the calendar; `BLOCKS`
-/// and `BLOCK_BYTES` the payload pool (sysex and texts).
+/// and `BLOCK_BYTES` the payload pool (sysex and texts); `LOOPS` (1 or 0)
+/// whether the feed stores an A–B loop checkpoint (see [`SongFeed`]: with
+/// 0, loops are ignored and about 4 KiB + `TRACKS` × 26 B are saved).
 pub struct Sequencer<
     S,
     const TRACKS: usize,
@@ -108,8 +110,9 @@ pub struct Sequencer<
     const SLOTS: usize,
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
+    const LOOPS: usize = 1,
 > {
-    feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD>,
+    feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS>,
     player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>,
     lookahead: u64,
 }
@@ -123,7 +126,8 @@ impl<
     const SLOTS: usize,
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
-> Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>
+    const LOOPS: usize,
+> Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS>
 {
     /// A sequencer of `src` that has not opened it yet: it plays an empty
     /// song until [`Sequencer::reopen`]. `const`, so a firmware can keep
@@ -230,7 +234,7 @@ impl<
     }
 
     /// The file half.
-    pub fn feed(&self) -> &SongFeed<S, TRACKS, WINDOW, PAYLOAD> {
+    pub fn feed(&self) -> &SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS> {
         &self.feed
     }
 }

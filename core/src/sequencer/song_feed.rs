@@ -60,7 +60,20 @@ struct ReplayJob {
 }
 
 /// Reader + tempo map + chase; see the module docs.
-pub struct SongFeed<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize> {
+///
+/// `LOOPS` is the number of A–B loop checkpoints the feed stores inline:
+/// 1 (the default) or 0. A checkpoint (reader position, tempo, chase state,
+/// bar clock: about `TRACKS` × 26 B + 4 KiB) lets a loop turn without
+/// rescanning the file. With `LOOPS = 0` it costs nothing, and loops are
+/// not available: [`SongFeed::set_loop`] is ignored (`looping()` stays
+/// `None`) and the song plays to its end. Anything above 1 fails to compile.
+pub struct SongFeed<
+    S,
+    const TRACKS: usize,
+    const WINDOW: usize,
+    const PAYLOAD: usize,
+    const LOOPS: usize = 1,
+> {
     reader: Reader<S, TRACKS, WINDOW, PAYLOAD>,
     sample_rate: u32,
     tempo: TempoMap,
@@ -74,19 +87,26 @@ pub struct SongFeed<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: 
     stash: Deque<(u64, Scheduled), 4>,
     replay: Option<ReplayJob>,
     looping: Option<LoopRange>,
-    mark: Option<LoopMark<TRACKS>>,
+    /// The loop checkpoint, when `LOOPS` is 1.
+    mark: [Option<LoopMark<TRACKS>>; LOOPS],
     ended: bool,
     stats: FeedStats,
     last_error: Option<Error>,
 }
 
-impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize>
-    SongFeed<S, TRACKS, WINDOW, PAYLOAD>
+impl<
+    S: ByteSource,
+    const TRACKS: usize,
+    const WINDOW: usize,
+    const PAYLOAD: usize,
+    const LOOPS: usize,
+> SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS>
 {
     /// A feed of `src` that has not opened it yet: it behaves as an empty
     /// song until [`SongFeed::reopen`]. `const`, so it can initialise a
     /// `static`.
     pub const fn new(src: S) -> Self {
+        const { assert!(LOOPS <= 1, "SongFeed: LOOPS must be 0 or 1") }
         Self {
             reader: Reader::new(src),
             sample_rate: 0,
@@ -99,7 +119,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             stash: Deque::new(),
             replay: None,
             looping: None,
-            mark: None,
+            mark: [const { None }; LOOPS],
             ended: false,
             stats: FeedStats {
                 events: 0,
@@ -137,7 +157,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         self.stash.clear();
         self.replay = None;
         self.looping = None;
-        self.mark = None;
+        self.clear_mark();
         self.ended = false;
         self.stats = FeedStats::default();
         self.last_error = None;
@@ -181,9 +201,9 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         player: &mut Player<E, SL, B, BB>,
         range: Option<LoopRange>,
     ) -> Result<(), Error> {
-        let range = range.filter(|r| r.end.is_none_or(|e| e > r.start));
+        let range = range.filter(|r| LOOPS > 0 && r.end.is_none_or(|e| e > r.start));
         self.looping = range;
-        self.mark = None;
+        self.clear_mark();
         let Some(range) = range else { return Ok(()) };
         // The checkpoint must be taken as the start goes by: if the reader is
         // already past it, rescan to where the play head is.
@@ -263,7 +283,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                     (Some(end), Some(t)) => t >= end,
                     (None, Some(_)) => false,
                 };
-                if at_end && self.mark.is_some() {
+                if at_end && self.mark().is_some() {
                     let jump_at = match (range.end, next) {
                         (Some(end), Some(_)) => self.timeline(self.tempo.frame_at(end)),
                         _ => self.last_tl,
@@ -319,9 +339,22 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         Ok(())
     }
 
+    fn mark(&self) -> Option<&LoopMark<TRACKS>> {
+        self.mark.first().and_then(Option::as_ref)
+    }
+
+    fn clear_mark(&mut self) {
+        for m in self.mark.iter_mut() {
+            *m = None;
+        }
+    }
+
     fn capture_mark_if_due(&mut self, next: Option<u64>, range: LoopRange) {
-        if self.mark.is_none() && next.is_none_or(|t| t >= range.start) {
-            self.mark = Some(LoopMark {
+        if let Some(slot) = self.mark.first_mut()
+            && slot.is_none()
+            && next.is_none_or(|t| t >= range.start)
+        {
+            *slot = Some(LoopMark {
                 reader: self.reader.checkpoint(),
                 tempo: self.tempo,
                 chase: self.chase.clone(),
@@ -331,7 +364,9 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
     }
 
     fn loop_turn(&mut self, player: &mut impl Schedule, range: LoopRange, at: u64) {
-        let Some(mark) = &self.mark else { return };
+        let Some(mark) = self.mark.first().and_then(Option::as_ref) else {
+            return;
+        };
         self.reader.restore(&mark.reader);
         self.tempo = mark.tempo;
         self.chase.clone_from(&mark.chase);
@@ -460,7 +495,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         self.tempo = TempoMap::new(timing, self.sample_rate);
         self.chase.clear();
         self.bars = PositionClock::new(timing, self.sample_rate);
-        self.mark = None;
+        self.clear_mark();
         loop {
             let next = self.reader.next_tick();
             if let Some(range) = self.looping {
