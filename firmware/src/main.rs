@@ -33,8 +33,8 @@ use smfplay_core::smf::{Error, Reader, ReaderOptions, SliceSource};
 use smfplay_core::tempo::TempoMap;
 
 use shared::{
-    BLOCK_BYTES, BLOCKS, EVENTS, LOOPS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS, SmallSequencer,
-    TRACKS, WINDOW,
+    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
+    SmallSequencer, TRACKS, WINDOW,
 };
 
 #[cfg(feature = "defmt-semihosting")]
@@ -131,12 +131,12 @@ fn run(seq: &mut SmallSequencer<'static>) -> ! {
     hprintln!(
         "smfplay-firmware: size_of Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS>>(),
+        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
         size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>>(),
         size_of::<SmallSequencer<'static>>(),
         size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
-        size_of::<ChaseState>(),
+        size_of::<ChaseState<CHASE_SYSEX>>(),
         size_of::<TempoMap>(),
         size_of::<Scheduled>()
     );

@@ -100,7 +100,8 @@ impl SequencerConfig {
 /// [`crate::smf::Reader`]); `EVENTS` and `SLOTS` the calendar; `BLOCKS`
 /// and `BLOCK_BYTES` the payload pool (sysex and texts); `LOOPS` (1 or 0)
 /// whether the feed stores an A–B loop checkpoint (see [`SongFeed`]: with
-/// 0, loops are ignored and about 4 KiB + `TRACKS` × 26 B are saved).
+/// 0, loops are ignored and about 4 KiB + `TRACKS` × 26 B are saved);
+/// `CHASE_SYSEX` the chase's sysex store (default [`CHASE_SYSEX_BYTES`]).
 pub struct Sequencer<
     S,
     const TRACKS: usize,
@@ -111,8 +112,9 @@ pub struct Sequencer<
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
     const LOOPS: usize = 1,
+    const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
 > {
-    feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS>,
+    feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>,
     player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>,
     lookahead: u64,
 }
@@ -127,7 +129,8 @@ impl<
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
     const LOOPS: usize,
-> Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS>
+    const CHASE_SYSEX: usize,
+> Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS, CHASE_SYSEX>
 {
     /// A sequencer of `src` that has not opened it yet: it plays an empty
     /// song until [`Sequencer::reopen`]. `const`, so a firmware can keep
@@ -234,7 +237,7 @@ impl<
     }
 
     /// The file half.
-    pub fn feed(&self) -> &SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS> {
+    pub fn feed(&self) -> &SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX> {
         &self.feed
     }
 }

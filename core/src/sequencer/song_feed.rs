@@ -15,7 +15,7 @@
 use heapless::Deque;
 use midly::{MetaMessage, TrackEventKind};
 
-use super::chase::{ChaseState, ReplayEvent, ReplayMode};
+use super::chase::{CHASE_SYSEX_BYTES, ChaseState, ReplayEvent, ReplayMode};
 use super::command::{LoopRange, SeekTarget};
 use super::player::Player;
 use super::position::PositionClock;
@@ -46,10 +46,10 @@ pub struct FeedStats {
     pub replay_passes: u64,
 }
 
-struct LoopMark<const TRACKS: usize> {
+struct LoopMark<const TRACKS: usize, const CHASE_SYSEX: usize> {
     reader: ReaderCheckpoint<TRACKS>,
     tempo: TempoMap,
-    chase: ChaseState,
+    chase: ChaseState<CHASE_SYSEX>,
     bars: PositionClock,
 }
 
@@ -67,17 +67,22 @@ struct ReplayJob {
 /// rescanning the file. With `LOOPS = 0` it costs nothing, and loops are
 /// not available: [`SongFeed::set_loop`] is ignored (`looping()` stays
 /// `None`) and the song plays to its end. Anything above 1 fails to compile.
+///
+/// `CHASE_SYSEX` sizes the chase's store of system exclusive messages
+/// (default [`CHASE_SYSEX_BYTES`], see [`ChaseState`]): replayed after a seek
+/// or loop; a small board that sends few sysex can choose less.
 pub struct SongFeed<
     S,
     const TRACKS: usize,
     const WINDOW: usize,
     const PAYLOAD: usize,
     const LOOPS: usize = 1,
+    const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
 > {
     reader: Reader<S, TRACKS, WINDOW, PAYLOAD>,
     sample_rate: u32,
     tempo: TempoMap,
-    chase: ChaseState,
+    chase: ChaseState<CHASE_SYSEX>,
     bars: PositionClock,
     /// timeline = tl_base + (song frame − sf_base)
     tl_base: u64,
@@ -88,7 +93,7 @@ pub struct SongFeed<
     replay: Option<ReplayJob>,
     looping: Option<LoopRange>,
     /// The loop checkpoint, when `LOOPS` is 1.
-    mark: [Option<LoopMark<TRACKS>>; LOOPS],
+    mark: [Option<LoopMark<TRACKS, CHASE_SYSEX>>; LOOPS],
     ended: bool,
     stats: FeedStats,
     last_error: Option<Error>,
@@ -100,7 +105,8 @@ impl<
     const WINDOW: usize,
     const PAYLOAD: usize,
     const LOOPS: usize,
-> SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS>
+    const CHASE_SYSEX: usize,
+> SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>
 {
     /// A feed of `src` that has not opened it yet: it behaves as an empty
     /// song until [`SongFeed::reopen`]. `const`, so it can initialise a
@@ -339,7 +345,7 @@ impl<
         Ok(())
     }
 
-    fn mark(&self) -> Option<&LoopMark<TRACKS>> {
+    fn mark(&self) -> Option<&LoopMark<TRACKS, CHASE_SYSEX>> {
         self.mark.first().and_then(Option::as_ref)
     }
 
@@ -608,9 +614,9 @@ impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule
 }
 
 /// Updates tempo, chase and bar state for an event (seek scans use only this).
-fn observe_state(
+fn observe_state<const CHASE_SYSEX: usize>(
     tempo: &mut TempoMap,
-    chase: &mut ChaseState,
+    chase: &mut ChaseState<CHASE_SYSEX>,
     bars: &mut PositionClock,
     tick: u64,
     kind: &TrackEventKind<'_>,
@@ -630,9 +636,9 @@ fn observe_state(
 }
 
 /// Updates the state and turns an event into a calendar item.
-fn observe(
+fn observe<const CHASE_SYSEX: usize>(
     tempo: &mut TempoMap,
-    chase: &mut ChaseState,
+    chase: &mut ChaseState<CHASE_SYSEX>,
     bars: &mut PositionClock,
     stats: &mut FeedStats,
     pool: &mut impl Schedule,
