@@ -54,6 +54,19 @@ pub struct TempoMap {
 }
 
 impl TempoMap {
+    /// A placeholder before the timing is known (every tick at frame 0),
+    /// for `const` construction; replaced by [`TempoMap::new`] on open.
+    pub(crate) const UNSET: Self = Self {
+        sample_rate: 0,
+        metrical: true,
+        den: 1,
+        per_tick: 0,
+        seg_tick: 0,
+        seg_num: 0,
+        us_per_quarter: DEFAULT_US_PER_QUARTER,
+        ignored_tempos: 0,
+    };
+
     /// A map at tick 0 with the default tempo (120 BPM).
     pub fn new(timing: Timing, sample_rate: u32) -> Self {
         let (metrical, den, per_tick) = match timing {

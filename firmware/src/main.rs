@@ -21,8 +21,10 @@
 
 mod shared;
 
-use core::mem::{MaybeUninit, size_of};
+use core::cell::RefCell;
+use core::mem::size_of;
 
+use cortex_m::interrupt::Mutex;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use smfplay_core::sched::{Calendar, EventPool};
@@ -31,8 +33,8 @@ use smfplay_core::smf::{Error, Reader, ReaderOptions, SliceSource};
 use smfplay_core::tempo::TempoMap;
 
 use shared::{
-    BLOCK_BYTES, BLOCKS, EVENTS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS, SmallSequencer, TRACKS,
-    WINDOW,
+    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
+    SmallSequencer, TRACKS, WINDOW,
 };
 
 #[cfg(feature = "defmt-semihosting")]
@@ -44,9 +46,12 @@ const SONG_NAME: &str = env!("SMFPLAY_SONG_NAME");
 
 const TARGET: &str = env!("SMFPLAY_TARGET");
 
-/// The opened sequencer lives in `.bss`, not on the stack: `open` returns straight
-/// into this static (no copy of the sequencer on the stack).
-static mut SEQUENCER: MaybeUninit<Result<SmallSequencer<'static>, Error>> = MaybeUninit::uninit();
+/// The sequencer lives in a `static`, never on the stack: it starts as the
+/// empty (`const`) sequencer of the song and is opened in place with
+/// `reopen`. (Its initial image is in `.data`: the start-up code copies it
+/// from flash, so it costs its size in flash too.)
+static SEQUENCER: Mutex<RefCell<SmallSequencer<'static>>> =
+    Mutex::new(RefCell::new(SmallSequencer::new(SliceSource::new(SONG))));
 
 /// Upper bound on periods (a song of 60 s at 48 kHz in 128-frame periods is 22 500).
 const MAX_PERIODS: u32 = 2_000_000;
@@ -82,14 +87,17 @@ fn main() -> ! {
         SONG_NAME,
         SONG.len()
     );
+    // No interrupts are used: the whole run is one critical section.
+    cortex_m::interrupt::free(|cs| run(&mut SEQUENCER.borrow(cs).borrow_mut()))
+}
+
+/// Opens the song in place and plays it.
+fn run(seq: &mut SmallSequencer<'static>) -> ! {
     let config = SequencerConfig::new(SAMPLE_RATE, PERIOD as u32);
-    let seq: &'static mut SmallSequencer<'static> = match open(config) {
-        Ok(s) => s,
-        Err(e) => {
-            hprintln!("smfplay-firmware: error=open {:?}", e.kind);
-            fail()
-        }
-    };
+    if let Err(e) = open(seq, config) {
+        hprintln!("smfplay-firmware: error=open {:?}", e.kind);
+        fail()
+    }
     let (stack_open, _) = stack_high_water();
     let outcome = play(seq);
     let (stack_used, stack_size) = stack_high_water();
@@ -123,12 +131,12 @@ fn main() -> ! {
     hprintln!(
         "smfplay-firmware: size_of Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
+        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
         size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>>(),
         size_of::<SmallSequencer<'static>>(),
         size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
-        size_of::<ChaseState>(),
+        size_of::<ChaseState<CHASE_SYSEX>>(),
         size_of::<TempoMap>(),
         size_of::<Scheduled>()
     );
@@ -157,19 +165,11 @@ fn main() -> ! {
     }
 }
 
-/// Opens the song into the static. Not inlined: its temporaries and those of
+/// Opens the song in place. Not inlined: its temporaries and those of
 /// playing do not share one stack frame.
 #[inline(never)]
-fn open(config: SequencerConfig) -> &'static mut Result<SmallSequencer<'static>, Error> {
-    // SAFETY: called once (from main); nothing else refers to SEQUENCER.
-    // (Through a raw pointer: a reference to a `static mut` is denied in edition 2024.)
-    #[allow(clippy::deref_addrof)]
-    let slot = unsafe { &mut *(&raw mut SEQUENCER) };
-    slot.write(SmallSequencer::open(
-        SliceSource::new(SONG),
-        ReaderOptions::LENIENT,
-        config,
-    ))
+fn open(seq: &mut SmallSequencer<'static>, config: SequencerConfig) -> Result<(), Error> {
+    seq.reopen(ReaderOptions::LENIENT, config)
 }
 
 /// Plays the whole song (not inlined, see [`open`]).

@@ -40,9 +40,25 @@ pub const BLOCKS: usize = 4;
 /// Bytes per pool block.
 pub const BLOCK_BYTES: usize = 64;
 
+/// A–B loop checkpoints: none (the firmware never loops; saves about 4.5 KiB).
+pub const LOOPS: usize = 0;
+
+/// Bytes of sysex the chase keeps for replay after a seek (desktop: 1 KiB).
+pub const CHASE_SYSEX: usize = 128;
+
 /// The sequencer with a small board's capacities.
-pub type SmallSequencer<'a> =
-    Sequencer<SliceSource<'a>, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>;
+pub type SmallSequencer<'a> = Sequencer<
+    SliceSource<'a>,
+    TRACKS,
+    WINDOW,
+    PAYLOAD,
+    EVENTS,
+    SLOTS,
+    BLOCKS,
+    BLOCK_BYTES,
+    LOOPS,
+    CHASE_SYSEX,
+>;
 
 /// FNV-1a, 64 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,8 +212,10 @@ pub fn play<
     const SL: usize,
     const B: usize,
     const BB: usize,
+    const L: usize,
+    const C: usize,
 >(
-    seq: &mut Sequencer<SliceSource<'_>, T, W, P, E, SL, B, BB>,
+    seq: &mut Sequencer<SliceSource<'_>, T, W, P, E, SL, B, BB, L, C>,
     left: &mut [f32],
     right: &mut [f32],
     max_periods: u32,

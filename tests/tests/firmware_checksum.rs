@@ -21,8 +21,8 @@ mod shared;
 use std::path::PathBuf;
 
 use shared::{
-    BLOCK_BYTES, BLOCKS, EVENTS, Outcome, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS, SmallSequencer,
-    StreamSum, TRACKS, WINDOW,
+    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, Outcome, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
+    SmallSequencer, StreamSum, TRACKS, WINDOW,
 };
 use smfplay_core::sched::{Calendar, EventPool};
 use smfplay_core::sequencer::{ChaseState, Player, Scheduled, SequencerConfig, SongFeed};
@@ -148,12 +148,12 @@ fn sizes_at_firmware_capacities() {
     println!(
         "firmware-checksum host size_of: Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
+        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
         size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>>(),
         size_of::<SmallSequencer<'static>>(),
         size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
-        size_of::<ChaseState>(),
+        size_of::<ChaseState<CHASE_SYSEX>>(),
         size_of::<TempoMap>(),
         size_of::<Scheduled>()
     );

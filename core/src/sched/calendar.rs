@@ -487,6 +487,23 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
         self.len = 0;
     }
 
+    /// Empties the calendar in place and sets its bucket width and cursor
+    /// as [`Calendar::new`] does (without building one on the stack).
+    /// O(`EVENTS` + `SLOTS`).
+    pub fn reset(&mut self, width_log2: u32) {
+        for node in self.nodes.iter_mut() {
+            node.frame = 0;
+            node.next = NIL;
+            node.item = None;
+        }
+        self.buckets = [EMPTY_BUCKET; SLOTS];
+        self.free = NIL;
+        self.fresh = 0;
+        self.len = 0;
+        self.width_log2 = width_log2.min(MAX_WIDTH_LOG2);
+        self.cursor = 0;
+    }
+
     /// Remove (and drop) every pending event. O(`len` + `SLOTS`). The
     /// cursor is kept; see [`Calendar::reset_cursor`] for seeks.
     pub fn clear(&mut self) {

@@ -131,6 +131,17 @@ pub struct EventPool<const BLOCKS: usize, const BLOCK_BYTES: usize> {
 }
 
 impl<const BLOCKS: usize, const BLOCK_BYTES: usize> EventPool<BLOCKS, BLOCK_BYTES> {
+    /// Empties the pool in place (as [`EventPool::new`], without building
+    /// one on the stack): every handle becomes stale.
+    pub fn reset(&mut self) {
+        for m in self.meta.iter_mut() {
+            *m = FRESH_META;
+        }
+        self.free = NIL;
+        self.fresh = 0;
+        self.used = 0;
+    }
+
     /// An empty pool. Fails to compile unless `1 <= BLOCKS <= 65_535`.
     pub const fn new() -> Self {
         const {

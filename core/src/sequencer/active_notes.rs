@@ -30,6 +30,14 @@ impl ActiveNotes {
         }
     }
 
+    /// Forgets every note (as [`ActiveNotes::new`], in place).
+    pub fn clear(&mut self) {
+        for ch in self.sent.iter_mut() {
+            *ch = [NONE; 128];
+        }
+        self.count = 0;
+    }
+
     /// Number of sounding notes.
     pub const fn len(&self) -> usize {
         self.count as usize

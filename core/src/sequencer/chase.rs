@@ -9,7 +9,8 @@
 //! position never leaks into the new one. It does not kill voices, so a
 //! loop stays seamless.
 //!
-//! *Real-time*: fixed size (about 3 KiB plus [`CHASE_SYSEX_BYTES`]);
+//! *Real-time*: fixed size (about 3 KiB plus `SYSEX` bytes, by default
+//! [`CHASE_SYSEX_BYTES`]);
 //! observing an event is O(1) (O(bytes) for sysex); a replay emits at most
 //! [`MAX_REPLAY_EVENTS`] events.
 
@@ -275,23 +276,27 @@ impl ChannelState {
 }
 
 /// Everything needed to restore the state at one point of a song.
+///
+/// `SYSEX` bytes (default [`CHASE_SYSEX_BYTES`]) keep the system exclusive
+/// messages since the last reset, 2 bytes of length each plus their bytes;
+/// what does not fit is counted in [`ChaseState::lost`] and not replayed.
 #[derive(Clone)]
-pub struct ChaseState {
+pub struct ChaseState<const SYSEX: usize = CHASE_SYSEX_BYTES> {
     channels: [ChannelState; 16],
     /// Last reset message seen (bytes after F0).
     reset: Option<(ResetKind, Vec<u8, 12>)>,
     /// Other sysex since the last reset, each as (len u16 BE, bytes).
-    sysex: Vec<u8, CHASE_SYSEX_BYTES>,
+    sysex: Vec<u8, SYSEX>,
     lost: u32,
 }
 
-impl Default for ChaseState {
+impl<const SYSEX: usize> Default for ChaseState<SYSEX> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl ChaseState {
+impl<const SYSEX: usize> ChaseState<SYSEX> {
     /// The state of a song before its first event.
     pub const fn new() -> Self {
         Self {
@@ -304,7 +309,13 @@ impl ChaseState {
 
     /// Forgets everything (back to the start of the song).
     pub fn clear(&mut self) {
-        *self = Self::new();
+        // Field by field: no whole `ChaseState` is built on the stack.
+        for c in self.channels.iter_mut() {
+            *c = ChannelState::NEW;
+        }
+        self.reset = None;
+        self.sysex.clear();
+        self.lost = 0;
     }
 
     /// Items that could not be kept (parameter table or sysex store full):
@@ -332,8 +343,8 @@ impl ChaseState {
             self.reset = Vec::from_slice(data).ok().map(|d| (kind, d));
             return;
         }
-        let fits = data.len() <= usize::from(u16::MAX)
-            && self.sysex.len() + 2 + data.len() <= CHASE_SYSEX_BYTES;
+        let fits =
+            data.len() <= usize::from(u16::MAX) && self.sysex.len() + 2 + data.len() <= SYSEX;
         if fits {
             let len = (data.len() as u16).to_be_bytes();
             // Cannot fail: the capacity was checked just above.
@@ -377,7 +388,7 @@ mod tests {
 
     #[test]
     fn replays_program_controllers_params_bend() {
-        let mut s = ChaseState::new();
+        let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         let ch = u4::new(2);
         s.observe_midi(ch, ctl(0, 1));
         s.observe_midi(
@@ -435,7 +446,7 @@ mod tests {
 
     #[test]
     fn reset_sysex_wipes_and_is_replayed_first_only_for_seeks() {
-        let mut s = ChaseState::new();
+        let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         s.observe_midi(
             u4::new(0),
             MidiMessage::ProgramChange {
@@ -463,7 +474,7 @@ mod tests {
 
     #[test]
     fn reset_all_controllers_clears_bend_and_pedals() {
-        let mut s = ChaseState::new();
+        let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         let ch = u4::new(0);
         s.observe_midi(ch, ctl(64, 127));
         s.observe_midi(
@@ -488,7 +499,7 @@ mod tests {
 
     #[test]
     fn replay_stays_within_its_bound() {
-        let mut s = ChaseState::new();
+        let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         for ch in 0..16 {
             for c in 0..128 {
                 s.observe_midi(u4::new(ch), ctl(c, 1));
@@ -506,5 +517,24 @@ mod tests {
         s.replay(ReplayMode::Seek, |_| n += 1);
         assert!(n <= MAX_REPLAY_EVENTS, "{n} > {MAX_REPLAY_EVENTS}");
         assert!(s.lost() > 0);
+    }
+
+    #[test]
+    fn sysex_store_capacity_is_a_parameter() {
+        // A Roland GS parameter change (not a reset): 2 + 10 bytes stored.
+        let data = [0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7];
+        let mut small = ChaseState::<8>::new();
+        small.observe_sysex(&data);
+        assert_eq!(small.lost(), 1);
+        let mut fits = ChaseState::<12>::new();
+        fits.observe_sysex(&data);
+        assert_eq!(fits.lost(), 0);
+        let mut replayed = 0;
+        fits.replay(ReplayMode::Seek, |e| {
+            if matches!(e, ReplayEvent::SysEx(d) if d == data) {
+                replayed += 1;
+            }
+        });
+        assert_eq!(replayed, 1);
     }
 }

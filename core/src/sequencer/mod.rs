@@ -98,7 +98,10 @@ impl SequencerConfig {
 ///
 /// Capacities: `TRACKS`, `WINDOW`, `PAYLOAD` size the reader (see
 /// [`crate::smf::Reader`]); `EVENTS` and `SLOTS` the calendar; `BLOCKS`
-/// and `BLOCK_BYTES` the payload pool (sysex and texts).
+/// and `BLOCK_BYTES` the payload pool (sysex and texts); `LOOPS` (1 or 0)
+/// whether the feed stores an A–B loop checkpoint (see [`SongFeed`]: with
+/// 0, loops are ignored and about 4 KiB + `TRACKS` × 26 B are saved);
+/// `CHASE_SYSEX` the chase's sysex store (default [`CHASE_SYSEX_BYTES`]).
 pub struct Sequencer<
     S,
     const TRACKS: usize,
@@ -108,8 +111,10 @@ pub struct Sequencer<
     const SLOTS: usize,
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
+    const LOOPS: usize = 1,
+    const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
 > {
-    feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD>,
+    feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>,
     player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>,
     lookahead: u64,
 }
@@ -123,17 +128,53 @@ impl<
     const SLOTS: usize,
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
-> Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>
+    const LOOPS: usize,
+    const CHASE_SYSEX: usize,
+> Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS, CHASE_SYSEX>
 {
+    /// A sequencer of `src` that has not opened it yet: it plays an empty
+    /// song until [`Sequencer::reopen`]. `const`, so a firmware can keep
+    /// the sequencer in a `static` and open it in place:
+    ///
+    /// ```
+    /// # use smfplay_core::sequencer::{Sequencer, SequencerConfig};
+    /// # use smfplay_core::smf::{ReaderOptions, SliceSource};
+    /// # let file = [b'M', b'T', b'h', b'd', 0, 0, 0, 6, 0, 0, 0, 1, 0, 96,
+    /// #     b'M', b'T', b'r', b'k', 0, 0, 0, 4, 0x00, 0xFF, 0x2F, 0];
+    /// type Seq<'a> = Sequencer<SliceSource<'a>, 4, 64, 64, 64, 16, 4, 64>;
+    /// let mut seq = Seq::new(SliceSource::new(&file));
+    /// seq.reopen(ReaderOptions::LENIENT, SequencerConfig::new(48_000, 256))?;
+    /// # Ok::<(), smfplay_core::smf::Error>(())
+    /// ```
+    pub const fn new(src: S) -> Self {
+        Self {
+            feed: SongFeed::new(src),
+            player: Player::idle(),
+            lookahead: 0,
+        }
+    }
+
     /// Opens a file for playback at output frame 0.
     pub fn open(src: S, options: ReaderOptions, config: SequencerConfig) -> Result<Self, Error> {
-        let feed = SongFeed::open(src, options, config.sample_rate)?;
-        let player = Player::new(feed.header().timing, config.sample_rate, config.bucket_log2);
-        Ok(Self {
-            feed,
-            player,
-            lookahead: config.lookahead_frames,
-        })
+        let mut seq = Self::new(src);
+        seq.reopen(options, config)?;
+        Ok(seq)
+    }
+
+    /// Opens the source again, in place, for playback at output frame 0, as
+    /// [`Sequencer::open`] does, but field by field: its stack use is that
+    /// of reading the header, not the sequencer's size. Sounding notes are
+    /// forgotten, not released (silence the synth first if it plays). On
+    /// error the sequencer plays an empty song.
+    pub fn reopen(&mut self, options: ReaderOptions, config: SequencerConfig) -> Result<(), Error> {
+        let opened = self.feed.reopen(options, config.sample_rate);
+        self.player.reset(
+            self.feed.header().timing,
+            config.sample_rate,
+            config.bucket_log2,
+        );
+        self.lookahead = config.lookahead_frames;
+        opened
     }
 
     /// Plays one period of `left.len()` frames.
@@ -196,7 +237,7 @@ impl<
     }
 
     /// The file half.
-    pub fn feed(&self) -> &SongFeed<S, TRACKS, WINDOW, PAYLOAD> {
+    pub fn feed(&self) -> &SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX> {
         &self.feed
     }
 }

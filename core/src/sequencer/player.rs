@@ -75,8 +75,17 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
     /// A stopped player at output frame 0. `bucket_log2` sets the
     /// calendar's bucket width (round the period size up to a power of two).
     pub fn new(timing: midly::Timing, sample_rate: u32, bucket_log2: u32) -> Self {
+        let mut player = Self::idle();
+        player.reset(timing, sample_rate, bucket_log2);
+        player
+    }
+
+    /// A stopped player before any song (placeholder timing, buckets of
+    /// one frame) until [`Player::reset`]. `const`, so it can initialise a
+    /// `static`.
+    pub const fn idle() -> Self {
         Self {
-            calendar: Calendar::new(bucket_log2),
+            calendar: Calendar::new(0),
             pool: EventPool::new(),
             output_frame: 0,
             scale: ScaleMap::new(),
@@ -85,11 +94,36 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
             transpose: 0,
             muted: 0,
             solo: 0,
-            clock: PositionClock::new(timing, sample_rate),
+            clock: PositionClock::UNSET,
             song_base: (0, 0),
             ended: false,
-            stats: PlayerStats::default(),
+            stats: PlayerStats {
+                late: 0,
+                deferred_periods: 0,
+                notes_out_of_range: 0,
+                applied: 0,
+            },
         }
+    }
+
+    /// Makes this a new player in place (as [`Player::new`], field by
+    /// field, without building one on the stack): everything scheduled is
+    /// dropped, sounding notes are forgotten (not released), and transport
+    /// settings (pause, tempo scale, transpose, mute, solo) are reset.
+    pub fn reset(&mut self, timing: midly::Timing, sample_rate: u32, bucket_log2: u32) {
+        self.calendar.reset(bucket_log2);
+        self.pool.reset();
+        self.output_frame = 0;
+        self.scale = ScaleMap::new();
+        self.paused_at = None;
+        self.notes.clear();
+        self.transpose = 0;
+        self.muted = 0;
+        self.solo = 0;
+        self.clock = PositionClock::new(timing, sample_rate);
+        self.song_base = (0, 0);
+        self.ended = false;
+        self.stats = PlayerStats::default();
     }
 
     /// Timeline frame up to which everything has been played.

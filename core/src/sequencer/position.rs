@@ -46,6 +46,21 @@ pub(crate) struct PositionClock {
 }
 
 impl PositionClock {
+    /// A placeholder before the timing is known, for `const` construction;
+    /// replaced by [`PositionClock::new`] on open.
+    pub(crate) const UNSET: Self = Self {
+        tpq: 96,
+        smpte_ticks_per_second: 0,
+        rate: 1,
+        seg_tick: 0,
+        seg_song_frame: 0,
+        us_per_quarter: crate::tempo::DEFAULT_US_PER_QUARTER,
+        sig_tick: 0,
+        sig_bar: 0,
+        numerator: 4,
+        denominator_pow2: 2,
+    };
+
     pub(crate) fn new(timing: midly::Timing, rate: u32) -> Self {
         let (tpq, smpte) = match timing {
             midly::Timing::Metrical(t) => (u64::from(t.as_int()).max(1), 0),

@@ -15,7 +15,7 @@
 use heapless::Deque;
 use midly::{MetaMessage, TrackEventKind};
 
-use super::chase::{ChaseState, ReplayEvent, ReplayMode};
+use super::chase::{CHASE_SYSEX_BYTES, ChaseState, ReplayEvent, ReplayMode};
 use super::command::{LoopRange, SeekTarget};
 use super::player::Player;
 use super::position::PositionClock;
@@ -46,10 +46,10 @@ pub struct FeedStats {
     pub replay_passes: u64,
 }
 
-struct LoopMark<const TRACKS: usize> {
+struct LoopMark<const TRACKS: usize, const CHASE_SYSEX: usize> {
     reader: ReaderCheckpoint<TRACKS>,
     tempo: TempoMap,
-    chase: ChaseState,
+    chase: ChaseState<CHASE_SYSEX>,
     bars: PositionClock,
 }
 
@@ -60,11 +60,29 @@ struct ReplayJob {
 }
 
 /// Reader + tempo map + chase; see the module docs.
-pub struct SongFeed<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize> {
+///
+/// `LOOPS` is the number of A–B loop checkpoints the feed stores inline:
+/// 1 (the default) or 0. A checkpoint (reader position, tempo, chase state,
+/// bar clock: about `TRACKS` × 26 B + 4 KiB) lets a loop turn without
+/// rescanning the file. With `LOOPS = 0` it costs nothing, and loops are
+/// not available: [`SongFeed::set_loop`] is ignored (`looping()` stays
+/// `None`) and the song plays to its end. Anything above 1 fails to compile.
+///
+/// `CHASE_SYSEX` sizes the chase's store of system exclusive messages
+/// (default [`CHASE_SYSEX_BYTES`], see [`ChaseState`]): replayed after a seek
+/// or loop; a small board that sends few sysex can choose less.
+pub struct SongFeed<
+    S,
+    const TRACKS: usize,
+    const WINDOW: usize,
+    const PAYLOAD: usize,
+    const LOOPS: usize = 1,
+    const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
+> {
     reader: Reader<S, TRACKS, WINDOW, PAYLOAD>,
     sample_rate: u32,
     tempo: TempoMap,
-    chase: ChaseState,
+    chase: ChaseState<CHASE_SYSEX>,
     bars: PositionClock,
     /// timeline = tl_base + (song frame − sf_base)
     tl_base: u64,
@@ -74,36 +92,82 @@ pub struct SongFeed<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: 
     stash: Deque<(u64, Scheduled), 4>,
     replay: Option<ReplayJob>,
     looping: Option<LoopRange>,
-    mark: Option<LoopMark<TRACKS>>,
+    /// The loop checkpoint, when `LOOPS` is 1.
+    mark: [Option<LoopMark<TRACKS, CHASE_SYSEX>>; LOOPS],
     ended: bool,
     stats: FeedStats,
     last_error: Option<Error>,
 }
 
-impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usize>
-    SongFeed<S, TRACKS, WINDOW, PAYLOAD>
+impl<
+    S: ByteSource,
+    const TRACKS: usize,
+    const WINDOW: usize,
+    const PAYLOAD: usize,
+    const LOOPS: usize,
+    const CHASE_SYSEX: usize,
+> SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>
 {
-    /// Opens the file; timeline frames are counted at `sample_rate`.
-    pub fn open(src: S, options: ReaderOptions, sample_rate: u32) -> Result<Self, Error> {
-        let reader = Reader::open(src, options)?;
-        let timing = reader.header().timing;
-        Ok(Self {
-            reader,
-            sample_rate,
-            tempo: TempoMap::new(timing, sample_rate),
+    /// A feed of `src` that has not opened it yet: it behaves as an empty
+    /// song until [`SongFeed::reopen`]. `const`, so it can initialise a
+    /// `static`.
+    pub const fn new(src: S) -> Self {
+        const { assert!(LOOPS <= 1, "SongFeed: LOOPS must be 0 or 1") }
+        Self {
+            reader: Reader::new(src),
+            sample_rate: 0,
+            tempo: TempoMap::UNSET,
             chase: ChaseState::new(),
-            bars: PositionClock::new(timing, sample_rate),
+            bars: PositionClock::UNSET,
             tl_base: 0,
             sf_base: 0,
             last_tl: 0,
             stash: Deque::new(),
             replay: None,
             looping: None,
-            mark: None,
+            mark: [const { None }; LOOPS],
             ended: false,
-            stats: FeedStats::default(),
+            stats: FeedStats {
+                events: 0,
+                read_errors: 0,
+                sysex_dropped: 0,
+                texts_dropped: 0,
+                escapes_ignored: 0,
+                loops: 0,
+                replay_passes: 0,
+            },
             last_error: None,
-        })
+        }
+    }
+
+    /// Opens the file; timeline frames are counted at `sample_rate`.
+    pub fn open(src: S, options: ReaderOptions, sample_rate: u32) -> Result<Self, Error> {
+        let mut feed = Self::new(src);
+        feed.reopen(options, sample_rate)?;
+        Ok(feed)
+    }
+
+    /// Opens the source again, in place (field by field: no feed is built
+    /// on the stack), as [`SongFeed::open`] does: back to the start of the
+    /// song, no loop, counters cleared. On error the feed is an empty song.
+    pub fn reopen(&mut self, options: ReaderOptions, sample_rate: u32) -> Result<(), Error> {
+        let opened = self.reader.reopen(options);
+        let timing = self.reader.header().timing;
+        self.sample_rate = sample_rate;
+        self.tempo = TempoMap::new(timing, sample_rate);
+        self.chase.clear();
+        self.bars = PositionClock::new(timing, sample_rate);
+        self.tl_base = 0;
+        self.sf_base = 0;
+        self.last_tl = 0;
+        self.stash.clear();
+        self.replay = None;
+        self.looping = None;
+        self.clear_mark();
+        self.ended = false;
+        self.stats = FeedStats::default();
+        self.last_error = None;
+        opened
     }
 
     /// The file's header.
@@ -143,9 +207,9 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         player: &mut Player<E, SL, B, BB>,
         range: Option<LoopRange>,
     ) -> Result<(), Error> {
-        let range = range.filter(|r| r.end.is_none_or(|e| e > r.start));
+        let range = range.filter(|r| LOOPS > 0 && r.end.is_none_or(|e| e > r.start));
         self.looping = range;
-        self.mark = None;
+        self.clear_mark();
         let Some(range) = range else { return Ok(()) };
         // The checkpoint must be taken as the start goes by: if the reader is
         // already past it, rescan to where the play head is.
@@ -225,7 +289,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                     (Some(end), Some(t)) => t >= end,
                     (None, Some(_)) => false,
                 };
-                if at_end && self.mark.is_some() {
+                if at_end && self.mark().is_some() {
                     let jump_at = match (range.end, next) {
                         (Some(end), Some(_)) => self.timeline(self.tempo.frame_at(end)),
                         _ => self.last_tl,
@@ -281,9 +345,22 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         Ok(())
     }
 
+    fn mark(&self) -> Option<&LoopMark<TRACKS, CHASE_SYSEX>> {
+        self.mark.first().and_then(Option::as_ref)
+    }
+
+    fn clear_mark(&mut self) {
+        for m in self.mark.iter_mut() {
+            *m = None;
+        }
+    }
+
     fn capture_mark_if_due(&mut self, next: Option<u64>, range: LoopRange) {
-        if self.mark.is_none() && next.is_none_or(|t| t >= range.start) {
-            self.mark = Some(LoopMark {
+        if let Some(slot) = self.mark.first_mut()
+            && slot.is_none()
+            && next.is_none_or(|t| t >= range.start)
+        {
+            *slot = Some(LoopMark {
                 reader: self.reader.checkpoint(),
                 tempo: self.tempo,
                 chase: self.chase.clone(),
@@ -293,7 +370,9 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
     }
 
     fn loop_turn(&mut self, player: &mut impl Schedule, range: LoopRange, at: u64) {
-        let Some(mark) = &self.mark else { return };
+        let Some(mark) = self.mark.first().and_then(Option::as_ref) else {
+            return;
+        };
         self.reader.restore(&mark.reader);
         self.tempo = mark.tempo;
         self.chase.clone_from(&mark.chase);
@@ -422,7 +501,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         self.tempo = TempoMap::new(timing, self.sample_rate);
         self.chase.clear();
         self.bars = PositionClock::new(timing, self.sample_rate);
-        self.mark = None;
+        self.clear_mark();
         loop {
             let next = self.reader.next_tick();
             if let Some(range) = self.looping {
@@ -535,9 +614,9 @@ impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule
 }
 
 /// Updates tempo, chase and bar state for an event (seek scans use only this).
-fn observe_state(
+fn observe_state<const CHASE_SYSEX: usize>(
     tempo: &mut TempoMap,
-    chase: &mut ChaseState,
+    chase: &mut ChaseState<CHASE_SYSEX>,
     bars: &mut PositionClock,
     tick: u64,
     kind: &TrackEventKind<'_>,
@@ -557,9 +636,9 @@ fn observe_state(
 }
 
 /// Updates the state and turns an event into a calendar item.
-fn observe(
+fn observe<const CHASE_SYSEX: usize>(
     tempo: &mut TempoMap,
-    chase: &mut ChaseState,
+    chase: &mut ChaseState<CHASE_SYSEX>,
     bars: &mut PositionClock,
     stats: &mut FeedStats,
     pool: &mut impl Schedule,

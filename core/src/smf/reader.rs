@@ -98,6 +98,21 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Nothing tolerated or skipped (the same as `Default`).
+    pub const EMPTY: Self = Self {
+        chunks_past_end: 0,
+        unknown_chunks: 0,
+        trailing_garbage: false,
+        track_count_mismatch: false,
+        bad_meta_lengths: 0,
+        tracks_without_end: 0,
+        tracks_cut: 0,
+        events_skipped: 0,
+        bytes_after_end_of_track: 0,
+        errors_not_returned: 0,
+        first_problem: None,
+    };
+
     /// Whether anything at all was tolerated or skipped.
     pub fn is_clean(&self) -> bool {
         self.first_problem.is_none() && self.unknown_chunks == 0
@@ -201,14 +216,15 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         );
     };
 
-    /// Opens a file: reads the container and header, finds the tracks and
-    /// reads each track's first delta time.
-    pub fn open(src: S, options: ReaderOptions) -> Result<Self, Error> {
+    /// A reader of `src` that has not read anything yet: it has no tracks
+    /// (it behaves as an empty file) until [`Reader::reopen`]. `const`, so
+    /// it can initialise a `static`.
+    pub const fn new(src: S) -> Self {
         #[allow(clippy::let_unit_value)]
         let () = Self::CHECK;
-        let mut reader = Self {
+        Self {
             src,
-            options,
+            options: ReaderOptions::LENIENT,
             header: Header {
                 format: Format::SingleTrack,
                 timing: midly::Timing::Metrical(midly::num::u15::new(96)),
@@ -222,13 +238,46 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             next_sequential: 0,
             payload: [0; PAYLOAD],
             pending: Deque::new(),
-            diagnostics: Diagnostics::default(),
-            chunk_diagnostics: Diagnostics::default(),
+            diagnostics: Diagnostics::EMPTY,
+            chunk_diagnostics: Diagnostics::EMPTY,
             failed: false,
-        };
-        reader.scan()?;
-        reader.rewind()?;
+        }
+    }
+
+    /// Opens a file: reads the container and header, finds the tracks and
+    /// reads each track's first delta time.
+    pub fn open(src: S, options: ReaderOptions) -> Result<Self, Error> {
+        let mut reader = Self::new(src);
+        reader.reopen(options)?;
         Ok(reader)
+    }
+
+    /// Opens the source again, in place (no reader is built on the stack):
+    /// forgets everything read, reads the container and header, finds the
+    /// tracks and reads each track's first delta time, as
+    /// [`Reader::open`] does. On error the reader has no tracks.
+    pub fn reopen(&mut self, options: ReaderOptions) -> Result<(), Error> {
+        self.options = options;
+        self.header.format = Format::SingleTrack;
+        self.header.timing = midly::Timing::Metrical(midly::num::u15::new(96));
+        self.header.declared_tracks = 0;
+        self.header.tracks = 0;
+        self.header.rmid = false;
+        for cursor in self.cursors.iter_mut() {
+            *cursor = TrackCursor::EMPTY;
+        }
+        self.heap_len = 0;
+        self.next_sequential = 0;
+        self.pending.clear();
+        self.diagnostics = Diagnostics::EMPTY;
+        self.chunk_diagnostics = Diagnostics::EMPTY;
+        self.failed = false;
+        let opened = self.scan().and_then(|()| self.rewind());
+        if opened.is_err() {
+            self.header.tracks = 0;
+            self.heap_len = 0;
+        }
+        opened
     }
 
     /// The header, with the number of tracks actually found.
