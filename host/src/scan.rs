@@ -17,9 +17,12 @@ use midly::TrackEventKind;
 use smfplay_core::smf::{Diagnostics, Error, Header, Reader, ReaderOptions};
 use smfplay_core::tempo::TempoMap;
 
-use crate::exit::{HostError, Kind};
+use crate::exit::HostError;
 use crate::midi_input::{MidiInput, MidiSource};
-use crate::song::{PAYLOAD, reader_error};
+use crate::song::{
+    PAYLOAD, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW, is_wide,
+    open_on_big_stack, reader_error, reader_options,
+};
 
 /// One event of the merged stream with its exact time.
 pub struct ScanEvent<'a> {
@@ -156,41 +159,18 @@ pub fn scan(
     mut each: impl FnMut(&Header, &ScanEvent<'_>) + Send,
 ) -> Result<ScanSummary, HostError> {
     let MidiInput { source, path, head } = input;
-    let options = if strict {
-        ReaderOptions::STRICT
-    } else {
-        ReaderOptions::LENIENT
-    };
-    let wide = head.len() >= 12
-        && &head[0..4] == b"MThd"
-        && u16::from_be_bytes([head[10], head[11]]) > 1024;
+    let options = reader_options(strict);
+    let wide = is_wide(&head);
     let each = &mut each;
-    let result = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("scan".into())
-            .stack_size(if wide { 96 << 20 } else { 16 << 20 })
-            .spawn_scoped(scope, move || {
-                // Separate functions: each branch's reader gets its own frame.
-                if wide {
-                    open_and_run::<65_535, 16>(source, options, each)
-                } else {
-                    open_and_run::<1024, 512>(source, options, each)
-                }
-            })
-            .map(|h| h.join())
-    });
-    let summary: Result<ScanSummary, Error> = match result {
-        Ok(Ok(r)) => r,
-        Ok(Err(_)) => return Err(HostError::new(Kind::Other, "", "the file reader crashed")),
-        Err(e) => {
-            return Err(HostError::new(
-                Kind::Other,
-                "",
-                format!("cannot start a thread: {e}"),
-            ));
+    let stack = if wide { 96 << 20 } else { 16 << 20 };
+    let summary = open_on_big_stack(&path, &head, "scan", stack, move || {
+        // Separate functions: each branch's reader gets its own frame.
+        if wide {
+            open_and_run::<WIDE_TRACKS, WIDE_WINDOW>(source, options, each)
+        } else {
+            open_and_run::<STANDARD_TRACKS, STANDARD_WINDOW>(source, options, each)
         }
-    };
-    let summary = summary.map_err(|e| reader_error(&path, &head, e))?;
+    })?;
     if strict && let Some(e) = summary.fatal.or(summary.problems.first().copied()) {
         return Err(reader_error(&path, &head, e));
     }

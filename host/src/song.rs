@@ -25,12 +25,83 @@ pub const POOL_BLOCKS: usize = 256;
 /// Bytes per pool block (longer sysex is reported as dropped).
 pub const POOL_BLOCK_BYTES: usize = 1024;
 
+/// Tracks of the capacities for ordinary files; a file declaring more is
+/// read with the wide ones.
+pub const STANDARD_TRACKS: usize = 1024;
+/// Bytes of read-ahead per track for ordinary files.
+pub const STANDARD_WINDOW: usize = 512;
+/// Tracks of the capacities for files with tens of thousands of tracks.
+pub const WIDE_TRACKS: usize = 65_535;
+/// Bytes of read-ahead per track for those files.
+pub const WIDE_WINDOW: usize = 16;
+
 /// Sequencer for ordinary files.
-pub type StandardSequencer =
-    Sequencer<MidiSource, 1024, 512, PAYLOAD, EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES>;
-/// Sequencer for files with more than 1 024 tracks.
-pub type WideSequencer =
-    Sequencer<MidiSource, 65_535, 16, PAYLOAD, EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES>;
+pub type StandardSequencer = Sequencer<
+    MidiSource,
+    STANDARD_TRACKS,
+    STANDARD_WINDOW,
+    PAYLOAD,
+    EVENTS,
+    SLOTS,
+    POOL_BLOCKS,
+    POOL_BLOCK_BYTES,
+>;
+/// Sequencer for files with more than [`STANDARD_TRACKS`] tracks.
+pub type WideSequencer = Sequencer<
+    MidiSource,
+    WIDE_TRACKS,
+    WIDE_WINDOW,
+    PAYLOAD,
+    EVENTS,
+    SLOTS,
+    POOL_BLOCKS,
+    POOL_BLOCK_BYTES,
+>;
+
+/// The reader options for `--strict`.
+pub fn reader_options(strict: bool) -> ReaderOptions {
+    if strict {
+        ReaderOptions::STRICT
+    } else {
+        ReaderOptions::LENIENT
+    }
+}
+
+/// Whether a file's header declares more tracks than the standard
+/// capacities hold (so it is read with the wide ones).
+pub fn is_wide(head: &[u8]) -> bool {
+    head.len() >= 12
+        && &head[0..4] == b"MThd"
+        && usize::from(u16::from_be_bytes([head[10], head[11]])) > STANDARD_TRACKS
+}
+
+/// Runs `work` (which opens a reader, feed or sequencer) on a thread named
+/// `name` with `stack` bytes of stack, since those hold their track cursors
+/// by value, and turns what can go wrong into one host error about `path`.
+pub fn open_on_big_stack<T: Send>(
+    path: &Path,
+    head: &[u8],
+    name: &str,
+    stack: usize,
+    work: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, HostError> {
+    let joined = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name(name.into())
+            .stack_size(stack)
+            .spawn_scoped(scope, work)
+            .map(|handle| handle.join())
+    });
+    match joined {
+        Ok(Ok(result)) => result.map_err(|e| reader_error(path, head, e)),
+        Ok(Err(_)) => Err(HostError::new(Kind::Other, "", "the file reader crashed")),
+        Err(e) => Err(HostError::new(
+            Kind::Other,
+            "",
+            format!("cannot start a thread: {e}"),
+        )),
+    }
+}
 
 /// An opened song.
 pub enum Song {
@@ -57,32 +128,20 @@ impl Song {
         config: SequencerConfig,
     ) -> Result<Self, HostError> {
         let MidiInput { source, path, head } = input;
-        let options = if strict {
-            ReaderOptions::STRICT
-        } else {
-            ReaderOptions::LENIENT
-        };
-        let wide = head.len() >= 12
-            && &head[0..4] == b"MThd"
-            && u16::from_be_bytes([head[10], head[11]]) > 1024;
+        let options = reader_options(strict);
+        let wide = is_wide(&head);
         // The sequencers are large: build them on a thread with room for
         // them on its stack and move the boxes out.
-        let built = std::thread::Builder::new()
-            .name("open".into())
-            .stack_size(if wide { 96 << 20 } else { 16 << 20 })
-            .spawn(move || -> Result<Song, Error> {
-                // One function per capacity, so that (in debug builds too)
-                // only the chosen sequencer takes room on this stack.
-                if wide {
-                    open_wide(source, options, config)
-                } else {
-                    open_standard(source, options, config)
-                }
-            })
-            .map_err(|e| HostError::new(Kind::Other, "", format!("cannot start a thread: {e}")))?
-            .join()
-            .map_err(|_| HostError::new(Kind::Other, "", "the file reader crashed"))?;
-        built.map_err(|e| reader_error(&path, &head, e))
+        let stack = if wide { 96 << 20 } else { 16 << 20 };
+        open_on_big_stack(&path, &head, "open", stack, move || {
+            // One function per capacity, so that (in debug builds too)
+            // only the chosen sequencer takes room on this stack.
+            if wide {
+                open_wide(source, options, config)
+            } else {
+                open_standard(source, options, config)
+            }
+        })
     }
 
     /// Plays one period.

@@ -23,12 +23,15 @@ use smfplay_core::sched::{EventPool, Full, PoolError, PoolHandle};
 use smfplay_core::sequencer::{
     FeedStats, MAX_FEED_EVENTS_PER_PERIOD, Schedule, Scheduled, SeekPlan, SeekTarget, SongFeed,
 };
-use smfplay_core::smf::{Error, Header, ReaderOptions};
+use smfplay_core::smf::{Error, Header};
 
 use super::Shared;
-use crate::exit::{HostError, Kind};
+use crate::exit::HostError;
 use crate::midi_input::{MidiInput, MidiSource};
-use crate::song::{PAYLOAD, POOL_BLOCK_BYTES, reader_error};
+use crate::song::{
+    PAYLOAD, POOL_BLOCK_BYTES, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW, is_wide,
+    open_on_big_stack, reader_options,
+};
 
 /// What the feeder sends the audio thread.
 #[derive(Clone, Copy, Debug)]
@@ -54,9 +57,9 @@ pub enum FeedItem {
 }
 
 /// Feed capacities for ordinary files (as the host's `Song`).
-pub type StandardFeed = SongFeed<MidiSource, 1024, 512, PAYLOAD>;
+pub type StandardFeed = SongFeed<MidiSource, STANDARD_TRACKS, STANDARD_WINDOW, PAYLOAD>;
 /// Feed capacities for files with more than 1 024 tracks.
-pub type WideFeed = SongFeed<MidiSource, 65_535, 16, PAYLOAD>;
+pub type WideFeed = SongFeed<MidiSource, WIDE_TRACKS, WIDE_WINDOW, PAYLOAD>;
 
 /// An opened song feed.
 pub enum PlayFeed {
@@ -79,28 +82,16 @@ impl PlayFeed {
     /// Opens `input` (on a thread with stack room for the reader).
     pub fn open(input: MidiInput, strict: bool, rate: u32) -> Result<Self, HostError> {
         let MidiInput { source, path, head } = input;
-        let options = if strict {
-            ReaderOptions::STRICT
-        } else {
-            ReaderOptions::LENIENT
-        };
-        let wide = head.len() >= 12
-            && &head[0..4] == b"MThd"
-            && u16::from_be_bytes([head[10], head[11]]) > 1024;
-        let built = std::thread::Builder::new()
-            .name("open".into())
-            .stack_size(if wide { 256 << 20 } else { 64 << 20 })
-            .spawn(move || -> Result<PlayFeed, Error> {
-                Ok(if wide {
-                    PlayFeed::Wide(Box::new(SongFeed::open(source, options, rate)?))
-                } else {
-                    PlayFeed::Standard(Box::new(SongFeed::open(source, options, rate)?))
-                })
+        let options = reader_options(strict);
+        let wide = is_wide(&head);
+        let stack = if wide { 256 << 20 } else { 64 << 20 };
+        open_on_big_stack(&path, &head, "open", stack, move || {
+            Ok(if wide {
+                PlayFeed::Wide(Box::new(SongFeed::open(source, options, rate)?))
+            } else {
+                PlayFeed::Standard(Box::new(SongFeed::open(source, options, rate)?))
             })
-            .map_err(|e| HostError::new(Kind::Other, "", format!("cannot start a thread: {e}")))?
-            .join()
-            .map_err(|_| HostError::new(Kind::Other, "", "the file reader crashed"))?;
-        built.map_err(|e| reader_error(&path, &head, e))
+        })
     }
 
     /// The file's header.
