@@ -54,16 +54,18 @@ pub struct TempoMap {
 }
 
 impl TempoMap {
-    /// A placeholder before the timing is known (every tick at frame 0),
-    /// for `const` construction; replaced by [`TempoMap::new`] on open.
+    /// A placeholder before the timing is known (every tick at frame 0,
+    /// tempo 0), for `const` construction; replaced by [`TempoMap::new`]
+    /// on open. All zero bits, so that a `static` sequencer goes to `.bss`
+    /// (`den` 0 is read as 1).
     pub(crate) const UNSET: Self = Self {
         sample_rate: 0,
-        metrical: true,
-        den: 1,
+        metrical: false,
+        den: 0,
         per_tick: 0,
         seg_tick: 0,
         seg_num: 0,
-        us_per_quarter: DEFAULT_US_PER_QUARTER,
+        us_per_quarter: 0,
         ignored_tempos: 0,
     };
 
@@ -152,22 +154,23 @@ impl TempoMap {
     #[inline]
     pub fn frame_at(&self, tick: u64) -> u64 {
         let num = self.numerator_at(tick);
+        let den = self.den.max(1);
         match u64::try_from(num) {
-            Ok(n) => n / self.den,
-            Err(_) => u64::try_from(num / u128::from(self.den)).unwrap_or(u64::MAX),
+            Ok(n) => n / den,
+            Err(_) => u64::try_from(num / u128::from(den)).unwrap_or(u64::MAX),
         }
     }
 
     /// The exact position of `tick` as `(numerator, denominator)` frames.
     pub fn exact_frame_at(&self, tick: u64) -> (u128, u64) {
-        (self.numerator_at(tick), self.den)
+        (self.numerator_at(tick), self.den.max(1))
     }
 
     /// The first tick whose frame is at or after `frame`, assuming no tempo
     /// change between the current segment's start and that tick (the caller
     /// applies tempo changes in order while it scans, as a seek does).
     pub fn tick_at_or_after(&self, frame: u64) -> u64 {
-        let target = u128::from(frame) * u128::from(self.den);
+        let target = u128::from(frame) * u128::from(self.den.max(1));
         if target <= self.seg_num || self.per_tick == 0 {
             return self.seg_tick;
         }

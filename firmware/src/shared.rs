@@ -17,7 +17,7 @@
 
 use midly::MidiMessage;
 use smfplay_core::sequencer::Sequencer;
-use smfplay_core::smf::{Error, SliceSource};
+use smfplay_core::smf::{ByteSource, Error};
 use smfplay_core::synth::{Synth, SynthEvent};
 
 /// Output sample rate.
@@ -46,19 +46,9 @@ pub const LOOPS: usize = 0;
 /// Bytes of sysex the chase keeps for replay after a seek (desktop: 1 KiB).
 pub const CHASE_SYSEX: usize = 128;
 
-/// The sequencer with a small board's capacities.
-pub type SmallSequencer<'a> = Sequencer<
-    SliceSource<'a>,
-    TRACKS,
-    WINDOW,
-    PAYLOAD,
-    EVENTS,
-    SLOTS,
-    BLOCKS,
-    BLOCK_BYTES,
-    LOOPS,
-    CHASE_SYSEX,
->;
+/// The sequencer of source `S` with a small board's capacities.
+pub type SmallSequencer<S> =
+    Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS, CHASE_SYSEX>;
 
 /// FNV-1a, 64 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,6 +195,7 @@ pub struct Outcome {
 /// ones are counted.
 #[allow(clippy::type_complexity)]
 pub fn play<
+    S: ByteSource,
     const T: usize,
     const W: usize,
     const P: usize,
@@ -215,7 +206,7 @@ pub fn play<
     const L: usize,
     const C: usize,
 >(
-    seq: &mut Sequencer<SliceSource<'_>, T, W, P, E, SL, B, BB, L, C>,
+    seq: &mut Sequencer<S, T, W, P, E, SL, B, BB, L, C>,
     left: &mut [f32],
     right: &mut [f32],
     max_periods: u32,

@@ -31,7 +31,7 @@ fn outcome_line(o: &ReadOutcome) -> String {
         Some(fatal) => format!("rejected: {fatal}"),
         None => {
             let d = &o.diagnostics;
-            let first = d.first_problem.map(|e| e.to_string()).unwrap_or_default();
+            let first = d.first_problem().map(|e| e.to_string()).unwrap_or_default();
             format!(
                 "read {} events; {} errors returned, {} tracks cut, {} events skipped, {} tracks without end{}{}",
                 o.events.len(),

@@ -150,7 +150,7 @@ fn sizes_at_firmware_capacities() {
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
         size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
         size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>>(),
-        size_of::<SmallSequencer<'static>>(),
+        size_of::<SmallSequencer<SliceSource<'static>>>(),
         size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
         size_of::<ChaseState<CHASE_SYSEX>>(),

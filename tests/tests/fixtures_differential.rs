@@ -55,7 +55,7 @@ fn every_damaged_fixture_ends_with_an_error_or_a_reported_partial_read() {
                 lenient.events.len(),
                 lenient
                     .diagnostics
-                    .first_problem
+                    .first_problem()
                     .map(|e| e.to_string())
                     .unwrap_or_default()
             ),

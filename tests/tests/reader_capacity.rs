@@ -259,7 +259,7 @@ fn empty_track_chunk_is_a_track_without_end() {
     let d = r.diagnostics();
     assert_eq!(d.tracks_without_end, 1, "{d:?}");
     assert_eq!(
-        d.first_problem.map(|e| e.kind),
+        d.first_problem().map(|e| e.kind),
         Some(ErrorKind::MissingEndOfTrack)
     );
     // ...and fatal in strict mode (open reads each track's first delta).

@@ -31,7 +31,7 @@ fn track_without_end_is_counted_once() {
     let d = r.diagnostics();
     assert_eq!(d.tracks_without_end, 2, "{d:?}");
     assert_eq!(
-        d.first_problem.map(|e| e.kind),
+        d.first_problem().map(|e| e.kind),
         Some(ErrorKind::MissingEndOfTrack)
     );
     // And again after a rewind (chunk diagnostics are restored, track ones

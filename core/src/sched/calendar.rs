@@ -75,10 +75,18 @@
 
 use core::fmt;
 
-/// The "no node" link. `EVENTS < u32::MAX` (checked at compile time), so
-/// `NIL` is never a valid index and `nodes.get(NIL)` is `None`: the arena's
+/// The "no node" link. Links are node index + 1, so that an empty calendar
+/// is all zero bits (a `static` of it goes to `.bss`, not `.data`).
+/// `EVENTS < u32::MAX` (checked at compile time), so [`index`]`(NIL)` is
+/// never a valid index and `nodes.get(index(NIL))` is `None`: the arena's
 /// `get` doubles as the end-of-list test.
-const NIL: u32 = u32::MAX;
+const NIL: u32 = 0;
+
+/// The node index a link points at (`usize::MAX`-ish for [`NIL`]).
+#[inline]
+const fn index(link: u32) -> usize {
+    link.wrapping_sub(1) as usize
+}
 
 /// The largest bucket width exponent; larger values given to
 /// [`Calendar::new`] are clamped to it (so `frame >> width_log2` never
@@ -286,7 +294,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
         };
         let n = self.alloc_node(frame, item).map_err(Full)?;
         let bucket = self.buckets[slot];
-        match self.nodes.get_mut(bucket.tail as usize) {
+        match self.nodes.get_mut(index(bucket.tail)) {
             None => {
                 // Empty bucket.
                 self.buckets[slot] = Bucket { head: n, tail: n };
@@ -301,17 +309,17 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
                 // equal frames, keeping insertion order).
                 let mut prev = NIL;
                 let mut cur = bucket.head;
-                while let Some(node) = self.nodes.get(cur as usize) {
+                while let Some(node) = self.nodes.get(index(cur)) {
                     if node.frame > frame {
                         break;
                     }
                     prev = cur;
                     cur = node.next;
                 }
-                if let Some(node) = self.nodes.get_mut(n as usize) {
+                if let Some(node) = self.nodes.get_mut(index(n)) {
                     node.next = cur;
                 }
-                match self.nodes.get_mut(prev as usize) {
+                match self.nodes.get_mut(index(prev)) {
                     Some(p) => p.next = n,
                     None => self.buckets[slot].head = n,
                 }
@@ -332,11 +340,12 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
         let idx = if from_free {
             self.free
         } else if (self.fresh as usize) < EVENTS {
-            self.fresh
+            // fresh < EVENTS < u32::MAX: cannot overflow.
+            self.fresh + 1
         } else {
             return Err(item);
         };
-        let Some(node) = self.nodes.get_mut(idx as usize) else {
+        let Some(node) = self.nodes.get_mut(index(idx)) else {
             return Err(item);
         };
         if from_free {
@@ -397,7 +406,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
     fn probe(&mut self, before: u64) -> Probe {
         let slot = self.slot_of(self.cursor);
         let end = self.cursor.saturating_add(self.width());
-        if let Some(head) = self.nodes.get(self.buckets[slot].head as usize)
+        if let Some(head) = self.nodes.get(index(self.buckets[slot].head))
             && head.frame < end
         {
             return if head.frame < before {
@@ -418,7 +427,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
     /// Unlink and release the head of `slot`'s list.
     fn pop_head(&mut self, slot: usize) -> Option<(u64, T)> {
         let head = self.buckets[slot].head;
-        let node = self.nodes.get_mut(head as usize)?;
+        let node = self.nodes.get_mut(index(head))?;
         let frame = node.frame;
         let item = node.item.take();
         let next = node.next;
@@ -437,7 +446,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
     fn min_head_frame(&self) -> Option<u64> {
         self.buckets
             .iter()
-            .filter_map(|b| self.nodes.get(b.head as usize))
+            .filter_map(|b| self.nodes.get(index(b.head)))
             .map(|n| n.frame)
             .min()
     }
@@ -452,7 +461,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
         }
         let slot = self.slot_of(self.cursor);
         let end = self.cursor.saturating_add(self.width());
-        if let Some(head) = self.nodes.get(self.buckets[slot].head as usize)
+        if let Some(head) = self.nodes.get(index(self.buckets[slot].head))
             && head.frame < end
         {
             return Some(head.frame);
@@ -472,7 +481,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
             let slot = start.wrapping_add(k) & (SLOTS - 1);
             let mut cur = self.buckets[slot].head;
             self.buckets[slot] = EMPTY_BUCKET;
-            while let Some(node) = self.nodes.get_mut(cur as usize) {
+            while let Some(node) = self.nodes.get_mut(index(cur)) {
                 let next = node.next;
                 let frame = node.frame;
                 let item = node.item.take();
@@ -520,7 +529,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
         for slot in 0..SLOTS {
             let mut prev = NIL;
             let mut cur = self.buckets[slot].head;
-            while let Some(node) = self.nodes.get_mut(cur as usize) {
+            while let Some(node) = self.nodes.get_mut(index(cur)) {
                 let next = node.next;
                 let kept = match node.item.as_mut() {
                     Some(item) => keep(node.frame, item),
@@ -533,7 +542,7 @@ impl<T, const EVENTS: usize, const SLOTS: usize> Calendar<T, EVENTS, SLOTS> {
                     node.next = self.free;
                     self.free = cur;
                     self.len = self.len.saturating_sub(1);
-                    match self.nodes.get_mut(prev as usize) {
+                    match self.nodes.get_mut(index(prev)) {
                         Some(p) => p.next = next,
                         None => self.buckets[slot].head = next,
                     }

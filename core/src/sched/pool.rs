@@ -44,9 +44,10 @@
 
 use core::fmt;
 
-/// The "no block" link of the free list; never a valid index since
-/// `BLOCKS <= 65_535`.
-const NIL: u16 = u16::MAX;
+/// The "no block" link of the free list. Links are block index + 1 (at
+/// most 65 535 since `BLOCKS <= 65_535`), so that an empty pool is all
+/// zero bits (a `static` of it goes to `.bss`, not `.data`).
+const NIL: u16 = 0;
 
 /// A live block in an [`EventPool`]: its index and the generation it was
 /// allocated in.
@@ -107,7 +108,7 @@ struct Meta {
     len: usize,
     generation: u16,
     in_use: bool,
-    /// Next free block while free.
+    /// Link (index + 1) of the next free block while free.
     next: u16,
 }
 
@@ -123,7 +124,8 @@ const FRESH_META: Meta = Meta {
 pub struct EventPool<const BLOCKS: usize, const BLOCK_BYTES: usize> {
     data: [[u8; BLOCK_BYTES]; BLOCKS],
     meta: [Meta; BLOCKS],
-    /// Head of the free list of blocks that were used and released.
+    /// Link (index + 1) of the head of the free list of blocks that were
+    /// used and released.
     free: u16,
     /// Blocks `fresh..BLOCKS` were never used.
     fresh: u16,
@@ -146,7 +148,7 @@ impl<const BLOCKS: usize, const BLOCK_BYTES: usize> EventPool<BLOCKS, BLOCK_BYTE
     pub const fn new() -> Self {
         const {
             assert!(
-                BLOCKS >= 1 && BLOCKS <= NIL as usize,
+                BLOCKS >= 1 && BLOCKS <= u16::MAX as usize,
                 "EventPool: BLOCKS must be in 1..=65535"
             );
         }
@@ -219,7 +221,7 @@ impl<const BLOCKS: usize, const BLOCK_BYTES: usize> EventPool<BLOCKS, BLOCK_BYTE
         }
         let from_free = self.free != NIL;
         let index = if from_free {
-            self.free
+            self.free - 1
         } else if usize::from(self.fresh) < BLOCKS {
             self.fresh
         } else {
@@ -279,7 +281,8 @@ impl<const BLOCKS: usize, const BLOCK_BYTES: usize> EventPool<BLOCKS, BLOCK_BYTE
         meta.len = 0;
         meta.generation = meta.generation.wrapping_add(1);
         meta.next = free_head;
-        self.free = h.index;
+        // h.index < BLOCKS <= u16::MAX (checked by `get_mut` above).
+        self.free = h.index + 1;
         self.used = self.used.saturating_sub(1);
         Ok(())
     }

@@ -6,7 +6,12 @@
 
 use midly::num::u4;
 
-const NONE: u8 = 0xFF;
+/// A slot of a key that does not sound. A sounding key's slot holds the key
+/// it was sent as with bit 7 set ([`SOUNDING`]), so that the empty table is
+/// all zero bits (a `static` of it goes to `.bss`, not `.data`).
+const NONE: u8 = 0;
+/// Bit 7: the slot's key sounds (its low 7 bits are the key sent).
+const SOUNDING: u8 = 0x80;
 
 /// Sounding notes per channel: original key → key sent to the synth.
 #[derive(Clone)]
@@ -53,12 +58,12 @@ impl ActiveNotes {
     /// caller releases it first, so a re-struck note never hangs).
     pub fn note_on(&mut self, channel: u4, key: u8, sent_key: u8) -> Option<u8> {
         let slot = self.slot(channel, key)?;
-        let previous = core::mem::replace(slot, sent_key & 0x7F);
+        let previous = core::mem::replace(slot, SOUNDING | (sent_key & 0x7F));
         if previous == NONE {
             self.count += 1;
             None
         } else {
-            Some(previous)
+            Some(previous & 0x7F)
         }
     }
 
@@ -71,7 +76,7 @@ impl ActiveNotes {
             None
         } else {
             self.count -= 1;
-            Some(previous)
+            Some(previous & 0x7F)
         }
     }
 
@@ -81,7 +86,7 @@ impl ActiveNotes {
             .sent
             .get(usize::from(channel.as_int()))?
             .get(usize::from(key & 0x7F))?;
-        (sent != NONE).then_some(sent)
+        (sent != NONE).then_some(sent & 0x7F)
     }
 
     /// Forgets every note of `channel`, calling `release(sent_key)` for each.
@@ -91,7 +96,7 @@ impl ActiveNotes {
         };
         for slot in keys.iter_mut() {
             if *slot != NONE {
-                release(*slot);
+                release(*slot & 0x7F);
                 *slot = NONE;
                 self.count -= 1;
             }

@@ -27,7 +27,29 @@ pub const PARAMS_PER_CHANNEL: usize = 8;
 /// 124 controllers, params, selection, bend, pressure) plus sysex).
 pub const MAX_REPLAY_EVENTS: usize = 16 * (1 + 3 + 124 + PARAMS_PER_CHANNEL * 4 + 2 + 2) + 64;
 
-const UNSET: u8 = 0xFF;
+/// A 7-bit value the file has not set. A set value is stored with bit 7
+/// on ([`set`]), so that the state before any event is all zero bits (a
+/// `static` sequencer goes to `.bss` instead of costing its size in flash).
+const UNSET: u8 = 0;
+/// Pitch bend not set; a set bend is stored with bit 15 on.
+const BEND_UNSET: u16 = 0;
+/// An RPN/NRPN value LSB not sent (inside a parameter, not part of the
+/// initial state).
+const LSB_UNSET: u8 = 0xFF;
+
+/// The stored form of a 7-bit value the file set.
+const fn set(v: u8) -> u8 {
+    0x80 | (v & 0x7F)
+}
+
+/// A stored value: `None` if unset, else the 7-bit value.
+const fn get(stored: u8) -> Option<u8> {
+    if stored == UNSET {
+        None
+    } else {
+        Some(stored & 0x7F)
+    }
+}
 
 /// The GM, GS and XG reset messages (bytes after `F0`).
 const RESETS: [&[u8]; 4] = [
@@ -79,10 +101,13 @@ pub enum ResetKind {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ReplayMode {
     /// Restore everything, GM/GS/XG resets first.
-    Seek,
+    // Discriminants from 1: `Option<ReplayMode>` (and the feed's pending
+    // replay job) then uses 0 for `None`, so a `static` sequencer is all
+    // zero bits and goes to `.bss`.
+    Seek = 1,
     /// Like `Seek`, but without resets (they would cut the sound at every
     /// turn of the loop; the synth is already in the file's mode).
-    Loop,
+    Loop = 2,
 }
 
 /// One event of a replay.
@@ -103,14 +128,17 @@ struct Param {
     value_lsb: u8,
 }
 
+/// Program, controllers and pressure as [`set`] values (0: unset), bend
+/// with bit 15 on (0: unset).
 #[derive(Clone)]
 struct ChannelState {
     program: u8,
     controllers: [u8; 128],
     bend: u16,
     pressure: u8,
-    /// Last selected parameter: (nrpn, msb number, lsb number).
-    selected: Option<(bool, u8, u8)>,
+    /// Last selected parameter: (nrpn, msb number, lsb number). An
+    /// `Option` of plain bytes: its `None` is the zero tag.
+    selected: Option<(u8, u8, u8)>,
     params: Vec<Param, PARAMS_PER_CHANNEL>,
 }
 
@@ -118,7 +146,7 @@ impl ChannelState {
     const NEW: Self = Self {
         program: UNSET,
         controllers: [UNSET; 128],
-        bend: u16::MAX,
+        bend: BEND_UNSET,
         pressure: UNSET,
         selected: None,
         params: Vec::new(),
@@ -126,9 +154,9 @@ impl ChannelState {
 
     fn observe(&mut self, message: MidiMessage) -> bool {
         match message {
-            MidiMessage::ProgramChange { program } => self.program = program.as_int(),
-            MidiMessage::PitchBend { bend } => self.bend = bend.0.as_int(),
-            MidiMessage::ChannelAftertouch { vel } => self.pressure = vel.as_int(),
+            MidiMessage::ProgramChange { program } => self.program = set(program.as_int()),
+            MidiMessage::PitchBend { bend } => self.bend = 0x8000 | bend.0.as_int(),
+            MidiMessage::ChannelAftertouch { vel } => self.pressure = set(vel.as_int()),
             MidiMessage::Controller { controller, value } => {
                 return self.controller(controller.as_int(), value.as_int());
             }
@@ -141,7 +169,7 @@ impl ChannelState {
     fn controller(&mut self, cc: u8, v: u8) -> bool {
         match cc {
             98..=101 => {
-                let nrpn = cc <= 99;
+                let nrpn = u8::from(cc <= 99);
                 let (mut msb, mut lsb) = match self.selected {
                     Some((n, m, l)) if n == nrpn => (m, l),
                     _ => (127, 127),
@@ -160,14 +188,14 @@ impl ChannelState {
                 for c in [1u8, 11, 64, 65, 66, 67] {
                     self.controllers[usize::from(c)] = UNSET;
                 }
-                self.bend = u16::MAX;
+                self.bend = BEND_UNSET;
                 self.pressure = UNSET;
                 self.selected = None;
             }
             120 | 122..=127 => {} // sound/notes off, local, modes: not state to chase
             _ => {
                 if let Some(slot) = self.controllers.get_mut(usize::from(cc)) {
-                    *slot = v;
+                    *slot = set(v);
                 }
             }
         }
@@ -181,6 +209,7 @@ impl ChannelState {
         if m == 127 && l == 127 {
             return true; // the null parameter
         }
+        let nrpn = nrpn != 0;
         let index = self
             .params
             .iter()
@@ -193,7 +222,7 @@ impl ChannelState {
                     msb_number: m,
                     lsb_number: l,
                     value_msb: 0,
-                    value_lsb: UNSET,
+                    value_lsb: LSB_UNSET,
                 };
                 if self.params.push(fresh).is_err() {
                     return false;
@@ -223,11 +252,11 @@ impl ChannelState {
                 },
             )
         };
-        let or = |v: u8, default: u8| if v == UNSET { default } else { v };
+        let or = |v: u8, default: u8| get(v).unwrap_or(default);
         emit(cc(121, 0));
         emit(cc(0, or(self.controllers[0], 0)));
-        if self.controllers[32] != UNSET {
-            emit(cc(32, self.controllers[32]));
+        if let Some(v) = get(self.controllers[32]) {
+            emit(cc(32, v));
         }
         let program = u7::new(or(self.program, 0) & 0x7F);
         emit(ReplayEvent::Midi(
@@ -240,7 +269,9 @@ impl ChannelState {
         for (c, &v) in self.controllers.iter().enumerate() {
             let c = c as u8;
             let handled = matches!(c, 0 | 32 | 7 | 10 | 91 | 93 | 6 | 38 | 96..=101 | 120..=127);
-            if v != UNSET && !handled {
+            if let Some(v) = get(v)
+                && !handled
+            {
                 emit(cc(c, v));
             }
         }
@@ -249,24 +280,24 @@ impl ChannelState {
             emit(cc(m_cc, p.msb_number));
             emit(cc(l_cc, p.lsb_number));
             emit(cc(6, p.value_msb));
-            if p.value_lsb != UNSET {
+            if p.value_lsb != LSB_UNSET {
                 emit(cc(38, p.value_lsb));
             }
         }
         if let Some((nrpn, m, l)) = self.selected {
-            let (m_cc, l_cc) = if nrpn { (99, 98) } else { (101, 100) };
+            let (m_cc, l_cc) = if nrpn != 0 { (99, 98) } else { (101, 100) };
             emit(cc(m_cc, m));
             emit(cc(l_cc, l));
         } else if !self.params.is_empty() {
             emit(cc(101, 127));
             emit(cc(100, 127));
         }
-        if self.bend != u16::MAX {
+        if self.bend != BEND_UNSET {
             let bend = PitchBend(u14::new(self.bend & 0x3FFF));
             emit(ReplayEvent::Midi(ch, MidiMessage::PitchBend { bend }));
         }
-        if self.pressure != UNSET {
-            let vel = u7::new(self.pressure & 0x7F);
+        if let Some(pressure) = get(self.pressure) {
+            let vel = u7::new(pressure);
             emit(ReplayEvent::Midi(
                 ch,
                 MidiMessage::ChannelAftertouch { vel },
@@ -283,8 +314,8 @@ impl ChannelState {
 #[derive(Clone)]
 pub struct ChaseState<const SYSEX: usize = CHASE_SYSEX_BYTES> {
     channels: [ChannelState; 16],
-    /// Last reset message seen (bytes after F0).
-    reset: Option<(ResetKind, Vec<u8, 12>)>,
+    /// Last reset message seen (bytes after F0; empty: none).
+    reset: Vec<u8, 12>,
     /// Other sysex since the last reset, each as (len u16 BE, bytes).
     sysex: Vec<u8, SYSEX>,
     lost: u32,
@@ -301,7 +332,7 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
     pub const fn new() -> Self {
         Self {
             channels: [ChannelState::NEW; 16],
-            reset: None,
+            reset: Vec::new(),
             sysex: Vec::new(),
             lost: 0,
         }
@@ -313,7 +344,7 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
         for c in self.channels.iter_mut() {
             *c = ChannelState::NEW;
         }
-        self.reset = None;
+        self.reset.clear();
         self.sysex.clear();
         self.lost = 0;
     }
@@ -336,11 +367,12 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
 
     /// Takes note of a system exclusive message (bytes after `F0`).
     pub fn observe_sysex(&mut self, data: &[u8]) {
-        if let Some(kind) = reset_kind(data) {
+        if reset_kind(data).is_some() {
             // A reset wipes the channels and every earlier message.
             self.channels = [ChannelState::NEW; 16];
             self.sysex.clear();
-            self.reset = Vec::from_slice(data).ok().map(|d| (kind, d));
+            // Resets are 5 to 10 bytes: they always fit.
+            self.reset = Vec::from_slice(data).unwrap_or_default();
             return;
         }
         let fits =
@@ -357,10 +389,8 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
 
     /// Emits the events that restore this state (see the module docs).
     pub fn replay(&self, mode: ReplayMode, mut emit: impl FnMut(ReplayEvent<'_>)) {
-        if mode == ReplayMode::Seek
-            && let Some((_, data)) = &self.reset
-        {
-            emit(ReplayEvent::SysEx(data));
+        if mode == ReplayMode::Seek && !self.reset.is_empty() {
+            emit(ReplayEvent::SysEx(&self.reset));
         }
         let mut rest: &[u8] = &self.sysex;
         while let [hi, lo, tail @ ..] = rest {

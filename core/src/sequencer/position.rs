@@ -47,18 +47,20 @@ pub(crate) struct PositionClock {
 
 impl PositionClock {
     /// A placeholder before the timing is known, for `const` construction;
-    /// replaced by [`PositionClock::new`] on open.
+    /// replaced by [`PositionClock::new`] on open. All zero bits (so a
+    /// `static` sequencer goes to `.bss`): every division guards against
+    /// the zeros, and it reports tick 0, bar 1, beat 1.
     pub(crate) const UNSET: Self = Self {
-        tpq: 96,
+        tpq: 0,
         smpte_ticks_per_second: 0,
-        rate: 1,
+        rate: 0,
         seg_tick: 0,
         seg_song_frame: 0,
-        us_per_quarter: crate::tempo::DEFAULT_US_PER_QUARTER,
+        us_per_quarter: 0,
         sig_tick: 0,
         sig_bar: 0,
-        numerator: 4,
-        denominator_pow2: 2,
+        numerator: 0,
+        denominator_pow2: 0,
     };
 
     pub(crate) fn new(timing: midly::Timing, rate: u32) -> Self {
@@ -87,10 +89,10 @@ impl PositionClock {
     pub(crate) fn tick_at(&self, song_frame: u64) -> u64 {
         let df = u128::from(song_frame.saturating_sub(self.seg_song_frame));
         let ticks = if self.smpte_ticks_per_second > 0 {
-            df * u128::from(self.smpte_ticks_per_second) / u128::from(self.rate)
+            df * u128::from(self.smpte_ticks_per_second) / u128::from(self.rate.max(1))
         } else {
             df * u128::from(self.tpq) * 1_000_000
-                / (u128::from(self.us_per_quarter.max(1)) * u128::from(self.rate))
+                / (u128::from(self.us_per_quarter.max(1)) * u128::from(self.rate.max(1)))
         };
         self.seg_tick
             .saturating_add(u64::try_from(ticks).unwrap_or(u64::MAX))

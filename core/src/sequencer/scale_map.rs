@@ -17,6 +17,9 @@ pub const MAX_TEMPO_MILLI: u32 = 4000;
 pub(crate) struct ScaleMap {
     base_out: u64,
     base_tl: u64,
+    /// Tempo scale in thousandths; 0 stands for 1000 (unscaled), so that
+    /// the initial map is all zero bits (a `static` sequencer goes to `.bss`)
+    /// and the unscaled case needs no division.
     milli: u32,
 }
 
@@ -25,16 +28,29 @@ impl ScaleMap {
         Self {
             base_out: 0,
             base_tl: 0,
-            milli: 1000,
+            milli: 0,
         }
     }
 
     pub(crate) const fn milli(&self) -> u32 {
-        self.milli
+        if self.milli == 0 { 1000 } else { self.milli }
+    }
+
+    /// The stored form of a scale: clamped, and 0 for 1000.
+    fn stored(milli: u32) -> u32 {
+        match milli.clamp(MIN_TEMPO_MILLI, MAX_TEMPO_MILLI) {
+            1000 => 0,
+            m => m,
+        }
     }
 
     /// Output frame where timeline frame `tl` sounds (`tl` ≥ the base).
     pub(crate) fn out_of(&self, tl: u64) -> u64 {
+        if self.milli == 0 {
+            return self
+                .base_out
+                .saturating_add(tl.saturating_sub(self.base_tl));
+        }
         let d = u128::from(tl.saturating_sub(self.base_tl)) * 1000;
         let q = d / u128::from(self.milli);
         self.base_out
@@ -44,6 +60,11 @@ impl ScaleMap {
     /// The first timeline frame that sounds at or after output frame `out`.
     pub(crate) fn bound(&self, out: u64) -> u64 {
         // Smallest d with floor(d × 1000 / milli) ≥ out − base_out.
+        if self.milli == 0 {
+            return self
+                .base_tl
+                .saturating_add(out.saturating_sub(self.base_out));
+        }
         let k = u128::from(out.saturating_sub(self.base_out)) * u128::from(self.milli);
         let d = k.div_ceil(1000);
         self.base_tl
@@ -57,7 +78,7 @@ impl ScaleMap {
         *self = Self {
             base_out: out,
             base_tl: tl,
-            milli: milli.clamp(MIN_TEMPO_MILLI, MAX_TEMPO_MILLI),
+            milli: Self::stored(milli),
         };
     }
 
@@ -69,7 +90,7 @@ impl ScaleMap {
 
     /// Changes the scale without rebasing (while paused).
     pub(crate) fn set_milli(&mut self, milli: u32) {
-        self.milli = milli.clamp(MIN_TEMPO_MILLI, MAX_TEMPO_MILLI);
+        self.milli = Self::stored(milli);
     }
 }
 
@@ -82,6 +103,7 @@ mod tests {
         for milli in [250, 333, 999, 1000, 1001, 1500, 4000] {
             let mut m = ScaleMap::new();
             m.rescale(77, milli);
+            assert_eq!(m.milli(), milli);
             for out in 77..600 {
                 let b = m.bound(out);
                 assert!(m.out_of(b) >= out, "milli {milli} out {out}");

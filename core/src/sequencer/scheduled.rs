@@ -23,7 +23,14 @@ pub enum TextKind {
 }
 
 /// One item of the calendar, keyed by timeline frame.
+///
+/// `repr(u8)` with discriminants from 1: `Option<Scheduled>::None` (a free
+/// calendar node) is then the zero tag, so an empty calendar is all zero
+/// bits and a `static` sequencer goes to `.bss` instead of costing its size
+/// in flash (`scripts/firmware-check` checks this). Fields are declared
+/// small first so that each variant packs into 24 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 // No defmt::Format: midly's number and message types do not implement it.
 pub enum Scheduled {
     /// A channel message for the synth.
@@ -32,26 +39,26 @@ pub enum Scheduled {
         channel: u4,
         /// The message.
         message: MidiMessage,
-    },
+    } = 1,
     /// A system exclusive message in the pool (bytes after `F0`).
     SysEx(PoolHandle),
     /// A tempo change at `tick` (for the position clock).
     Tempo {
-        /// Song tick of the change.
-        tick: u64,
         /// Microseconds per quarter note.
         us_per_quarter: u32,
+        /// Song tick of the change.
+        tick: u64,
     },
     /// A time signature at `tick` (for bar:beat).
     TimeSignature {
-        /// Song tick.
-        tick: u64,
         /// Beats per bar.
         numerator: u8,
         /// Beat unit as a power of two (2 = quarter).
         denominator_pow2: u8,
         /// Bars before `tick` (bar numbers count from 1).
         bars_before: u32,
+        /// Song tick.
+        tick: u64,
     },
     /// A key signature (sharps > 0, flats < 0).
     KeySignature {
@@ -65,15 +72,28 @@ pub enum Scheduled {
     /// The song continues at `tick` (a seek or a loop): sounding notes are
     /// released here and the chase events that follow restore the state.
     Jump {
+        /// The jump is a loop turn (not a seek).
+        looped: bool,
+        /// Tempo in effect there.
+        us_per_quarter: u32,
         /// Song tick where playback continues.
         tick: u64,
         /// Frame of that tick in unscaled song time.
         song_frame: u64,
-        /// Tempo in effect there.
-        us_per_quarter: u32,
-        /// The jump is a loop turn (not a seek).
-        looped: bool,
     },
     /// No more events: the song is over once this frame is reached.
     End,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_into_24_bytes_and_none_costs_nothing() {
+        // A calendar node holds an `Option<Scheduled>`: the zero tag is its
+        // `None` (discriminants from 1), so it needs no extra byte.
+        assert_eq!(core::mem::size_of::<Scheduled>(), 24);
+        assert_eq!(core::mem::size_of::<Option<Scheduled>>(), 24);
+    }
 }

@@ -21,7 +21,7 @@ use super::player::Player;
 use super::position::PositionClock;
 use super::scheduled::{Scheduled, TextKind};
 use crate::sched::{Full, PoolError, PoolHandle};
-use crate::smf::{ByteSource, Error, Header, Reader, ReaderCheckpoint, ReaderOptions};
+use crate::smf::{ByteSource, Error, ErrorSlot, Header, Reader, ReaderCheckpoint, ReaderOptions};
 use crate::tempo::TempoMap;
 
 /// Counters of what the feed had to leave out.
@@ -91,12 +91,15 @@ pub struct SongFeed<
     last_tl: u64,
     stash: Deque<(u64, Scheduled), 4>,
     replay: Option<ReplayJob>,
-    looping: Option<LoopRange>,
+    /// The loop in force is `loop_range` when `loop_on` (two fields, not an
+    /// `Option<LoopRange>`, whose `None` is not zero bits: see [`SongFeed::new`]).
+    loop_on: bool,
+    loop_range: LoopRange,
     /// The loop checkpoint, when `LOOPS` is 1.
     mark: [Option<LoopMark<TRACKS, CHASE_SYSEX>>; LOOPS],
     ended: bool,
     stats: FeedStats,
-    last_error: Option<Error>,
+    last_error: ErrorSlot,
 }
 
 impl<
@@ -124,7 +127,8 @@ impl<
             last_tl: 0,
             stash: Deque::new(),
             replay: None,
-            looping: None,
+            loop_on: false,
+            loop_range: LoopRange::WHOLE_SONG,
             mark: [const { None }; LOOPS],
             ended: false,
             stats: FeedStats {
@@ -136,7 +140,7 @@ impl<
                 loops: 0,
                 replay_passes: 0,
             },
-            last_error: None,
+            last_error: ErrorSlot::NONE,
         }
     }
 
@@ -162,11 +166,11 @@ impl<
         self.last_tl = 0;
         self.stash.clear();
         self.replay = None;
-        self.looping = None;
+        self.loop_on = false;
         self.clear_mark();
         self.ended = false;
         self.stats = FeedStats::default();
-        self.last_error = None;
+        self.last_error = ErrorSlot::NONE;
         opened
     }
 
@@ -187,7 +191,7 @@ impl<
 
     /// The last non-fatal reader error.
     pub const fn last_error(&self) -> Option<Error> {
-        self.last_error
+        self.last_error.get()
     }
 
     /// Whether the whole file has been scheduled (and no loop is set).
@@ -197,7 +201,11 @@ impl<
 
     /// The loop in force.
     pub const fn looping(&self) -> Option<LoopRange> {
-        self.looping
+        if self.loop_on {
+            Some(self.loop_range)
+        } else {
+            None
+        }
     }
 
     /// Sets or clears the loop. A loop whose start lies before what was
@@ -208,7 +216,8 @@ impl<
         range: Option<LoopRange>,
     ) -> Result<(), Error> {
         let range = range.filter(|r| LOOPS > 0 && r.end.is_none_or(|e| e > r.start));
-        self.looping = range;
+        self.loop_on = range.is_some();
+        self.loop_range = range.unwrap_or(LoopRange::WHOLE_SONG);
         self.clear_mark();
         let Some(range) = range else { return Ok(()) };
         // The checkpoint must be taken as the start goes by: if the reader is
@@ -282,7 +291,7 @@ impl<
                 return Ok(());
             }
             let next = self.reader.next_tick();
-            if let Some(range) = self.looping {
+            if let Some(range) = self.looping() {
                 self.capture_mark_if_due(next, range);
                 let at_end = match (range.end, next) {
                     (_, None) => true,
@@ -330,11 +339,11 @@ impl<
                 }
                 Err(e) if !e.is_fatal() => {
                     self.stats.read_errors += 1;
-                    self.last_error = Some(e);
+                    self.last_error.put(e);
                     done += 1;
                 }
                 Err(e) => {
-                    self.last_error = Some(e);
+                    self.last_error.put(e);
                     self.ended = true;
                     let at = self.last_tl;
                     self.push(player, at, Scheduled::End);
@@ -504,7 +513,7 @@ impl<
         self.clear_mark();
         loop {
             let next = self.reader.next_tick();
-            if let Some(range) = self.looping {
+            if let Some(range) = self.looping() {
                 self.capture_mark_if_due(next, range);
             }
             let Some(next) = next else { break };
@@ -529,7 +538,7 @@ impl<
                 Ok(None) => break,
                 Err(e) if !e.is_fatal() => {
                     self.stats.read_errors += 1;
-                    self.last_error = Some(e);
+                    self.last_error.put(e);
                 }
                 Err(e) => return Err(e),
             }

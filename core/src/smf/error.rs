@@ -119,6 +119,53 @@ pub struct Error {
     pub severity: Severity,
 }
 
+/// An `Option<Error>` kept as a flag and an error, so that "no error" is
+/// all zero bits (`Option<Error>`'s `None` is not: it uses a spare value of
+/// `track`'s tag). Lets a `const` reader or sequencer in a `static` go to
+/// `.bss` instead of costing its size in flash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) struct ErrorSlot {
+    set: bool,
+    error: Error,
+}
+
+impl ErrorSlot {
+    /// No error (all zero bits: the placeholder is the first variant of
+    /// each enum with every number 0).
+    pub(crate) const NONE: Self = Self {
+        set: false,
+        error: Error {
+            kind: ErrorKind::Io(embedded_io::ErrorKind::Other),
+            track: None,
+            offset: 0,
+            severity: Severity::EventSkipped,
+        },
+    };
+
+    /// The error, if one was kept.
+    pub(crate) const fn get(&self) -> Option<Error> {
+        if self.set { Some(self.error) } else { None }
+    }
+
+    /// Keeps `error`.
+    pub(crate) fn put(&mut self, error: Error) {
+        self.set = true;
+        self.error = error;
+    }
+
+    /// Whether no error is kept.
+    pub(crate) const fn is_none(&self) -> bool {
+        !self.set
+    }
+}
+
+impl Default for ErrorSlot {
+    fn default() -> Self {
+        Self::NONE
+    }
+}
+
 impl Error {
     pub(crate) const fn fatal(kind: ErrorKind, offset: u64) -> Self {
         Self {

@@ -20,6 +20,7 @@ mod reader;
 mod source;
 mod track_cursor;
 
+pub(crate) use error::ErrorSlot;
 pub use error::{Error, ErrorKind, Severity};
 pub use event::Event;
 pub use header::Header;

@@ -43,7 +43,7 @@ use heapless::Deque;
 use midly::num::{u4, u7, u14};
 use midly::{Format, MidiMessage, PitchBend, TrackEventKind};
 
-use super::error::{Error, ErrorKind, Severity};
+use super::error::{Error, ErrorKind, ErrorSlot, Severity};
 use super::event::{Event, decode_meta, sysex_kind};
 use super::header::{Header, read_layout};
 use super::source::ByteSource;
@@ -93,8 +93,8 @@ pub struct Diagnostics {
     /// Non-fatal errors that could not be queued for `next_event` to return
     /// (they are still counted above).
     pub errors_not_returned: u32,
-    /// The first problem of any kind.
-    pub first_problem: Option<Error>,
+    /// The first problem of any kind (see [`Diagnostics::first_problem`]).
+    first_problem: ErrorSlot,
 }
 
 impl Diagnostics {
@@ -110,8 +110,13 @@ impl Diagnostics {
         events_skipped: 0,
         bytes_after_end_of_track: 0,
         errors_not_returned: 0,
-        first_problem: None,
+        first_problem: ErrorSlot::NONE,
     };
+
+    /// The first problem of any kind.
+    pub const fn first_problem(&self) -> Option<Error> {
+        self.first_problem.get()
+    }
 
     /// Whether anything at all was tolerated or skipped.
     pub fn is_clean(&self) -> bool {
@@ -227,7 +232,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             options: ReaderOptions::LENIENT,
             header: Header {
                 format: Format::SingleTrack,
-                timing: midly::Timing::Metrical(midly::num::u15::new(96)),
+                timing: midly::Timing::Metrical(midly::num::u15::new(0)),
                 declared_tracks: 0,
                 tracks: 0,
                 rmid: false,
@@ -377,7 +382,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             return Err(error);
         }
         if diag.first_problem.is_none() {
-            diag.first_problem = Some(Error {
+            diag.first_problem.put(Error {
                 severity: Severity::EventSkipped,
                 ..error
             });
@@ -404,7 +409,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 tick: c.tick,
                 event_offset: c.event_offset,
                 running_status: c.running_status,
-                ended: c.ended,
+                ended: !c.live,
             };
         }
         cp.heap = self.heap;
@@ -425,7 +430,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             c.tick = mark.tick;
             c.event_offset = mark.event_offset;
             c.running_status = mark.running_status;
-            c.ended = mark.ended;
+            c.live = !mark.ended;
         }
         self.heap = cp.heap;
         self.heap_len = cp.heap_len;
@@ -499,7 +504,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 true
             }
             Err(Stop::End) if cursor.pos() >= cursor.end && offset == cursor.pos() => {
-                cursor.ended = true;
+                cursor.live = false;
                 // Counted by `report` (through `Diagnostics::count`).
                 self.report(
                     ErrorKind::MissingEndOfTrack,
@@ -511,7 +516,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 false
             }
             Err(stop) => {
-                cursor.ended = true;
+                cursor.live = false;
                 self.report(stop_kind(stop), t, offset, Severity::TrackEnded, false);
                 false
             }
@@ -550,7 +555,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             }
         }
         if self.diagnostics.first_problem.is_none() {
-            self.diagnostics.first_problem = Some(error);
+            self.diagnostics.first_problem.put(error);
         }
         if warning && !self.options.strict {
             return;
@@ -603,7 +608,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                             self.report(kind, t, at, Severity::EventSkipped, true);
                         }
                         if let Some(c) = self.cursors.get_mut(t) {
-                            c.ended = true;
+                            c.live = false;
                         }
                         self.finish_track(tick);
                     } else if self.advance(t) {
@@ -635,7 +640,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                         self.heap_fix_root();
                     } else {
                         if let Some(c) = self.cursors.get_mut(t) {
-                            c.ended = true;
+                            c.live = false;
                         }
                         self.finish_track(tick);
                     }

@@ -33,12 +33,14 @@ pub(crate) struct TrackCursor<const WINDOW: usize> {
     pub(crate) end: u64,
     /// Status byte in effect for running status (0 = none).
     pub(crate) running_status: u8,
-    /// Absolute tick of the pending event (valid while `!ended`).
+    /// Absolute tick of the pending event (valid while `live`).
     pub(crate) tick: u64,
     /// Absolute offset of the pending event's status byte (for errors).
     pub(crate) event_offset: u64,
-    /// No more events in this track.
-    pub(crate) ended: bool,
+    /// The track has more events (false once it ended; false in
+    /// [`TrackCursor::EMPTY`], which is all zero bits so that a `static`
+    /// reader goes to `.bss`).
+    pub(crate) live: bool,
 }
 
 impl<const WINDOW: usize> TrackCursor<WINDOW> {
@@ -52,7 +54,7 @@ impl<const WINDOW: usize> TrackCursor<WINDOW> {
         running_status: 0,
         tick: 0,
         event_offset: 0,
-        ended: true,
+        live: false,
     };
 
     /// Points the cursor at a chunk's data and forgets everything else.
@@ -65,7 +67,7 @@ impl<const WINDOW: usize> TrackCursor<WINDOW> {
         self.running_status = 0;
         self.tick = 0;
         self.event_offset = start;
-        self.ended = false;
+        self.live = true;
     }
 
     /// Moves the read position (inside the chunk) and drops the window.
