@@ -34,7 +34,7 @@ use smfplay_core::tempo::TempoMap;
 
 use shared::{
     BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
-    SmallSequencer, TRACKS, WINDOW,
+    SmallSequencer, TRACKS, VOICES, WINDOW,
 };
 
 #[cfg(feature = "defmt-semihosting")]
@@ -113,7 +113,7 @@ fn main() -> ! {
 fn run(seq: &mut SmallSequencer<Song>) -> ! {
     let config = SequencerConfig::new(SAMPLE_RATE, PERIOD as u32);
     if let Err(e) = open(seq, config) {
-        hprintln!("smfplay-firmware: error=open {:?}", e.kind);
+        hprintln!("smfplay-firmware: error=open {}", e);
         fail()
     }
     let (stack_open, _) = stack_high_water();
@@ -122,12 +122,12 @@ fn run(seq: &mut SmallSequencer<Song>) -> ! {
     let o = match outcome {
         Ok(o) => o,
         Err(e) => {
-            hprintln!("smfplay-firmware: error=read {:?}", e.kind);
+            hprintln!("smfplay-firmware: error=read {}", e);
             fail()
         }
     };
     hprintln!(
-        "smfplay-firmware: events={} last_frame={} checksum={:#018x} frames={} periods={} late={} read={} dropped={} read_errors={} finished={}",
+        "smfplay-firmware: events={} last_frame={} checksum={:#018x} frames={} periods={} late={} read={} dropped={} read_errors={} notes_over_capacity={} finished={}",
         o.sum.events,
         o.sum.last_frame,
         o.sum.hash.0,
@@ -137,6 +137,7 @@ fn run(seq: &mut SmallSequencer<Song>) -> ! {
         o.read,
         o.dropped,
         o.read_errors,
+        o.notes_over_capacity,
         seq.is_finished()
     );
     hprintln!(
@@ -150,7 +151,7 @@ fn run(seq: &mut SmallSequencer<Song>) -> ! {
         "smfplay-firmware: size_of Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
         size_of::<Reader<Song, TRACKS, WINDOW, PAYLOAD>>(),
         size_of::<SongFeed<Song, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
-        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>>(),
+        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>>(),
         size_of::<SmallSequencer<Song>>(),
         size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
@@ -170,10 +171,14 @@ fn run(seq: &mut SmallSequencer<Song>) -> ! {
         hprintln!("smfplay-firmware: error=stack overflow");
         fail()
     }
-    let ok = o.late == 0 && o.read_errors == 0 && o.dropped == 0 && seq.is_finished();
+    let ok = o.late == 0
+        && o.read_errors == 0
+        && o.dropped == 0
+        && o.notes_over_capacity == 0
+        && seq.is_finished();
     if !ok {
         hprintln!(
-            "smfplay-firmware: error=incomplete (late, dropped, read errors or not finished)"
+            "smfplay-firmware: error=incomplete (late, dropped, read errors, notes over capacity or not finished)"
         );
         fail()
     }
@@ -204,8 +209,12 @@ fn fail() -> ! {
     }
 }
 
+/// Reports a panic without its message: formatting `PanicInfo` would link
+/// every panic message and location and `core::fmt`'s padding machinery
+/// (about 3 KiB of flash). The core has no panics of its own (no unwrap,
+/// no expect; indexing is bounded by construction), so this is a last resort.
 #[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("smfplay-firmware: panic: {}", info);
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    hprintln!("smfplay-firmware: panic");
     fail()
 }

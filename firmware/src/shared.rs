@@ -46,9 +46,24 @@ pub const LOOPS: usize = 0;
 /// Bytes of sysex the chase keeps for replay after a seek (desktop: 1 KiB).
 pub const CHASE_SYSEX: usize = 128;
 
+/// Notes sounding at once (desktop: every key of every channel, 2 048, in
+/// 6 KiB; here 96 bytes). A note struck beyond them is not played.
+pub const VOICES: usize = 32;
+
 /// The sequencer of source `S` with a small board's capacities.
-pub type SmallSequencer<S> =
-    Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS, CHASE_SYSEX>;
+pub type SmallSequencer<S> = Sequencer<
+    S,
+    TRACKS,
+    WINDOW,
+    PAYLOAD,
+    EVENTS,
+    SLOTS,
+    BLOCKS,
+    BLOCK_BYTES,
+    LOOPS,
+    CHASE_SYSEX,
+    VOICES,
+>;
 
 /// FNV-1a, 64 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +202,9 @@ pub struct Outcome {
     pub dropped: u32,
     /// Non-fatal reader errors.
     pub read_errors: u32,
+    /// Notes not played because `VOICES` notes sounded (0 when the
+    /// capacities suffice).
+    pub notes_over_capacity: u64,
 }
 
 /// Plays a whole song in periods of `left.len()` frames (`right` as long;
@@ -205,8 +223,9 @@ pub fn play<
     const BB: usize,
     const L: usize,
     const C: usize,
+    const V: usize,
 >(
-    seq: &mut Sequencer<S, T, W, P, E, SL, B, BB, L, C>,
+    seq: &mut Sequencer<S, T, W, P, E, SL, B, BB, L, C, V>,
     left: &mut [f32],
     right: &mut [f32],
     max_periods: u32,
@@ -231,6 +250,7 @@ pub fn play<
         frames: synth.frames,
         periods,
         late: seq.player().stats().late,
+        notes_over_capacity: seq.player().stats().notes_over_capacity,
         read: feed.events,
         dropped: feed.sysex_dropped + feed.texts_dropped,
         read_errors: feed.read_errors,

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use shared::{
     BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, Outcome, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
-    SmallSequencer, StreamSum, TRACKS, WINDOW,
+    SmallSequencer, StreamSum, TRACKS, VOICES, WINDOW,
 };
 use smfplay_core::sched::{Calendar, EventPool};
 use smfplay_core::sequencer::{ChaseState, Player, Scheduled, SequencerConfig, SongFeed};
@@ -98,7 +98,7 @@ fn host_checksum_matches_every_capacity_and_period() {
     let (name, bytes) = song();
     let firmware = play_small(bytes.clone(), PERIOD);
     println!(
-        "firmware-checksum host: song={name} events={} last_frame={} checksum={:#018x} frames={} periods={} late={} dropped={} read_errors={}",
+        "firmware-checksum host: song={name} events={} last_frame={} checksum={:#018x} frames={} periods={} late={} dropped={} read_errors={} notes_over_capacity={}",
         firmware.sum.events,
         firmware.sum.last_frame,
         firmware.sum.hash.0,
@@ -106,9 +106,14 @@ fn host_checksum_matches_every_capacity_and_period() {
         firmware.periods,
         firmware.late,
         firmware.dropped,
-        firmware.read_errors
+        firmware.read_errors,
+        firmware.notes_over_capacity
     );
     assert_eq!(firmware.late, 0, "events late with the firmware capacities");
+    assert_eq!(
+        firmware.notes_over_capacity, 0,
+        "notes not played with the firmware's {VOICES} voices"
+    );
     assert_eq!(
         firmware.dropped, 0,
         "sysex or texts dropped with the firmware capacities"
@@ -149,7 +154,7 @@ fn sizes_at_firmware_capacities() {
         "firmware-checksum host size_of: Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
         size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
-        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>>(),
+        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>>(),
         size_of::<SmallSequencer<SliceSource<'static>>>(),
         size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),

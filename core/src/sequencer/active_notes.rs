@@ -2,105 +2,146 @@
 //! transposition), so that every note-off, pause, mute, seek and loop
 //! releases exactly what sounds.
 //!
-//! *Real-time*: fixed 2 KiB table; releasing a channel is at most 128 steps.
+//! A table of up to `VOICES` sounding notes, sorted by channel and key. The
+//! default, [`ALL_NOTES`] (16 channels × 128 keys), can never be full; a
+//! small board chooses fewer (its synth plays fewer voices anyway): a note
+//! struck while the table is full is refused ([`NotesFull`]), and the
+//! player does not play it, so nothing it cannot release ever sounds. The
+//! empty table is all zero bits (a `static` sequencer goes to `.bss`).
+//!
+//! *Real-time*: fixed size (3 bytes per voice: 6 KiB by default); a lookup
+//! is a binary search, striking or releasing a note moves at most the
+//! notes after it, releasing a channel or everything visits each sounding
+//! note once.
 
 use midly::num::u4;
 
-/// A slot of a key that does not sound. A sounding key's slot holds the key
-/// it was sent as with bit 7 set ([`SOUNDING`]), so that the empty table is
-/// all zero bits (a `static` of it goes to `.bss`, not `.data`).
-const NONE: u8 = 0;
-/// Bit 7: the slot's key sounds (its low 7 bits are the key sent).
-const SOUNDING: u8 = 0x80;
+/// Voices that cover every key of every channel: a table this large is
+/// never full.
+pub const ALL_NOTES: usize = 16 * 128;
 
-/// Sounding notes per channel: original key → key sent to the synth.
+/// The table is full: the note was not recorded (and must not be played).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct NotesFull;
+
+/// Sounding notes: (channel, original key) → key sent to the synth.
 #[derive(Clone)]
-pub struct ActiveNotes {
-    sent: [[u8; 128]; 16],
-    count: u16,
+pub struct ActiveNotes<const VOICES: usize = ALL_NOTES> {
+    /// `channel << 7 | key` of each sounding note, ascending; `len` used.
+    keys: [u16; VOICES],
+    /// The key each of them was sent as.
+    sent: [u8; VOICES],
+    len: u16,
 }
 
-impl Default for ActiveNotes {
+impl<const VOICES: usize> Default for ActiveNotes<VOICES> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl ActiveNotes {
-    /// No note sounding.
+/// The sort key of a note.
+fn id(channel: u4, key: u8) -> u16 {
+    u16::from(channel.as_int()) << 7 | u16::from(key & 0x7F)
+}
+
+impl<const VOICES: usize> ActiveNotes<VOICES> {
+    /// No note sounding. Fails to compile unless `1 <= VOICES <= 2048`.
     pub const fn new() -> Self {
+        const {
+            assert!(
+                VOICES >= 1 && VOICES <= ALL_NOTES,
+                "ActiveNotes: VOICES must be in 1..=2048"
+            );
+        }
         Self {
-            sent: [[NONE; 128]; 16],
-            count: 0,
+            keys: [0; VOICES],
+            sent: [0; VOICES],
+            len: 0,
         }
     }
 
     /// Forgets every note (as [`ActiveNotes::new`], in place).
     pub fn clear(&mut self) {
-        for ch in self.sent.iter_mut() {
-            *ch = [NONE; 128];
-        }
-        self.count = 0;
+        self.len = 0;
     }
 
     /// Number of sounding notes.
     pub const fn len(&self) -> usize {
-        self.count as usize
+        self.len as usize
     }
 
     /// Whether nothing sounds.
     pub const fn is_empty(&self) -> bool {
-        self.count == 0
+        self.len == 0
+    }
+
+    /// The most notes that can sound at once: `VOICES`.
+    pub const fn capacity(&self) -> usize {
+        VOICES
+    }
+
+    /// Where `id` is, or where it would go.
+    fn find(&self, id: u16) -> Result<usize, usize> {
+        self.keys[..self.len()].binary_search(&id)
     }
 
     /// Records that `key` on `channel` sounds as `sent_key`. Returns the key
     /// previously sent for the same original key, if it still sounded (the
     /// caller releases it first, so a re-struck note never hangs).
-    pub fn note_on(&mut self, channel: u4, key: u8, sent_key: u8) -> Option<u8> {
-        let slot = self.slot(channel, key)?;
-        let previous = core::mem::replace(slot, SOUNDING | (sent_key & 0x7F));
-        if previous == NONE {
-            self.count += 1;
-            None
-        } else {
-            Some(previous & 0x7F)
+    ///
+    /// # Errors
+    ///
+    /// [`NotesFull`] when `VOICES` notes sound and this is not one of them
+    /// (never with [`ALL_NOTES`]); nothing is recorded.
+    pub fn note_on(&mut self, channel: u4, key: u8, sent_key: u8) -> Result<Option<u8>, NotesFull> {
+        let id = id(channel, key);
+        match self.find(id) {
+            Ok(i) => Ok(Some(core::mem::replace(&mut self.sent[i], sent_key & 0x7F))),
+            Err(_) if self.len() >= VOICES => Err(NotesFull),
+            Err(i) => {
+                let n = self.len();
+                self.keys.copy_within(i..n, i + 1);
+                self.sent.copy_within(i..n, i + 1);
+                self.keys[i] = id;
+                self.sent[i] = sent_key & 0x7F;
+                self.len += 1;
+                Ok(None)
+            }
         }
     }
 
     /// Forgets `key` on `channel`; returns the key it was sent as, if it
     /// sounded.
     pub fn note_off(&mut self, channel: u4, key: u8) -> Option<u8> {
-        let slot = self.slot(channel, key)?;
-        let previous = core::mem::replace(slot, NONE);
-        if previous == NONE {
-            None
-        } else {
-            self.count -= 1;
-            Some(previous & 0x7F)
-        }
+        let i = self.find(id(channel, key)).ok()?;
+        let sent = self.sent[i];
+        let n = self.len();
+        self.keys.copy_within(i + 1..n, i);
+        self.sent.copy_within(i + 1..n, i);
+        self.len -= 1;
+        Some(sent)
     }
 
     /// The key `key` on `channel` was sent as, if it sounds.
     pub fn sent_key(&self, channel: u4, key: u8) -> Option<u8> {
-        let sent = *self
-            .sent
-            .get(usize::from(channel.as_int()))?
-            .get(usize::from(key & 0x7F))?;
-        (sent != NONE).then_some(sent & 0x7F)
+        self.find(id(channel, key)).ok().map(|i| self.sent[i])
     }
 
-    /// Forgets every note of `channel`, calling `release(sent_key)` for each.
+    /// Forgets every note of `channel`, calling `release(sent_key)` for each
+    /// (in ascending order of the original key).
     pub fn release_channel(&mut self, channel: u4, mut release: impl FnMut(u8)) {
-        let Some(keys) = self.sent.get_mut(usize::from(channel.as_int())) else {
-            return;
-        };
-        for slot in keys.iter_mut() {
-            if *slot != NONE {
-                release(*slot & 0x7F);
-                *slot = NONE;
-                self.count -= 1;
-            }
+        let n = self.len();
+        let first = id(channel, 0);
+        let start = self.keys[..n].partition_point(|&k| k < first);
+        let end = start + self.keys[start..n].partition_point(|&k| k < first + 128);
+        for &sent in &self.sent[start..end] {
+            release(sent);
         }
+        self.keys.copy_within(end..n, start);
+        self.sent.copy_within(end..n, start);
+        self.len -= (end - start) as u16;
     }
 
     /// Forgets every note of `channel` without releasing them (the synth
@@ -109,20 +150,14 @@ impl ActiveNotes {
         self.release_channel(channel, |_| {});
     }
 
-    /// Forgets every note, calling `release(channel, sent_key)` for each.
+    /// Forgets every note, calling `release(channel, sent_key)` for each (by
+    /// channel, then original key).
     pub fn release_all(&mut self, mut release: impl FnMut(u4, u8)) {
-        if self.count == 0 {
-            return;
+        let n = self.len();
+        for (&k, &sent) in self.keys[..n].iter().zip(&self.sent[..n]) {
+            release(u4::new((k >> 7) as u8), sent);
         }
-        for ch in 0..16u8 {
-            self.release_channel(u4::new(ch), |k| release(u4::new(ch), k));
-        }
-    }
-
-    fn slot(&mut self, channel: u4, key: u8) -> Option<&mut u8> {
-        self.sent
-            .get_mut(usize::from(channel.as_int()))?
-            .get_mut(usize::from(key & 0x7F))
+        self.len = 0;
     }
 }
 
@@ -132,15 +167,15 @@ mod tests {
 
     #[test]
     fn tracks_sent_keys_and_releases() {
-        let mut n = ActiveNotes::new();
+        let mut n = ActiveNotes::<ALL_NOTES>::new();
         let ch = u4::new(3);
-        assert_eq!(n.note_on(ch, 60, 62), None);
-        assert_eq!(n.note_on(ch, 60, 64), Some(62));
+        assert_eq!(n.note_on(ch, 60, 62), Ok(None));
+        assert_eq!(n.note_on(ch, 60, 64), Ok(Some(62)));
         assert_eq!(n.len(), 1);
         assert_eq!(n.note_off(ch, 60), Some(64));
         assert_eq!(n.note_off(ch, 60), None);
-        n.note_on(ch, 1, 1);
-        n.note_on(u4::new(9), 36, 36);
+        n.note_on(u4::new(9), 36, 36).unwrap();
+        n.note_on(ch, 1, 1).unwrap();
         let mut released = [(0u8, 0u8); 2];
         let mut i = 0;
         n.release_all(|c, k| {
@@ -148,6 +183,48 @@ mod tests {
             i += 1;
         });
         assert_eq!(released, [(3, 1), (9, 36)]);
+        assert!(n.is_empty());
+    }
+
+    #[test]
+    fn every_key_of_every_channel_fits_by_default() {
+        let mut n = ActiveNotes::<ALL_NOTES>::new();
+        for ch in (0..16).rev() {
+            for key in (0..128).rev() {
+                assert_eq!(n.note_on(u4::new(ch), key, 127 - key), Ok(None));
+            }
+        }
+        assert_eq!(n.len(), ALL_NOTES);
+        assert_eq!(n.sent_key(u4::new(5), 7), Some(120));
+        let mut keys = std::vec::Vec::new();
+        n.release_channel(u4::new(5), |k| keys.push(k));
+        assert_eq!(keys, (0..128).rev().collect::<std::vec::Vec<u8>>());
+        assert_eq!(n.len(), ALL_NOTES - 128);
+        assert_eq!(n.sent_key(u4::new(5), 7), None);
+        assert_eq!(n.sent_key(u4::new(6), 7), Some(120));
+        let mut last = None;
+        let mut count = 0;
+        n.release_all(|c, k| {
+            let now = (c.as_int(), 127 - k);
+            assert!(last < Some(now), "{last:?} then {now:?}");
+            last = Some(now);
+            count += 1;
+        });
+        assert_eq!(count, ALL_NOTES - 128);
+    }
+
+    #[test]
+    fn a_small_table_refuses_notes_when_full() {
+        let mut n = ActiveNotes::<2>::new();
+        let ch = u4::new(0);
+        assert_eq!(n.note_on(ch, 60, 60), Ok(None));
+        assert_eq!(n.note_on(ch, 64, 64), Ok(None));
+        assert_eq!(n.note_on(ch, 67, 67), Err(NotesFull));
+        assert_eq!(n.note_on(ch, 64, 65), Ok(Some(64)), "a re-strike fits");
+        assert_eq!(n.note_off(ch, 67), None, "the refused note was not kept");
+        assert_eq!(n.note_off(ch, 60), Some(60));
+        assert_eq!(n.note_on(ch, 67, 67), Ok(None));
+        n.forget_channel(ch);
         assert!(n.is_empty());
     }
 }

@@ -128,12 +128,30 @@ struct Param {
     value_lsb: u8,
 }
 
+/// Controllers a chase keeps: all but data entry and increment/decrement
+/// (6, 38, 96, 97: kept per parameter), the parameter selection (98–101:
+/// kept apart) and the channel mode messages (120–127: not state).
+const KEPT_CONTROLLERS: usize = 112;
+
+/// Where controller `cc` is kept, if it is.
+const fn slot(cc: u8) -> Option<usize> {
+    let cc = cc as usize;
+    match cc {
+        0..=5 => Some(cc),
+        7..=37 => Some(cc - 1),
+        39..=95 => Some(cc - 2),
+        102..=119 => Some(cc - 8),
+        _ => None,
+    }
+}
+
 /// Program, controllers and pressure as [`set`] values (0: unset), bend
 /// with bit 15 on (0: unset).
 #[derive(Clone)]
 struct ChannelState {
     program: u8,
-    controllers: [u8; 128],
+    /// By [`slot`].
+    controllers: [u8; KEPT_CONTROLLERS],
     bend: u16,
     pressure: u8,
     /// Last selected parameter: (nrpn, msb number, lsb number). An
@@ -145,7 +163,7 @@ struct ChannelState {
 impl ChannelState {
     const NEW: Self = Self {
         program: UNSET,
-        controllers: [UNSET; 128],
+        controllers: [UNSET; KEPT_CONTROLLERS],
         bend: BEND_UNSET,
         pressure: UNSET,
         selected: None,
@@ -186,20 +204,31 @@ impl ChannelState {
                 // Reset All Controllers (RP-015): modulation, expression,
                 // pedals, bend, pressure and the parameter selection.
                 for c in [1u8, 11, 64, 65, 66, 67] {
-                    self.controllers[usize::from(c)] = UNSET;
+                    self.set_controller(c, UNSET);
                 }
                 self.bend = BEND_UNSET;
                 self.pressure = UNSET;
                 self.selected = None;
             }
             120 | 122..=127 => {} // sound/notes off, local, modes: not state to chase
-            _ => {
-                if let Some(slot) = self.controllers.get_mut(usize::from(cc)) {
-                    *slot = set(v);
-                }
-            }
+            _ => self.set_controller(cc, set(v)),
         }
         true
+    }
+
+    /// Stores a [`set`] value (or [`UNSET`]) for a kept controller.
+    fn set_controller(&mut self, cc: u8, stored: u8) {
+        if let Some(c) = slot(cc).and_then(|i| self.controllers.get_mut(i)) {
+            *c = stored;
+        }
+    }
+
+    /// A controller's stored value ([`UNSET`] for those not kept).
+    fn controller_value(&self, cc: u8) -> u8 {
+        slot(cc)
+            .and_then(|i| self.controllers.get(i))
+            .copied()
+            .unwrap_or(UNSET)
     }
 
     fn data_entry(&mut self, cc: u8, v: u8) -> bool {
@@ -254,8 +283,8 @@ impl ChannelState {
         };
         let or = |v: u8, default: u8| get(v).unwrap_or(default);
         emit(cc(121, 0));
-        emit(cc(0, or(self.controllers[0], 0)));
-        if let Some(v) = get(self.controllers[32]) {
+        emit(cc(0, or(self.controller_value(0), 0)));
+        if let Some(v) = get(self.controller_value(32)) {
             emit(cc(32, v));
         }
         let program = u7::new(or(self.program, 0) & 0x7F);
@@ -264,10 +293,10 @@ impl ChannelState {
             MidiMessage::ProgramChange { program },
         ));
         for (c, default) in [(7u8, 100u8), (10, 64), (91, 40), (93, 0)] {
-            emit(cc(c, or(self.controllers[usize::from(c)], default)));
+            emit(cc(c, or(self.controller_value(c), default)));
         }
-        for (c, &v) in self.controllers.iter().enumerate() {
-            let c = c as u8;
+        for c in 0..128u8 {
+            let v = self.controller_value(c);
             let handled = matches!(c, 0 | 32 | 7 | 10 | 91 | 93 | 6 | 38 | 96..=101 | 120..=127);
             if let Some(v) = get(v)
                 && !handled
@@ -547,6 +576,42 @@ mod tests {
         s.replay(ReplayMode::Seek, |_| n += 1);
         assert!(n <= MAX_REPLAY_EVENTS, "{n} > {MAX_REPLAY_EVENTS}");
         assert!(s.lost() > 0);
+    }
+
+    #[test]
+    fn every_controller_a_channel_keeps_has_its_own_slot() {
+        let mut seen = [false; KEPT_CONTROLLERS];
+        for cc in 0..128u8 {
+            let kept = !matches!(cc, 6 | 38 | 96..=101 | 120..=127);
+            assert_eq!(slot(cc).is_some(), kept, "controller {cc}");
+            if let Some(i) = slot(cc) {
+                assert!(!seen[i], "controller {cc} shares slot {i}");
+                seen[i] = true;
+            }
+        }
+        assert!(seen.iter().all(|&s| s));
+        // Each kept controller is replayed with its own value.
+        let mut s = ChaseState::<0>::new();
+        let ch = u4::new(1);
+        for cc in (0..128u8).filter(|&c| slot(c).is_some()) {
+            s.observe_midi(ch, ctl(cc, cc ^ 0x55));
+        }
+        let mut replayed = [None; 128];
+        s.replay(ReplayMode::Seek, |e| {
+            if let ReplayEvent::Midi(c, MidiMessage::Controller { controller, value }) = e
+                && c == ch
+                && controller.as_int() != 121
+            {
+                replayed[usize::from(controller.as_int())] = Some(value.as_int());
+            }
+        });
+        for cc in (0..128u8).filter(|&c| slot(c).is_some()) {
+            assert_eq!(
+                replayed[usize::from(cc)],
+                Some(cc ^ 0x55),
+                "controller {cc}"
+            );
+        }
     }
 
     #[test]

@@ -49,7 +49,7 @@ mod scale_map;
 mod scheduled;
 mod song_feed;
 
-pub use active_notes::ActiveNotes;
+pub use active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
 pub use chase::{
     CHASE_SYSEX_BYTES, ChaseState, MAX_REPLAY_EVENTS, ReplayEvent, ReplayMode, ResetKind,
     reset_kind,
@@ -101,7 +101,9 @@ impl SequencerConfig {
 /// and `BLOCK_BYTES` the payload pool (sysex and texts); `LOOPS` (1 or 0)
 /// whether the feed stores an A–B loop checkpoint (see [`SongFeed`]: with
 /// 0, loops are ignored and about 4 KiB + `TRACKS` × 26 B are saved);
-/// `CHASE_SYSEX` the chase's sysex store (default [`CHASE_SYSEX_BYTES`]).
+/// `CHASE_SYSEX` the chase's sysex store (default [`CHASE_SYSEX_BYTES`]);
+/// `VOICES` the notes that can sound at once (default [`ALL_NOTES`], every
+/// key of every channel; see [`Player`]).
 pub struct Sequencer<
     S,
     const TRACKS: usize,
@@ -113,9 +115,10 @@ pub struct Sequencer<
     const BLOCK_BYTES: usize,
     const LOOPS: usize = 1,
     const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
+    const VOICES: usize = ALL_NOTES,
 > {
     feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>,
-    player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>,
+    player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>,
     lookahead: u64,
 }
 
@@ -130,7 +133,21 @@ impl<
     const BLOCK_BYTES: usize,
     const LOOPS: usize,
     const CHASE_SYSEX: usize,
-> Sequencer<S, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS, CHASE_SYSEX>
+    const VOICES: usize,
+>
+    Sequencer<
+        S,
+        TRACKS,
+        WINDOW,
+        PAYLOAD,
+        EVENTS,
+        SLOTS,
+        BLOCKS,
+        BLOCK_BYTES,
+        LOOPS,
+        CHASE_SYSEX,
+        VOICES,
+    >
 {
     /// A sequencer of `src` that has not opened it yet: it plays an empty
     /// song until [`Sequencer::reopen`]. `const`, so a firmware can keep
@@ -232,7 +249,7 @@ impl<
     }
 
     /// The audio half.
-    pub fn player(&self) -> &Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES> {
+    pub fn player(&self) -> &Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES> {
         &self.player
     }
 

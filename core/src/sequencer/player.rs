@@ -17,7 +17,7 @@
 use midly::MidiMessage;
 use midly::num::{u4, u7};
 
-use super::active_notes::ActiveNotes;
+use super::active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
 use super::observer::{Notice, Observer};
 use super::position::{Position, PositionClock};
 use super::scale_map::ScaleMap;
@@ -43,14 +43,22 @@ pub struct PlayerStats {
     pub notes_out_of_range: u64,
     /// Events the player applied.
     pub applied: u64,
+    /// Notes not played because `VOICES` notes were sounding already (never
+    /// with the default [`ALL_NOTES`]).
+    pub notes_over_capacity: u64,
 }
 
 /// Calendar, pool and transport; see the module docs.
+///
+/// `VOICES` sizes the table of sounding notes ([`ActiveNotes`]): by default
+/// every key of every channel; with fewer, a note struck while that many
+/// sound is not played ([`PlayerStats::notes_over_capacity`]).
 pub struct Player<
     const EVENTS: usize,
     const SLOTS: usize,
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
+    const VOICES: usize = ALL_NOTES,
 > {
     pub(crate) calendar: Calendar<Scheduled, EVENTS, SLOTS>,
     pub(crate) pool: EventPool<BLOCKS, BLOCK_BYTES>,
@@ -58,7 +66,7 @@ pub struct Player<
     scale: ScaleMap,
     /// Timeline frame where playback stands still, while paused.
     paused_at: Option<u64>,
-    notes: ActiveNotes,
+    notes: ActiveNotes<VOICES>,
     transpose: i8,
     muted: u16,
     solo: u16,
@@ -69,8 +77,13 @@ pub struct Player<
     stats: PlayerStats,
 }
 
-impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_BYTES: usize>
-    Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>
+impl<
+    const EVENTS: usize,
+    const SLOTS: usize,
+    const BLOCKS: usize,
+    const BLOCK_BYTES: usize,
+    const VOICES: usize,
+> Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>
 {
     /// A stopped player at output frame 0. `bucket_log2` sets the
     /// calendar's bucket width (round the period size up to a power of two).
@@ -102,6 +115,7 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
                 deferred_periods: 0,
                 notes_out_of_range: 0,
                 applied: 0,
+                notes_over_capacity: 0,
             },
         }
     }
@@ -436,8 +450,13 @@ impl<const EVENTS: usize, const SLOTS: usize, const BLOCKS: usize, const BLOCK_B
                     self.stats.notes_out_of_range += 1;
                     return;
                 };
-                if let Some(previous) = self.notes.note_on(channel, key.as_int(), sent) {
-                    note_off(synth, channel, previous);
+                match self.notes.note_on(channel, key.as_int(), sent) {
+                    Ok(Some(previous)) => note_off(synth, channel, previous),
+                    Ok(None) => {}
+                    Err(NotesFull) => {
+                        self.stats.notes_over_capacity += 1;
+                        return;
+                    }
                 }
                 let message = MidiMessage::NoteOn {
                     key: u7::new(sent),

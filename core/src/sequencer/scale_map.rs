@@ -51,10 +51,13 @@ impl ScaleMap {
                 .base_out
                 .saturating_add(tl.saturating_sub(self.base_tl));
         }
-        let d = u128::from(tl.saturating_sub(self.base_tl)) * 1000;
-        let q = d / u128::from(self.milli);
+        // floor(d × 1000 / m) = (d / m) × 1000 + floor((d mod m) × 1000 / m),
+        // exactly, in u64 (no u128 division: it is large and slow on small
+        // cores); r × 1000 < 4000 × 1000 cannot overflow.
+        let (d, m) = (tl.saturating_sub(self.base_tl), u64::from(self.milli));
+        let (q, r) = (d / m, d % m);
         self.base_out
-            .saturating_add(u64::try_from(q).unwrap_or(u64::MAX))
+            .saturating_add(q.saturating_mul(1000).saturating_add(r * 1000 / m))
     }
 
     /// The first timeline frame that sounds at or after output frame `out`.
@@ -65,10 +68,12 @@ impl ScaleMap {
                 .base_tl
                 .saturating_add(out.saturating_sub(self.base_out));
         }
-        let k = u128::from(out.saturating_sub(self.base_out)) * u128::from(self.milli);
-        let d = k.div_ceil(1000);
+        // ceil(k × m / 1000) = (k / 1000) × m + ceil((k mod 1000) × m / 1000),
+        // exactly, in u64 (as in `out_of`).
+        let (k, m) = (out.saturating_sub(self.base_out), u64::from(self.milli));
+        let (q, r) = (k / 1000, k % 1000);
         self.base_tl
-            .saturating_add(u64::try_from(d).unwrap_or(u64::MAX))
+            .saturating_add(q.saturating_mul(m).saturating_add((r * m).div_ceil(1000)))
     }
 
     /// Rebases at output frame `out` (every timeline frame before
@@ -111,6 +116,36 @@ mod tests {
                     // anything before the bound sounds before `out`
                     assert!(m.out_of(b - 1) < out, "milli {milli} out {out}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn u64_arithmetic_equals_the_exact_u128_formula() {
+        let samples = [
+            0u64,
+            1,
+            999,
+            1000,
+            1001,
+            48_000,
+            123_456_789,
+            u64::MAX / 4001,
+            u64::MAX / 1000,
+            u64::MAX / 3,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for milli in [250u32, 333, 999, 1001, 1500, 3999, 4000] {
+            let mut m = ScaleMap::new();
+            m.set_milli(milli);
+            for &x in &samples {
+                let out = u128::from(x) * 1000 / u128::from(milli);
+                let want_out = u64::try_from(out).unwrap_or(u64::MAX);
+                assert_eq!(m.out_of(x), want_out, "out_of({x}) at {milli}");
+                let bound = (u128::from(x) * u128::from(milli)).div_ceil(1000);
+                let want_bound = u64::try_from(bound).unwrap_or(u64::MAX);
+                assert_eq!(m.bound(x), want_bound, "bound({x}) at {milli}");
             }
         }
     }

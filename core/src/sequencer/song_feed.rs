@@ -210,9 +210,15 @@ impl<
 
     /// Sets or clears the loop. A loop whose start lies before what was
     /// already read is armed by rescanning to the play position (`seek`).
-    pub fn set_loop<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+    pub fn set_loop<
+        const E: usize,
+        const SL: usize,
+        const B: usize,
+        const BB: usize,
+        const V: usize,
+    >(
         &mut self,
-        player: &mut Player<E, SL, B, BB>,
+        player: &mut Player<E, SL, B, BB, V>,
         range: Option<LoopRange>,
     ) -> Result<(), Error> {
         let range = range.filter(|r| LOOPS > 0 && r.end.is_none_or(|e| e > r.start));
@@ -474,9 +480,15 @@ impl<
     /// Seeks with chase: drops what the player had scheduled, rescans the
     /// file up to the target, and schedules a jump plus the state replay at
     /// the play head. Events at the target tick itself are played.
-    pub fn seek<const E: usize, const SL: usize, const B: usize, const BB: usize>(
+    pub fn seek<
+        const E: usize,
+        const SL: usize,
+        const B: usize,
+        const BB: usize,
+        const V: usize,
+    >(
         &mut self,
-        player: &mut Player<E, SL, B, BB>,
+        player: &mut Player<E, SL, B, BB, V>,
         target: SeekTarget,
     ) -> Result<(), Error> {
         player.clear_scheduled();
@@ -606,8 +618,8 @@ pub trait Schedule {
     fn free_payload(&mut self, handle: PoolHandle);
 }
 
-impl<const E: usize, const SL: usize, const B: usize, const BB: usize> Schedule
-    for Player<E, SL, B, BB>
+impl<const E: usize, const SL: usize, const B: usize, const BB: usize, const V: usize> Schedule
+    for Player<E, SL, B, BB, V>
 {
     fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
         Player::schedule(self, tl, item)
