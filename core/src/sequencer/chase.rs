@@ -9,7 +9,7 @@
 //! position never leaks into the new one. It does not kill voices, so a
 //! loop stays seamless.
 //!
-//! *Real-time*: fixed size (about 3 KiB plus `SYSEX` bytes, by default
+//! *Real-time*: fixed size (about 2.7 KiB plus `SYSEX` bytes, by default
 //! [`CHASE_SYSEX_BYTES`]);
 //! observing an event is O(1) (O(bytes) for sysex); a replay emits at most
 //! [`MAX_REPLAY_EVENTS`] events.
