@@ -189,7 +189,9 @@ mod tests {
     #[test]
     fn every_key_of_every_channel_fits_by_default() {
         let mut n = ActiveNotes::<ALL_NOTES>::new();
-        for ch in (0..16).rev() {
+        // Keys downwards: each note goes before the channel's others (a
+        // shift), channels upwards (Miri runs this too: keep it cheap).
+        for ch in 0..16 {
             for key in (0..128).rev() {
                 assert_eq!(n.note_on(u4::new(ch), key, 127 - key), Ok(None));
             }
