@@ -9,11 +9,20 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// smfplay: plays Standard MIDI Files (.mid, .kar, .rmi) through FluidSynth
 /// on an ALSA device, with low latency and no glitches.
 #[derive(Debug, Parser)]
-#[command(name = "host", version, about, long_about = None, propagate_version = true)]
+#[command(name = "host", version, about, long_about = None, propagate_version = true,
+          after_help = "Defaults for play and render can be set in ~/.config/smfplay/config.toml \
+                        (see the README, \"Configuration\").")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Read defaults from this configuration file instead of
+    /// $XDG_CONFIG_HOME/smfplay/config.toml (~/.config/smfplay/config.toml).
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore the configuration file: built-in defaults only.
+    #[arg(long, global = true)]
+    pub no_config: bool,
 }
 
 /// The subcommands.
@@ -27,8 +36,19 @@ pub enum Command {
     Info(InfoArgs),
     /// Print every event in playback order with its tick, time and track.
     Dump(DumpArgs),
-    /// List the ALSA playback devices.
+    /// List the ALSA playback devices (names for --device).
     Devices,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Install (bash): host completions bash > ~/.local/share/bash-completion/completions/host\n\
+                            Install (zsh):  host completions zsh > ~/.zfunc/_host   (with fpath+=~/.zfunc in ~/.zshrc)\n\
+                            Install (fish): host completions fish > ~/.config/fish/completions/host.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// How the synthesizer sounds.
@@ -38,7 +58,8 @@ pub struct SynthArgs {
     /// usual system paths such as /usr/share/sounds/sf2/default-GM.sf2]
     #[arg(long, short = 's', value_name = "FILE")]
     pub soundfont: Option<PathBuf>,
-    /// Sample rate in Hz (22050–96000).
+    /// Sample rate in Hz, 22050–96000; for play the device must take it
+    /// (`host devices` lists devices; the error says which rates it offers).
     #[arg(long, short = 'r', value_name = "HZ", default_value_t = 48_000,
           value_parser = clap::value_parser!(u32).range(22_050..=96_000))]
     pub rate: u32,
@@ -51,7 +72,8 @@ pub struct SynthArgs {
     /// Turn FluidSynth's chorus off.
     #[arg(long)]
     pub no_chorus: bool,
-    /// Most voices sounding at once (FluidSynth's synth.polyphony).
+    /// Most voices sounding at once, 1–65535 (FluidSynth's synth.polyphony;
+    /// its default is 256). Lower it if a small board cannot keep up.
     #[arg(long, value_name = "VOICES", value_parser = clap::value_parser!(u32).range(1..=65_535))]
     pub polyphony: Option<u32>,
     /// Load SoundFont samples only when an instrument first plays: much less
@@ -76,10 +98,11 @@ pub struct SequenceArgs {
     /// Channels to play alone, 1–16, comma-separated.
     #[arg(long, value_name = "CHANNELS", value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=16))]
     pub solo: Vec<u8>,
-    /// Start this many seconds into the song.
+    /// Start this many seconds into the song (e.g. 90 or 12.5); notes and
+    /// controllers set before that point are restored.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub start: Option<f64>,
-    /// Stop this many seconds into the song.
+    /// Stop this many seconds into the song (song time, before --tempo).
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub end: Option<f64>,
     /// Refuse damaged files instead of playing what can be decoded.
@@ -89,6 +112,7 @@ pub struct SequenceArgs {
 
 /// `host play`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = PLAY_EXAMPLES)]
 pub struct PlayArgs {
     /// MIDI files or directories to play in order; `-` reads one file from standard input.
     #[arg(value_name = "FILE", required = true)]
@@ -97,23 +121,27 @@ pub struct PlayArgs {
     pub synth: SynthArgs,
     #[command(flatten)]
     pub sequence: SequenceArgs,
-    /// ALSA playback device (see `host devices`).
+    /// ALSA playback device, e.g. default, hw:1,0, plughw:CARD=Device (names:
+    /// `host devices`).
     #[arg(long, short = 'd', value_name = "NAME", default_value = "default")]
     pub device: String,
-    /// Frames per period: smaller is lower latency, larger is safer on a busy machine.
+    /// Frames per ALSA period, 16–16384: smaller is lower latency, larger is
+    /// safer on a busy machine (512 or 1024 on a Pi 3). Latency is
+    /// period × periods / rate. When given, the device must take it; by
+    /// default the nearest size the device takes is used.
     #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 256,
           value_parser = clap::value_parser!(u32).range(16..=16_384))]
     pub period: u32,
-    /// Periods in the device buffer.
+    /// Periods in the device buffer, 2–64 (3 is safer against crackles).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=64))]
     pub periods: u32,
-    /// Play the list again and again.
+    /// Play the list again and again (until Ctrl-C).
     #[arg(long = "loop", short = 'l')]
     pub repeat: bool,
-    /// Play the list in random order.
+    /// Play the list in random order (a new order each time round with --loop).
     #[arg(long)]
     pub shuffle: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors (for services).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Print one JSON object per line (start, lyrics, end, errors) for scripts.
@@ -126,7 +154,33 @@ pub struct PlayArgs {
     /// FLOAT_LE that it takes).
     #[arg(long, value_enum, default_value_t = SampleFormat::Auto)]
     pub format: SampleFormat,
+    /// Whether the user chose the period (command line or configuration
+    /// file): then the device must take it.
+    #[arg(skip)]
+    pub period_chosen: bool,
 }
+
+const PLAY_EXAMPLES: &str = "\
+Examples:
+  host play song.mid                       play on the default ALSA device
+  host play ~/midi/ extra.kar --shuffle -l a directory and a file, shuffled, looped
+  host play song.mid -d hw:1,0 -p 512 --periods 3
+                                           a USB card, safer buffer (32 ms at 48 kHz)
+  host play song.mid -t 0.8 -T -2 --mute 10 slower, two semitones down, no drums
+  curl -s URL | host play -                from standard input
+
+Ctrl-C stops (exit 130). Defaults come from
+~/.config/smfplay/config.toml (see the README, \"Configuration\").";
+
+const RENDER_EXAMPLES: &str = "\
+Examples:
+  host render song.mid -o song.wav              16-bit WAV at 48 kHz
+  host render song.mid -o song.wav -r 44100 -f f32
+  host render song.mid -o - | aplay             WAV on standard output
+  host render song.mid -o part.wav --start 30 --end 60 --solo 1
+
+A stop by Ctrl-C, SIGTERM or SIGHUP keeps what was rendered as a valid,
+shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).";
 
 /// Sample format of `play`'s output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -152,6 +206,7 @@ pub enum WavFormat {
 
 /// `host render`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = RENDER_EXAMPLES)]
 pub struct RenderArgs {
     /// MIDI file to render (`-` reads standard input).
     #[arg(value_name = "FILE")]
