@@ -2,6 +2,9 @@
 //! directories, a small WAV reader and audio measurements.
 #![allow(dead_code)]
 
+pub mod faults;
+pub mod testbed;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -19,11 +22,70 @@ pub fn soundfont() -> &'static str {
     SOUNDFONT
 }
 
-/// The `host` binary built by cargo for these tests.
+/// The `host` binary built by cargo for these tests, with no SoundFont
+/// from the environment and no configuration file (the user's own must
+/// not change what the tests see).
 pub fn host() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
-    c.env_remove("SMFPLAY_SOUNDFONT");
+    c.env_remove("SMFPLAY_SOUNDFONT")
+        .env("XDG_CONFIG_HOME", no_config_home());
     c
+}
+
+/// An `XDG_CONFIG_HOME` that holds no configuration (a directory that
+/// does not exist, under the temporary directory anyone may look in).
+pub fn no_config_home() -> PathBuf {
+    std::env::temp_dir().join("smfplay-tests-no-config-home")
+}
+
+/// `host` as an unprivileged user when the tests run as root (root reads
+/// files whatever their mode, so "unreadable" needs another user);
+/// `setpriv` is util-linux's, on every Debian.
+pub fn host_unprivileged() -> Command {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return host();
+    }
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_host"))
+        .env_remove("SMFPLAY_SOUNDFONT")
+        // Not no_config_home(): root's runs may have created that one
+        // (libpulse makes $XDG_CONFIG_HOME/pulse, mode 0700).
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("smfplay-tests-no-config-home-unprivileged"),
+        );
+    c
+}
+
+/// The one error line of a failed run: asserts the exit code, that
+/// standard error holds exactly one line besides warnings (`host:
+/// warning: …`, about other things, such as real-time limits), that it
+/// starts with `host: SUBJECT: ` and contains every one of `words`.
+/// Returns the line.
+pub fn error_line(out: &Output, code: i32, subject: &str, words: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit {:?}, want {code}; stderr: {stderr}",
+        out.status
+    );
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("host: warning:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "want one error line, got: {stderr}");
+    let line = lines[0];
+    assert!(
+        line.starts_with(&format!("host: {subject}: ")),
+        "the line does not name {subject}: {line}"
+    );
+    for w in words {
+        assert!(line.contains(w), "no {w:?} in: {line}");
+    }
+    line.to_string()
 }
 
 /// Runs `host ARGS`, returning its output.
