@@ -286,3 +286,149 @@ fn summary_line_without_progress_bar_when_not_a_terminal() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("real time") && !err.contains('\r'), "{err}");
 }
+
+/// Peak resident memory of `host ARGS` in KiB (from `wait4`'s rusage: this
+/// child only), asserting success.
+// The child is reaped by `wait4`, which std's `wait` cannot replace: it
+// gives the child's own rusage.
+#[allow(clippy::zombie_processes)]
+fn max_rss_kib(args: &[&str]) -> i64 {
+    let child = host()
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn host");
+    let mut status = 0;
+    // SAFETY: waits for our own child; rusage is plain data.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "host {args:?} failed"
+    );
+    usage.ru_maxrss
+}
+
+/// The fundamental (Hz) of the left channel between `from` and `to`
+/// seconds: the shortest lag whose autocorrelation comes within 10 % of
+/// the best one between 60 and 1500 Hz.
+fn pitch_hz(w: &Wav, from: f64, to: f64) -> f64 {
+    let rate = f64::from(w.rate);
+    let left: Vec<f64> = w.samples.iter().step_by(2).copied().collect();
+    let x = &left[(from * rate) as usize..(to * rate) as usize];
+    let (lo, hi) = ((rate / 1500.0) as usize, (rate / 60.0) as usize);
+    let ac: Vec<f64> = (lo..=hi)
+        .map(|lag| x.iter().zip(&x[lag..]).map(|(a, b)| a * b).sum::<f64>())
+        .collect();
+    let best = ac.iter().cloned().fold(f64::MIN, f64::max);
+    // The first peak that comes close to the best.
+    let lag = (1..ac.len() - 1)
+        .find(|&i| ac[i] >= 0.9 * best && ac[i] >= ac[i - 1] && ac[i] >= ac[i + 1])
+        .expect("a pitch")
+        + lo;
+    rate / lag as f64
+}
+
+fn rms(w: &Wav) -> f64 {
+    (w.samples.iter().map(|x| x * x).sum::<f64>() / w.samples.len() as f64).sqrt()
+}
+
+/// Every option that changes the sound takes effect: --gain scales,
+/// --transpose 12 doubles the pitch, --polyphony 1 thins a dense song,
+/// --no-reverb and --no-chorus change the output, and --lazy-samples
+/// needs less memory for (nearly) the same sound.
+#[test]
+fn sound_options_take_effect() {
+    let dir = TempDir::new("render-sound-options");
+    let mid = dir.write("f0.mid", &fixtures::format0_basic());
+    let dense = dir.write("dense.mid", &fixtures::dense_16ch(3));
+    let wav = |name: &str, file: &str, extra: &[&str]| -> Wav {
+        let p = dir.s(name);
+        parse_wav(&render(&dir, file, &p, extra))
+    };
+    let dry = ["--no-reverb", "--no-chorus"];
+    let base = wav("base.wav", &mid, &dry);
+    // Gain: twice the gain, twice the amplitude.
+    let loud = wav("loud.wav", &mid, &[&dry[..], &["-g", "0.8"]].concat());
+    let ratio = rms(&loud) / rms(&base);
+    assert!((1.9..=2.1).contains(&ratio), "--gain 0.8 vs 0.4: {ratio}");
+    // Transpose an octave up: the first note, C4 (261.6 Hz) on a piano,
+    // sounds as C5 (523.3 Hz).
+    let up = wav("up.wav", &mid, &[&dry[..], &["--transpose", "12"]].concat());
+    let (f_base, f_up) = (pitch_hz(&base, 0.03, 0.2), pitch_hz(&up, 0.03, 0.2));
+    assert!(
+        (f_base / 261.6 - 1.0).abs() < 0.03,
+        "C4 measured at {f_base} Hz"
+    );
+    assert!(
+        (f_up / 523.3 - 1.0).abs() < 0.03,
+        "--transpose 12: {f_up} Hz"
+    );
+    // Polyphony 1: one voice at a time is much thinner than 16 channels.
+    let full = wav("full.wav", &dense, &dry);
+    let thin = wav(
+        "thin.wav",
+        &dense,
+        &[&dry[..], &["--polyphony", "1"]].concat(),
+    );
+    assert!(
+        rms(&thin) < 0.7 * rms(&full),
+        "--polyphony 1: rms {} vs {}",
+        rms(&thin),
+        rms(&full)
+    );
+    // Reverb and chorus each change the sound. (GM's default chorus send
+    // is 0: the song's volume controller becomes a chorus send, CC 93.)
+    let mut chorused = fixtures::format0_basic();
+    let at = chorused
+        .windows(3)
+        .position(|w| w == [0xB0, 7, 100])
+        .expect("the volume controller");
+    chorused[at + 1] = 93;
+    let chorused = dir.write("chorus.mid", &chorused);
+    let with_fx = wav("fx.wav", &chorused, &[]);
+    let no_reverb = wav("norev.wav", &chorused, &["--no-reverb"]);
+    let no_chorus = wav("nocho.wav", &chorused, &["--no-chorus"]);
+    assert!(
+        with_fx.samples != no_reverb.samples,
+        "--no-reverb did nothing"
+    );
+    assert!(
+        with_fx.samples != no_chorus.samples,
+        "--no-chorus did nothing"
+    );
+    assert!(no_reverb.samples != no_chorus.samples);
+    // Lazy samples: only the piano's samples are loaded, not the whole
+    // SoundFont (TimGM6mb holds about 5.7 MB of samples).
+    let (eager_out, lazy_out) = (dir.s("eager.wav"), dir.s("lazy.wav"));
+    let eager_kib = max_rss_kib(&["render", &mid, "-o", &eager_out, "-q", "-s", soundfont()]);
+    let lazy_kib = max_rss_kib(&[
+        "render",
+        &mid,
+        "-o",
+        &lazy_out,
+        "-q",
+        "-s",
+        soundfont(),
+        "--lazy-samples",
+    ]);
+    assert!(
+        lazy_kib + 3 * 1024 < eager_kib,
+        "--lazy-samples: {lazy_kib} KiB peak vs {eager_kib} KiB"
+    );
+    // (FluidSynth prepares lazily loaded samples slightly differently: the
+    // sound is the same within -40 dB, not bit for bit.)
+    let (eager, lazy) = (
+        read_wav(dir.path("eager.wav")),
+        read_wav(dir.path("lazy.wav")),
+    );
+    assert_eq!(eager.frames(), lazy.frames());
+    let diff = eager
+        .samples
+        .iter()
+        .zip(&lazy.samples)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    assert!(diff < 0.01, "--lazy-samples changed the sound by {diff}");
+}
