@@ -1,0 +1,221 @@
+//! `host play`'s own options take effect, on the audio test bed
+//! (`common::testbed`): `--loop`, `--shuffle`, `--quiet`, `--period` and
+//! `--periods`, `--start`, and `device`/`period` from the configuration
+//! file. `tb_null_tee` is not paced (a song plays in a moment) and records
+//! every frame written; `tb_jack` is paced like a sound card.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::testbed::{self, serial};
+use common::*;
+use smfplay_tests::fixtures;
+
+/// Lines that start with `prefix` in `host play`'s standard output.
+fn lines_starting<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
+    stdout.lines().filter(|l| l.starts_with(prefix)).collect()
+}
+
+fn play(args: &[&str]) -> Output {
+    testbed::host()
+        .arg("play")
+        .args(["-s", soundfont()])
+        .args(args)
+        .output()
+        .expect("run host play")
+}
+
+#[test]
+fn loop_plays_the_list_again_until_stopped() {
+    let _l = serial();
+    let dir = TempDir::new("play-loop");
+    let a = dir.write("a.mid", &fixtures::format0_basic());
+    let b = dir.write("b.mid", &fixtures::format2_sequence());
+    let mut child = testbed::host()
+        .args([
+            "play",
+            "-s",
+            soundfont(),
+            "-d",
+            "tb_null_tee:FILE=/dev/null",
+        ])
+        .args(["--loop", &a, &b])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut played = Vec::new();
+    let t = Instant::now();
+    while played.len() < 5 {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60).saturating_sub(t.elapsed()))
+            .expect("five songs played within 60 s");
+        if let Some(f) = line.strip_prefix("playing ") {
+            played.push(f.to_string());
+        }
+    }
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        played,
+        [&a, &b, &a, &b, &a].map(String::clone),
+        "the list again, in order"
+    );
+}
+
+#[test]
+fn shuffle_plays_each_file_once_in_another_order() {
+    let _l = serial();
+    let dir = TempDir::new("play-shuffle");
+    let names: Vec<String> = (1..=6)
+        .map(|i| {
+            let name = format!("song{i}.mid");
+            dir.write(&name, &fixtures::format0_basic());
+            name
+        })
+        .collect();
+    let d = dir.0.to_str().unwrap().to_string();
+    let mut orders = Vec::new();
+    // 720 orders: the sorted one every time is a 1 in 720³ chance.
+    for _ in 0..3 {
+        let out = play(&["-d", "tb_null_tee:FILE=/dev/null", "--shuffle", &d]);
+        assert!(out.status.success(), "{out:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut order: Vec<String> = lines_starting(&stdout, "playing ")
+            .iter()
+            .map(|l| l.rsplit('/').next().unwrap().to_string())
+            .collect();
+        orders.push(order.clone());
+        order.sort();
+        assert_eq!(order, names, "each file exactly once: {stdout}");
+    }
+    assert!(
+        orders.iter().any(|o| o != &names),
+        "--shuffle played the sorted order three times: {orders:?}"
+    );
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let _l = serial();
+    let dir = TempDir::new("play-quiet");
+    let a = dir.write("a.mid", &fixtures::format0_basic());
+    let loud = play(&["-d", "tb_null_tee:FILE=/dev/null", &a]);
+    assert!(loud.status.success());
+    assert!(
+        !loud.stdout.is_empty(),
+        "without --quiet it says what plays"
+    );
+    let out = play(&["-d", "tb_null_tee:FILE=/dev/null", "--quiet", &a]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn period_and_periods_set_the_device_buffer() {
+    let _l = serial();
+    let dir = TempDir::new("play-period");
+    let a = dir.write("a.mid", &fixtures::format0_basic());
+    let out = play(&[
+        "-d",
+        "tb_jack",
+        "-p",
+        "512",
+        "--periods",
+        "3",
+        "--end",
+        "0.3",
+        &a,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("device tb_jack: ")
+            && stdout.contains("period 512 frames, buffer 1536 frames"),
+        "{stdout}"
+    );
+    // From the configuration file: the device and the period.
+    let cfg = dir.write(
+        "c.toml",
+        b"device = \"tb_jack\"\nperiod = 1024\nperiods = 2\n",
+    );
+    let out = play(&["--config", &cfg, "--end", "0.3", &a]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("device tb_jack: ")
+            && stdout.contains("period 1024 frames, buffer 2048 frames"),
+        "{stdout}"
+    );
+    // The command line wins over the file.
+    let out = play(&["--config", &cfg, "-p", "256", "--end", "0.3", &a]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("period 256 frames, buffer 512 frames"),
+        "{stdout}"
+    );
+}
+
+/// `--start 3 --end 4` plays one second of the song where `--end 4`
+/// plays four (counted in frames written to the device), and both end at
+/// song position 4 s.
+#[test]
+fn start_skips_into_the_song() {
+    let _l = serial();
+    let dir = TempDir::new("play-start");
+    let a = dir.write("a.mid", &fixtures::format0_basic());
+    let cap = dir.s("cap.raw");
+    let dev = format!("tb_null_tee:FILE={cap}");
+    let seconds = |extra: &[&str]| -> f64 {
+        let mut args = vec![
+            "-d",
+            dev.as_str(),
+            "--format",
+            "s16",
+            "--json",
+            "--end",
+            "4",
+        ];
+        args.extend_from_slice(extra);
+        args.push(&a);
+        let out = play(&args);
+        assert!(out.status.success(), "{out:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let end = lines_starting(&stdout, "{\"event\":\"end\"");
+        assert_eq!(end.len(), 1, "{stdout}");
+        assert!(end[0].contains("\"song_s\":4.0"), "{}", end[0]);
+        std::fs::metadata(&cap).unwrap().len() as f64 / 4.0 / 48_000.0
+    };
+    let from_0 = seconds(&[]);
+    let from_3 = seconds(&["--start", "3"]);
+    let skipped = from_0 - from_3;
+    assert!(
+        (2.95..=3.05).contains(&skipped),
+        "--start 3 skipped {skipped:.3} s ({from_0:.3} s vs {from_3:.3} s played)"
+    );
+}
