@@ -18,10 +18,16 @@ pub struct Cli {
     pub command: Command,
     /// Read defaults from this configuration file instead of
     /// $XDG_CONFIG_HOME/smfplay/config.toml (~/.config/smfplay/config.toml).
-    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "no_config",
+        display_order = 900
+    )]
     pub config: Option<PathBuf>,
     /// Ignore the configuration file: built-in defaults only.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, display_order = 901)]
     pub no_config: bool,
 }
 
@@ -55,7 +61,8 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct SynthArgs {
     /// SoundFont (.sf2) to play with [default: $SMFPLAY_SOUNDFONT, then the
-    /// usual system paths such as /usr/share/sounds/sf2/default-GM.sf2]
+    /// configuration file's, then the usual system paths such as
+    /// /usr/share/sounds/sf2/default-GM.sf2]
     #[arg(long, short = 's', value_name = "FILE")]
     pub soundfont: Option<PathBuf>,
     /// Sample rate in Hz, 22050–96000; for play the device must take it

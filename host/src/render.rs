@@ -146,7 +146,14 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
     }
 
-    // 4. Output.
+    // 4. Output (none at all when a signal came during the start-up).
+    if let Some(sig) = signals::stop_requested() {
+        eprintln!(
+            "host: {name}: stopped by {} before rendering; nothing written",
+            signals::name(sig)
+        );
+        return Ok(signals::exit_code(sig));
+    }
     let format = match args.format {
         WavFormat::S16 => SampleFormat::I16,
         WavFormat::F32 => SampleFormat::F32,

@@ -311,30 +311,6 @@ fn max_rss_kib(args: &[&str]) -> i64 {
     usage.ru_maxrss
 }
 
-/// The fundamental (Hz) of the left channel between `from` and `to`
-/// seconds: the shortest lag whose autocorrelation comes within 10 % of
-/// the best one between 60 and 1500 Hz.
-fn pitch_hz(w: &Wav, from: f64, to: f64) -> f64 {
-    let rate = f64::from(w.rate);
-    let left: Vec<f64> = w.samples.iter().step_by(2).copied().collect();
-    let x = &left[(from * rate) as usize..(to * rate) as usize];
-    let (lo, hi) = ((rate / 1500.0) as usize, (rate / 60.0) as usize);
-    let ac: Vec<f64> = (lo..=hi)
-        .map(|lag| x.iter().zip(&x[lag..]).map(|(a, b)| a * b).sum::<f64>())
-        .collect();
-    let best = ac.iter().cloned().fold(f64::MIN, f64::max);
-    // The first peak that comes close to the best.
-    let lag = (1..ac.len() - 1)
-        .find(|&i| ac[i] >= 0.9 * best && ac[i] >= ac[i - 1] && ac[i] >= ac[i + 1])
-        .expect("a pitch")
-        + lo;
-    rate / lag as f64
-}
-
-fn rms(w: &Wav) -> f64 {
-    (w.samples.iter().map(|x| x * x).sum::<f64>() / w.samples.len() as f64).sqrt()
-}
-
 /// Every option that changes the sound takes effect: --gain scales,
 /// --transpose 12 doubles the pitch, --polyphony 1 thins a dense song,
 /// --no-reverb and --no-chorus change the output, and --lazy-samples

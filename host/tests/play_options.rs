@@ -219,3 +219,55 @@ fn start_skips_into_the_song() {
         "--start 3 skipped {skipped:.3} s ({from_0:.3} s vs {from_3:.3} s played)"
     );
 }
+
+/// The song's settings reach the player as they reach `render`:
+/// `--tempo 2` plays 4 s of song in 2 s, `--transpose 12` an octave up,
+/// `--gain 0.8` twice as loud as 0.4, `--mute` of every channel silence.
+#[test]
+fn song_settings_take_effect_in_play() {
+    let _l = serial();
+    let dir = TempDir::new("play-song-settings");
+    let a = dir.write("a.mid", &fixtures::format0_basic());
+    let cap = dir.s("cap.raw");
+    let dev = format!("tb_null_tee:FILE={cap}");
+    let capture = |extra: &[&str]| -> Wav {
+        let mut args = vec![
+            "-d",
+            dev.as_str(),
+            "--format",
+            "s16",
+            "--no-reverb",
+            "--no-chorus",
+        ];
+        args.extend_from_slice(extra);
+        args.push(&a);
+        let out = play(&args);
+        assert!(out.status.success(), "{out:?}");
+        raw_s16_stereo(&std::fs::read(&cap).unwrap(), 48_000)
+    };
+    let seconds = |w: &Wav| w.frames() as f64 / 48_000.0;
+    let normal = capture(&["--end", "4"]);
+    let fast = capture(&["--end", "4", "--tempo", "2"]);
+    let ratio = seconds(&normal) / seconds(&fast);
+    assert!(
+        (1.9..=2.1).contains(&ratio),
+        "--tempo 2: {} s vs {} s",
+        seconds(&fast),
+        seconds(&normal)
+    );
+    let base = capture(&[]);
+    let up = capture(&["--transpose", "12"]);
+    let (f0, f1) = (pitch_hz(&base, 0.03, 0.2), pitch_hz(&up, 0.03, 0.2));
+    assert!((f0 / 261.6 - 1.0).abs() < 0.03, "C4 played at {f0} Hz");
+    assert!((f1 / 523.3 - 1.0).abs() < 0.03, "--transpose 12: {f1} Hz");
+    let loud = capture(&["--gain", "0.8"]);
+    let ratio = rms(&loud) / rms(&base);
+    assert!((1.9..=2.1).contains(&ratio), "--gain 0.8 vs 0.4: ×{ratio}");
+    let all: Vec<String> = (1..=16).map(|c| c.to_string()).collect();
+    let muted = capture(&["--mute", &all.join(",")]);
+    assert!(muted.frames() > 0);
+    assert!(
+        muted.samples.iter().all(|&x| x == 0.0),
+        "every channel muted is silence"
+    );
+}

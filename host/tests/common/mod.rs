@@ -229,6 +229,23 @@ pub fn parse_wav(bytes: &[u8]) -> Wav {
     }
 }
 
+/// Raw interleaved S16 stereo frames (a test-bed capture) as a [`Wav`].
+pub fn raw_s16_stereo(bytes: &[u8], rate: u32) -> Wav {
+    Wav {
+        rate,
+        channels: 2,
+        format_tag: 1,
+        bits: 16,
+        riff_size: 0,
+        data_size: bytes.len() as u32,
+        data_offset: 0,
+        samples: bytes
+            .chunks_exact(2)
+            .map(|c| f64::from(i16::from_le_bytes([c[0], c[1]])) / 32768.0)
+            .collect(),
+    }
+}
+
 /// Reads and parses a WAV file.
 pub fn read_wav(path: impl AsRef<Path>) -> Wav {
     parse_wav(&std::fs::read(path.as_ref()).expect("read WAV"))
@@ -242,6 +259,30 @@ pub fn rms_envelope(w: &Wav, window: usize) -> Vec<f64> {
         .filter(|c| c.len() == window * ch)
         .map(|c| (c.iter().map(|x| x * x).sum::<f64>() / c.len() as f64).sqrt())
         .collect()
+}
+
+/// The fundamental (Hz) of the left channel between `from` and `to`
+/// seconds: the shortest lag whose autocorrelation comes within 10 % of
+/// the best one between 60 and 1500 Hz.
+pub fn pitch_hz(w: &Wav, from: f64, to: f64) -> f64 {
+    let rate = f64::from(w.rate);
+    let left: Vec<f64> = w.samples.iter().step_by(2).copied().collect();
+    let x = &left[(from * rate) as usize..(to * rate) as usize];
+    let (lo, hi) = ((rate / 1500.0) as usize, (rate / 60.0) as usize);
+    let ac: Vec<f64> = (lo..=hi)
+        .map(|lag| x.iter().zip(&x[lag..]).map(|(a, b)| a * b).sum::<f64>())
+        .collect();
+    let best = ac.iter().cloned().fold(f64::MIN, f64::max);
+    // The first peak that comes close to the best.
+    let lag = (1..ac.len() - 1)
+        .find(|&i| ac[i] >= 0.9 * best && ac[i] >= ac[i - 1] && ac[i] >= ac[i + 1])
+        .expect("a pitch")
+        + lo;
+    rate / lag as f64
+}
+
+pub fn rms(w: &Wav) -> f64 {
+    (w.samples.iter().map(|x| x * x).sum::<f64>() / w.samples.len() as f64).sqrt()
 }
 
 /// Pearson correlation of the common prefix of two series.
