@@ -48,7 +48,7 @@ pub fn host_unprivileged() -> Command {
     }
     let mut c = Command::new("setpriv");
     c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_host"))
+        .arg(binary_anyone_can_run())
         .env_remove("SMFPLAY_SOUNDFONT")
         // Not no_config_home(): root's runs may have created that one
         // (libpulse makes $XDG_CONFIG_HOME/pulse, mode 0700).
@@ -57,6 +57,43 @@ pub fn host_unprivileged() -> Command {
             std::env::temp_dir().join("smfplay-tests-no-config-home-unprivileged"),
         );
     c
+}
+
+/// A copy of the `host` binary in the temporary directory, which any user
+/// can reach (the build directory may sit under a home only root enters).
+fn binary_anyone_can_run() -> &'static Path {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        // Copies left by earlier runs whose process is gone are removed.
+        for entry in std::fs::read_dir(std::env::temp_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("smfplay-host-bin-"))
+                .and_then(|p| p.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            // SAFETY: signal 0 only checks that the process exists.
+            let gone = unsafe { libc::kill(pid, 0) } != 0
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+            if gone {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("smfplay-host-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the binary's directory");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("host");
+        std::fs::copy(env!("CARGO_BIN_EXE_host"), &bin).expect("copy the host binary");
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    })
 }
 
 /// The one error line of a failed run: asserts the exit code, that
