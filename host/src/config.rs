@@ -178,6 +178,7 @@ impl Value {
 fn parse(text: &str) -> Result<Config, (usize, String)> {
     let mut c = Config::default();
     let mut seen: Vec<&str> = Vec::new();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
@@ -308,6 +309,8 @@ fn parse_value(s: &str) -> Result<Value, String> {
                     Value::Float(f)
                 } else if w.starts_with('[') || w.starts_with('{') {
                     return Err("arrays and tables are not used here".into());
+                } else if w.eq_ignore_ascii_case("true") || w.eq_ignore_ascii_case("false") {
+                    return Err(format!("write {} in lower case", w.to_ascii_lowercase()));
                 } else {
                     return Err(format!(
                         "{w:?} is not a value (write strings in quotes: \"{w}\")"
@@ -529,12 +532,21 @@ mod tests {
             ),
             ("soundfont = \"\"\n", 1, "the string is empty"),
             ("rate =\n", 1, "the value is missing"),
+            ("reverb = True\n", 1, "reverb: write true in lower case"),
+            ("gain = inf\n", 1, "gain: \"inf\" is not a value"),
+            ("device = [\"a\"]\n", 1, "arrays and tables are not used"),
         ];
         for (text, line, want) in cases {
             let (n, msg) = parse(text).expect_err(text);
             assert_eq!(n, *line, "{text:?}: {msg}");
             assert!(msg.contains(want), "{text:?}: {msg}");
         }
+    }
+
+    #[test]
+    fn byte_order_mark_and_spacing() {
+        let c = parse("\u{feff}rate=44100\n   gain   =   0.5   # quiet\n").unwrap();
+        assert_eq!((c.rate, c.gain), (Some(44_100), Some(0.5)));
     }
 
     #[test]
