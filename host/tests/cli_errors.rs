@@ -647,3 +647,31 @@ fn playlist_with_a_missing_file() {
         "{stdout}"
     );
 }
+
+/// A write error in the middle of a render (here the file-size limit, as
+/// a full disk would) removes the partial file: exit 6, one line.
+#[test]
+fn render_write_error_midway_removes_the_partial_file() {
+    use std::os::unix::process::CommandExt;
+    let dir = TempDir::new("render-write-error");
+    let mid = dir.write("long.mid", &fixtures::dense_16ch(60));
+    let wav = dir.s("out.wav");
+    let mut c = host();
+    c.args(["render", &mid, "-o", &wav, "-q", "-s", soundfont()]);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            // 2 MB, then EFBIG (not the default SIGXFSZ, which would kill).
+            let limit = libc::rlimit {
+                rlim_cur: 2_000_000,
+                rlim_max: 2_000_000,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = c.output().unwrap();
+    error_line(&out, 6, &wav, &["cannot write", "too large"]);
+    assert!(!dir.path("out.wav").exists(), "the partial WAV is removed");
+}

@@ -271,3 +271,37 @@ fn song_settings_take_effect_in_play() {
         "every channel muted is silence"
     );
 }
+
+/// `-` plays a song from standard input.
+#[test]
+fn plays_from_standard_input() {
+    use std::io::Write;
+    let _l = serial();
+    let mut child = testbed::host()
+        .args([
+            "play",
+            "-s",
+            soundfont(),
+            "-d",
+            "tb_null_tee:FILE=/dev/null",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&fixtures::format0_basic()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(lines_starting(&stdout, "playing -").len(), 1, "{stdout}");
+    assert_eq!(lines_starting(&stdout, "end -").len(), 1, "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("host: -:"),
+        "an error about the input: {stderr}"
+    );
+}
