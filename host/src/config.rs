@@ -34,8 +34,7 @@ use clap::parser::ValueSource;
 
 use crate::cli::{PlayArgs, RenderArgs, SynthArgs};
 
-/// Every key the file may hold, with what it sets (for error messages and
-/// `host --help`).
+/// Every key the file may hold (listed in the unknown-key error).
 pub const KEYS: &[&str] = &[
     "soundfont",
     "device",
