@@ -2,9 +2,21 @@
 //!
 //! *Real-time*: parsing happens once at start-up.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Sample rates (Hz) play and render take.
+pub const RATES: RangeInclusive<i64> = 22_050..=96_000;
+/// Voice limits.
+pub const POLYPHONY: RangeInclusive<i64> = 1..=65_535;
+/// Play's period sizes (frames; up to `play::MAX_PERIOD`).
+pub const PLAY_PERIODS: RangeInclusive<i64> = 16..=16_384;
+/// Periods in play's device buffer.
+pub const PERIOD_COUNTS: RangeInclusive<i64> = 2..=64;
+/// Master gains.
+pub const GAINS: RangeInclusive<f64> = 0.0..=10.0;
 
 /// smfplay: plays Standard MIDI Files (.mid, .kar, .rmi) through FluidSynth
 /// on an ALSA device, with low latency and no glitches.
@@ -68,7 +80,7 @@ pub struct SynthArgs {
     /// Sample rate in Hz, 22050–96000; for play the device must take it
     /// (`host devices` lists devices; the error says which rates it offers).
     #[arg(long, short = 'r', value_name = "HZ", default_value_t = 48_000,
-          value_parser = clap::value_parser!(u32).range(22_050..=96_000))]
+          value_parser = clap::value_parser!(u32).range(RATES))]
     pub rate: u32,
     /// Master gain (FluidSynth's synth.gain, 0–10); lower it if the sound clips.
     #[arg(long, short = 'g', value_name = "GAIN", default_value_t = 0.4, value_parser = parse_gain)]
@@ -81,7 +93,7 @@ pub struct SynthArgs {
     pub no_chorus: bool,
     /// Most voices sounding at once, 1–65535 (FluidSynth's synth.polyphony;
     /// its default is 256). Lower it if a small board cannot keep up.
-    #[arg(long, value_name = "VOICES", value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    #[arg(long, value_name = "VOICES", value_parser = clap::value_parser!(u32).range(POLYPHONY))]
     pub polyphony: Option<u32>,
     /// Load SoundFont samples only when an instrument first plays: much less
     /// memory for big SoundFonts on small boards.
@@ -137,10 +149,10 @@ pub struct PlayArgs {
     /// period × periods / rate. When given, the device must take it; by
     /// default the nearest size the device takes is used.
     #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 256,
-          value_parser = clap::value_parser!(u32).range(16..=16_384))]
+          value_parser = clap::value_parser!(u32).range(PLAY_PERIODS))]
     pub period: u32,
     /// Periods in the device buffer, 2–64 (3 is safer against crackles).
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=64))]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(PERIOD_COUNTS))]
     pub periods: u32,
     /// Play the list again and again (until Ctrl-C).
     #[arg(long = "loop", short = 'l')]
@@ -264,7 +276,7 @@ pub struct DumpArgs {
 
 fn parse_gain(s: &str) -> Result<f32, String> {
     let g: f32 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if (0.0..=10.0).contains(&g) {
+    if GAINS.contains(&f64::from(g)) {
         Ok(g)
     } else {
         Err(format!("gain {g} is outside 0–10"))

@@ -32,7 +32,9 @@ use std::path::{Path, PathBuf};
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 
-use crate::cli::{PlayArgs, RenderArgs, SynthArgs};
+use std::ops::RangeInclusive;
+
+use crate::cli::{self, PlayArgs, RenderArgs, SynthArgs};
 
 /// Every key the file may hold (listed in the unknown-key error).
 pub const KEYS: &[&str] = &[
@@ -326,10 +328,10 @@ fn parse_value(s: &str) -> Result<Value, String> {
     Ok(value)
 }
 
-fn int_in(v: &Value, lo: i64, hi: i64) -> Result<u32, String> {
+fn int_in(v: &Value, range: RangeInclusive<i64>) -> Result<u32, String> {
     match v {
-        Value::Int(i) if (lo..=hi).contains(i) => Ok(*i as u32),
-        Value::Int(i) => Err(format!("{i} is outside {lo}–{hi}")),
+        Value::Int(i) if range.contains(i) => Ok(*i as u32),
+        Value::Int(i) => Err(format!("{i} is outside {}–{}", range.start(), range.end())),
         other => Err(format!("expected an integer, found {}", other.kind())),
     }
 }
@@ -355,20 +357,24 @@ fn string(v: Value) -> Result<String, String> {
 /// Stores one checked value. Ranges are the command line's.
 fn set(c: &mut Config, key: &str, v: Value) -> Result<(), String> {
     match key {
-        "soundfont" => c.soundfont = Some(PathBuf::from(expand_home(&string(v)?))),
+        "soundfont" => c.soundfont = Some(expand_home(&string(v)?)),
         "device" => c.device = Some(string(v)?),
-        "rate" => c.rate = Some(int_in(&v, 22_050, 96_000)?),
-        "period" => c.period = Some(int_in(&v, 16, 16_384)?),
-        "periods" => c.periods = Some(int_in(&v, 2, 64)?),
-        "polyphony" => c.polyphony = Some(int_in(&v, 1, 65_535)?),
+        "rate" => c.rate = Some(int_in(&v, cli::RATES)?),
+        "period" => c.period = Some(int_in(&v, cli::PLAY_PERIODS)?),
+        "periods" => c.periods = Some(int_in(&v, cli::PERIOD_COUNTS)?),
+        "polyphony" => c.polyphony = Some(int_in(&v, cli::POLYPHONY)?),
         "gain" => {
             let g = match v {
                 Value::Int(i) => i as f64,
                 Value::Float(f) => f,
                 other => return Err(format!("expected a number, found {}", other.kind())),
             };
-            if !(0.0..=10.0).contains(&g) {
-                return Err(format!("{g} is outside 0–10"));
+            if !cli::GAINS.contains(&g) {
+                return Err(format!(
+                    "{g} is outside {}–{}",
+                    cli::GAINS.start(),
+                    cli::GAINS.end()
+                ));
             }
             c.gain = Some(g as f32);
         }
@@ -381,10 +387,10 @@ fn set(c: &mut Config, key: &str, v: Value) -> Result<(), String> {
 }
 
 /// `~/x` → `$HOME/x` (what people write for a SoundFont in their home).
-fn expand_home(s: &str) -> String {
+fn expand_home(s: &str) -> PathBuf {
     match (s.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest).display().to_string(),
-        _ => s.to_string(),
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => PathBuf::from(s),
     }
 }
 
