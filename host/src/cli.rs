@@ -55,6 +55,8 @@ pub enum Command {
     /// Print every event in playback order with its tick, time and track.
     Dump(DumpArgs),
     /// List the ALSA playback devices (names for --device).
+    #[command(after_help = "Example:\n  \
+        host devices                        then: host play song.mid --device NAME")]
     Devices,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
@@ -251,6 +253,9 @@ pub struct RenderArgs {
 
 /// `host info`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:\n  \
+    host info song.mid                  format, tracks, duration, tempo, instruments, lyrics, damage\n  \
+    host info song.mid --json | jq .duration_seconds")]
 pub struct InfoArgs {
     /// MIDI file to describe (`-` reads standard input).
     #[arg(value_name = "FILE")]
@@ -265,6 +270,9 @@ pub struct InfoArgs {
 
 /// `host dump`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:\n  \
+    host dump song.mid | less\n  \
+    host dump song.mid | grep lyric      the lyrics with their times")]
 pub struct DumpArgs {
     /// MIDI file to list (`-` reads standard input).
     #[arg(value_name = "FILE")]
