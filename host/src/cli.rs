@@ -60,9 +60,10 @@ pub enum Command {
     Devices,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
-        after_help = "Install (bash): host completions bash > ~/.local/share/bash-completion/completions/host\n\
-                            Install (zsh):  host completions zsh > ~/.zfunc/_host   (with fpath+=~/.zfunc in ~/.zshrc)\n\
-                            Install (fish): host completions fish > ~/.config/fish/completions/host.fish"
+        after_help = "Examples (installing them; open a new shell afterwards):\n  \
+        host completions bash > ~/.local/share/bash-completion/completions/host\n  \
+        host completions zsh > ~/.zfunc/_host     (with fpath+=~/.zfunc in ~/.zshrc)\n  \
+        host completions fish > ~/.config/fish/completions/host.fish"
     )]
     Completions {
         /// The shell to complete for.
@@ -319,6 +320,38 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every option of every command says what it does, every value has a
+    /// name, and each command's help ends with examples.
+    #[test]
+    fn every_option_is_documented_with_examples() {
+        let mut cli = Cli::command();
+        cli.build();
+        for sub in cli.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = sub.get_name();
+            assert!(
+                sub.get_after_help()
+                    .is_some_and(|h| h.to_string().contains("xample")),
+                "`host {name} --help` has no example"
+            );
+            for arg in sub.get_arguments() {
+                let id = arg.get_id();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some_and(|h| h.to_string().len() > 10),
+                    "host {name}: {id} has no help text"
+                );
+                if arg.get_action().takes_values() && arg.get_possible_values().is_empty() {
+                    assert!(
+                        arg.get_value_names().is_some(),
+                        "host {name}: {id} has no value name"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
