@@ -619,6 +619,41 @@ fn device_refusing_the_period_says_what_it_offers() {
     assert!(out.status.success(), "{out:?}");
 }
 
+/// `play --strict` refuses a damaged file with one line saying where the
+/// damage is (exit 3); without it the file plays with a warning.
+#[test]
+fn play_strict_refuses_a_damaged_file() {
+    let _l = testbed::serial();
+    let dir = TempDir::new("err-play-strict");
+    let cut = dir.write(
+        "cut.mid",
+        &fixtures::truncated(&fixtures::format1_multitrack(), 900),
+    );
+    let play = |extra: &[&str]| {
+        testbed::host()
+            .args([
+                "play",
+                "-s",
+                soundfont(),
+                "-d",
+                "tb_null_tee:FILE=/dev/null",
+            ])
+            .args(extra)
+            .arg(&cut)
+            .output()
+            .unwrap()
+    };
+    let out = play(&["--strict"]);
+    error_line(&out, 3, &cut, &["track", "byte"]);
+    let out = play(&[]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("host: {cut}: ")) && stderr.contains("skipped"),
+        "no warning about the damage: {stderr}"
+    );
+}
+
 /// A playlist with a missing file: one line for it, the others play, exit 3.
 #[test]
 fn playlist_with_a_missing_file() {

@@ -222,7 +222,8 @@ fn start_skips_into_the_song() {
 
 /// The song's settings reach the player as they reach `render`:
 /// `--tempo 2` plays 2 s of song in 1 s, `--transpose 12` an octave up,
-/// `--gain 0.8` twice as loud as 0.4, `--mute` of every channel silence.
+/// `--gain 0.8` twice as loud as 0.4, `--mute` of every channel and
+/// `--solo` of a channel the song does not use silence.
 /// On the paced JACK device: an unpaced one runs the audio thread ahead of
 /// the feeder, so events come late and the sound varies from run to run.
 #[test]
@@ -283,6 +284,13 @@ fn song_settings_take_effect_in_play() {
     assert!(
         muted.samples.iter().all(|&x| x == 0.0),
         "every channel muted is silence"
+    );
+    // The song plays on channel 1 only: soloing channel 10 silences it.
+    let solo_10 = capture(&["--end", "1", "--solo", "10"]);
+    assert!(solo_10.frames() > 0);
+    assert!(
+        solo_10.samples.iter().all(|&x| x == 0.0),
+        "--solo 10 lets nothing of channel 1 through"
     );
 }
 
