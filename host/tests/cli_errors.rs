@@ -533,29 +533,13 @@ fn device_refusing_the_rate_says_what_it_offers() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-rate");
     let mid = dir.write("ok.mid", &fixtures::format0_basic());
-    let out = testbed::host()
-        .args([
-            "play",
-            &mid,
-            "-s",
-            soundfont(),
-            "-d",
-            "tb_jack_hw",
-            "-r",
-            "44100",
-        ])
-        .output()
-        .unwrap();
-    error_line(
-        &out,
-        5,
-        "tb_jack_hw",
-        &[
-            "does not play at 44100 Hz",
-            "48000 Hz only",
-            "try --rate 48000",
-        ],
-    );
+    let out = testbed::play(&[&mid, "-d", "tb_jack_hw", "-r", "44100"]);
+    let words = [
+        "does not play at 44100 Hz",
+        "48000 Hz only",
+        "try --rate 48000",
+    ];
+    error_line(&out, 5, "tb_jack_hw", &words);
 }
 
 #[test]
@@ -563,59 +547,19 @@ fn device_refusing_the_period_says_what_it_offers() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-period");
     let mid = dir.write("ok.mid", &fixtures::format0_basic());
-    let out = testbed::host()
-        .args([
-            "play",
-            &mid,
-            "-s",
-            soundfont(),
-            "-d",
-            "tb_jack_hw",
-            "-p",
-            "16",
-        ])
-        .output()
-        .unwrap();
-    let line = error_line(
-        &out,
-        5,
-        "tb_jack_hw",
-        &[
-            "does not take 16-frame periods",
-            "it offers",
-            "try --period",
-        ],
-    );
+    let out = testbed::play(&[&mid, "-d", "tb_jack_hw", "-p", "16"]);
+    let words = [
+        "does not take 16-frame periods",
+        "it offers",
+        "try --period",
+    ];
+    let line = error_line(&out, 5, "tb_jack_hw", &words);
     // The same from the configuration file.
     let cfg = dir.write("c.toml", b"period = 16\n");
-    let out = testbed::host()
-        .args([
-            "play",
-            &mid,
-            "-s",
-            soundfont(),
-            "-d",
-            "tb_jack_hw",
-            "--config",
-            &cfg,
-        ])
-        .output()
-        .unwrap();
+    let out = testbed::play(&[&mid, "-d", "tb_jack_hw", "--config", &cfg]);
     assert_eq!(error_line(&out, 5, "tb_jack_hw", &[]), line);
     // The built-in period adapts to the device instead.
-    let out = testbed::host()
-        .args([
-            "play",
-            &mid,
-            "-s",
-            soundfont(),
-            "-d",
-            "tb_jack_hw",
-            "--end",
-            "0.2",
-        ])
-        .output()
-        .unwrap();
+    let out = testbed::play(&[&mid, "-d", "tb_jack_hw", "--end", "0.2"]);
     assert!(out.status.success(), "{out:?}");
 }
 
@@ -630,18 +574,9 @@ fn play_strict_refuses_a_damaged_file() {
         &fixtures::truncated(&fixtures::format1_multitrack(), 900),
     );
     let play = |extra: &[&str]| {
-        testbed::host()
-            .args([
-                "play",
-                "-s",
-                soundfont(),
-                "-d",
-                "tb_null_tee:FILE=/dev/null",
-            ])
-            .args(extra)
-            .arg(&cut)
-            .output()
-            .unwrap()
+        let mut args = vec!["-d", "tb_null_tee:FILE=/dev/null", &cut];
+        args.extend_from_slice(extra);
+        testbed::play(&args)
     };
     let out = play(&["--strict"]);
     error_line(&out, 3, &cut, &["track", "byte"]);
@@ -661,18 +596,7 @@ fn playlist_with_a_missing_file() {
     let dir = TempDir::new("err-playlist");
     let ok = dir.write("ok.mid", &fixtures::format0_basic());
     let missing = dir.s("gone.mid");
-    let out = testbed::host()
-        .args([
-            "play",
-            &missing,
-            &ok,
-            "-s",
-            soundfont(),
-            "-d",
-            "tb_null_tee:FILE=/dev/null",
-        ])
-        .output()
-        .unwrap();
+    let out = testbed::play(&[&missing, &ok, "-d", "tb_null_tee:FILE=/dev/null"]);
     error_line(&out, 3, &missing, &["no such file or directory"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -681,6 +605,43 @@ fn playlist_with_a_missing_file() {
             .any(|l| l.starts_with("end ") && l.contains("ok.mid")),
         "{stdout}"
     );
+}
+
+// ---- render's output: exit 6 ----------------------------------------------
+
+#[test]
+fn render_output_errors() {
+    let dir = TempDir::new("err-output");
+    let ok = dir.write("ok.mid", &fixtures::format0_basic());
+    let render = |out: &str| run(&["render", &ok, "-o", out, "-q", "-s", soundfont()]);
+    let no_dir = dir.s("no/such/dir.wav");
+    error_line(
+        &render(&no_dir),
+        6,
+        &no_dir,
+        &["cannot create", "no such file or directory"],
+    );
+    let d = dir.0.to_str().unwrap();
+    error_line(&render(d), 6, d, &["is a directory"]);
+    // Disk full at the first write.
+    error_line(
+        &render("/dev/full"),
+        6,
+        "/dev/full",
+        &["no space left on device"],
+    );
+    assert!(
+        std::path::Path::new("/dev/full").exists(),
+        "a device is never removed"
+    );
+    // A directory the user may not write in.
+    let locked = dir.s("out.wav");
+    let out = run_cmd({
+        let mut c = host_unprivileged();
+        c.args(["render", &ok, "-o", &locked, "-q", "-s", soundfont()]);
+        c
+    });
+    error_line(&out, 6, &locked, &["cannot create", "permission denied"]);
 }
 
 /// A write error in the middle of a render (here the file-size limit, as

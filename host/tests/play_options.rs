@@ -7,26 +7,17 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::testbed::{self, serial};
+use common::testbed::{self, play, serial};
 use common::*;
 use smfplay_tests::fixtures;
 
 /// Lines that start with `prefix` in `host play`'s standard output.
 fn lines_starting<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
     stdout.lines().filter(|l| l.starts_with(prefix)).collect()
-}
-
-fn play(args: &[&str]) -> Output {
-    testbed::host()
-        .arg("play")
-        .args(["-s", soundfont()])
-        .args(args)
-        .output()
-        .expect("run host play")
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! at a time ([`serial`]): they share the paced devices.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// The repository's root.
@@ -59,4 +59,14 @@ pub fn host() -> Command {
         c.env(k, v);
     }
     c
+}
+
+/// Runs `host play -s SOUNDFONT ARGS` on the test bed.
+pub fn play(args: &[&str]) -> Output {
+    host()
+        .arg("play")
+        .args(["-s", super::soundfont()])
+        .args(args)
+        .output()
+        .expect("run host play")
 }
