@@ -20,6 +20,22 @@ fn lines_starting<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
     stdout.lines().filter(|l| l.starts_with(prefix)).collect()
 }
 
+/// Plays `file` as S16 on the test bed's `tee` device (`tb_null_tee` or
+/// `tb_jack_tee`) recording into `capture`, with `--json` and `args`;
+/// returns the `end` event and the frames written.
+fn play_captured(tee: &str, capture: &str, args: &[&str], file: &str) -> (String, Vec<u8>) {
+    let dev = format!("{tee}:FILE={capture}");
+    let mut all = vec!["-d", dev.as_str(), "--format", "s16", "--json"];
+    all.extend_from_slice(args);
+    all.push(file);
+    let out = play(&all);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let end = lines_starting(&stdout, "{\"event\":\"end\"");
+    assert_eq!(end.len(), 1, "{stdout}");
+    (end[0].to_string(), std::fs::read(capture).unwrap())
+}
+
 #[test]
 fn loop_plays_the_list_again_until_stopped() {
     let _l = serial();
@@ -181,26 +197,11 @@ fn start_skips_into_the_song() {
     let dir = TempDir::new("play-start");
     let a = dir.write("a.mid", &fixtures::format0_basic());
     let cap = dir.s("cap.raw");
-    let dev = format!("tb_null_tee:FILE={cap}");
     let seconds = |extra: &[&str]| -> f64 {
-        let mut args = vec![
-            "-d",
-            dev.as_str(),
-            "--format",
-            "s16",
-            "--json",
-            "--end",
-            "4",
-        ];
-        args.extend_from_slice(extra);
-        args.push(&a);
-        let out = play(&args);
-        assert!(out.status.success(), "{out:?}");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let end = lines_starting(&stdout, "{\"event\":\"end\"");
-        assert_eq!(end.len(), 1, "{stdout}");
-        assert!(end[0].contains("\"song_s\":4.0"), "{}", end[0]);
-        std::fs::metadata(&cap).unwrap().len() as f64 / 4.0 / 48_000.0
+        let args = [&["--end", "4"], extra].concat();
+        let (end, frames) = play_captured("tb_null_tee", &cap, &args, &a);
+        assert!(end.contains("\"song_s\":4.0"), "{end}");
+        frames.len() as f64 / 4.0 / 48_000.0
     };
     let from_0 = seconds(&[]);
     let from_3 = seconds(&["--start", "3"]);
@@ -223,28 +224,11 @@ fn song_settings_take_effect_in_play() {
     let dir = TempDir::new("play-song-settings");
     let a = dir.write("a.mid", &fixtures::format0_basic());
     let cap = dir.s("cap.raw");
-    let dev = format!("tb_jack_tee:FILE={cap}");
     let capture = |extra: &[&str]| -> Wav {
-        let mut args = vec![
-            "-d",
-            dev.as_str(),
-            "--format",
-            "s16",
-            "--no-reverb",
-            "--no-chorus",
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        args.push(&a);
-        let out = play(&args);
-        assert!(out.status.success(), "{out:?}");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let end = lines_starting(&stdout, "{\"event\":\"end\"");
-        assert!(
-            end.len() == 1 && end[0].contains("\"late\":0,"),
-            "events came late: {stdout}"
-        );
-        raw_s16_stereo(&std::fs::read(&cap).unwrap(), 48_000)
+        let args = [&["--no-reverb", "--no-chorus"], extra].concat();
+        let (end, frames) = play_captured("tb_jack_tee", &cap, &args, &a);
+        assert!(end.contains("\"late\":0,"), "events came late: {end}");
+        raw_s16_stereo(&frames, 48_000)
     };
     let seconds = |w: &Wav| w.frames() as f64 / 48_000.0;
     let base = capture(&["--end", "2"]);
