@@ -53,8 +53,6 @@ pub const KEYS: &[&str] = &[
 /// The defaults read from a configuration file. `None`: not set there.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
-    /// Where it was read from (for messages); `None` when no file was read.
-    pub path: Option<PathBuf>,
     /// `soundfont = "/path/to/file.sf2"`.
     pub soundfont: Option<PathBuf>,
     /// `device = "hw:1,0"` (play).
@@ -146,13 +144,11 @@ pub fn load(explicit: Option<&Path>, disabled: bool) -> Result<Config, ConfigErr
             });
         }
     };
-    let mut config = parse(&text).map_err(|(line, message)| ConfigError {
-        path: path.clone(),
+    parse(&text).map_err(|(line, message)| ConfigError {
+        path,
         line: Some(line),
         message,
-    })?;
-    config.path = Some(path);
-    Ok(config)
+    })
 }
 
 /// A value as written in the file.
