@@ -12,6 +12,13 @@
 //! stops saying `EAGAIN`, else `snd_pcm_prepare`. Each is counted. Any other
 //! error (`EIO`, `ENODEV`, `EBADFD`…) means the device is gone.
 //!
+//! Opening errors are one line each that says what to try: a device that
+//! is not there (or, for `default`, no card or sound server), a busy one
+//! (naming the programs that hold a card open, [`super::device_holders`]),
+//! and a rate or a chosen period the device refuses, with the rates and
+//! period sizes it offers (read from its hardware parameter ranges).
+//! libasound's own messages are silenced ([`silence_alsa_lib_errors`]).
+//!
 //! *Real-time*: [`Output::write`] does not allocate or lock (the `alsa`
 //! crate's `writei`, `wait`, `prepare` and `resume` are thin calls into
 //! libasound; its errors are plain values). Opening is not real-time.
