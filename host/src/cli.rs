@@ -2,18 +2,45 @@
 //!
 //! *Real-time*: parsing happens once at start-up.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Sample rates (Hz) play and render take.
+pub const RATES: RangeInclusive<i64> = 22_050..=96_000;
+/// Voice limits.
+pub const POLYPHONY: RangeInclusive<i64> = 1..=65_535;
+/// Play's period sizes (frames; up to `play::MAX_PERIOD`).
+pub const PLAY_PERIODS: RangeInclusive<i64> = 16..=16_384;
+/// Periods in play's device buffer.
+pub const PERIOD_COUNTS: RangeInclusive<i64> = 2..=64;
+/// Master gains.
+pub const GAINS: RangeInclusive<f64> = 0.0..=10.0;
+
 /// smfplay: plays Standard MIDI Files (.mid, .kar, .rmi) through FluidSynth
 /// on an ALSA device, with low latency and no glitches.
 #[derive(Debug, Parser)]
-#[command(name = "host", version, about, long_about = None, propagate_version = true)]
+#[command(name = "host", version, about, long_about = None, propagate_version = true,
+          after_help = "Defaults for play and render can be set in ~/.config/smfplay/config.toml \
+                        (see the README, \"Configuration\").")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Read defaults from this configuration file instead of
+    /// $XDG_CONFIG_HOME/smfplay/config.toml (~/.config/smfplay/config.toml).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "no_config",
+        display_order = 900
+    )]
+    pub config: Option<PathBuf>,
+    /// Ignore the configuration file: built-in defaults only.
+    #[arg(long, global = true, display_order = 901)]
+    pub no_config: bool,
 }
 
 /// The subcommands.
@@ -27,20 +54,36 @@ pub enum Command {
     Info(InfoArgs),
     /// Print every event in playback order with its tick, time and track.
     Dump(DumpArgs),
-    /// List the ALSA playback devices.
+    /// List the ALSA playback devices (names for --device).
+    #[command(after_help = "Example:\n  \
+        host devices                        then: host play song.mid --device NAME")]
     Devices,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples (installing them; open a new shell afterwards):\n  \
+        host completions bash > ~/.local/share/bash-completion/completions/host\n  \
+        host completions zsh > ~/.zfunc/_host     (with fpath+=~/.zfunc in ~/.zshrc)\n  \
+        host completions fish > ~/.config/fish/completions/host.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// How the synthesizer sounds.
 #[derive(Debug, Clone, Args)]
 pub struct SynthArgs {
     /// SoundFont (.sf2) to play with [default: $SMFPLAY_SOUNDFONT, then the
-    /// usual system paths such as /usr/share/sounds/sf2/default-GM.sf2]
+    /// configuration file's, then the usual system paths such as
+    /// /usr/share/sounds/sf2/default-GM.sf2]
     #[arg(long, short = 's', value_name = "FILE")]
     pub soundfont: Option<PathBuf>,
-    /// Sample rate in Hz (22050–96000).
+    /// Sample rate in Hz, 22050–96000; for play the device must take it
+    /// (`host devices` lists devices; the error says which rates it offers).
     #[arg(long, short = 'r', value_name = "HZ", default_value_t = 48_000,
-          value_parser = clap::value_parser!(u32).range(22_050..=96_000))]
+          value_parser = clap::value_parser!(u32).range(RATES))]
     pub rate: u32,
     /// Master gain (FluidSynth's synth.gain, 0–10); lower it if the sound clips.
     #[arg(long, short = 'g', value_name = "GAIN", default_value_t = 0.4, value_parser = parse_gain)]
@@ -51,8 +94,9 @@ pub struct SynthArgs {
     /// Turn FluidSynth's chorus off.
     #[arg(long)]
     pub no_chorus: bool,
-    /// Most voices sounding at once (FluidSynth's synth.polyphony).
-    #[arg(long, value_name = "VOICES", value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    /// Most voices sounding at once, 1–65535 (FluidSynth's synth.polyphony;
+    /// its default is 256). Lower it if a small board cannot keep up.
+    #[arg(long, value_name = "VOICES", value_parser = clap::value_parser!(u32).range(POLYPHONY))]
     pub polyphony: Option<u32>,
     /// Load SoundFont samples only when an instrument first plays: much less
     /// memory for big SoundFonts on small boards.
@@ -76,10 +120,11 @@ pub struct SequenceArgs {
     /// Channels to play alone, 1–16, comma-separated.
     #[arg(long, value_name = "CHANNELS", value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=16))]
     pub solo: Vec<u8>,
-    /// Start this many seconds into the song.
+    /// Start this many seconds into the song (e.g. 90 or 12.5); notes and
+    /// controllers set before that point are restored.
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub start: Option<f64>,
-    /// Stop this many seconds into the song.
+    /// Stop this many seconds into the song (song time, before --tempo).
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub end: Option<f64>,
     /// Refuse damaged files instead of playing what can be decoded.
@@ -89,6 +134,7 @@ pub struct SequenceArgs {
 
 /// `host play`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = PLAY_EXAMPLES)]
 pub struct PlayArgs {
     /// MIDI files or directories to play in order; `-` reads one file from standard input.
     #[arg(value_name = "FILE", required = true)]
@@ -97,23 +143,27 @@ pub struct PlayArgs {
     pub synth: SynthArgs,
     #[command(flatten)]
     pub sequence: SequenceArgs,
-    /// ALSA playback device (see `host devices`).
+    /// ALSA playback device, e.g. default, hw:1,0, plughw:CARD=Device (names:
+    /// `host devices`).
     #[arg(long, short = 'd', value_name = "NAME", default_value = "default")]
     pub device: String,
-    /// Frames per period: smaller is lower latency, larger is safer on a busy machine.
+    /// Frames per ALSA period, 16–16384: smaller is lower latency, larger is
+    /// safer on a busy machine (512 or 1024 on a Pi 3). Latency is
+    /// period × periods / rate. When given, the device must take it; by
+    /// default the nearest size the device takes is used.
     #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 256,
-          value_parser = clap::value_parser!(u32).range(16..=16_384))]
+          value_parser = clap::value_parser!(u32).range(PLAY_PERIODS))]
     pub period: u32,
-    /// Periods in the device buffer.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=64))]
+    /// Periods in the device buffer, 2–64 (3 is safer against crackles).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(PERIOD_COUNTS))]
     pub periods: u32,
-    /// Play the list again and again.
+    /// Play the list again and again (until Ctrl-C).
     #[arg(long = "loop", short = 'l')]
     pub repeat: bool,
-    /// Play the list in random order.
+    /// Play the list in random order (a new order each time round with --loop).
     #[arg(long)]
     pub shuffle: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors (for services).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Print one JSON object per line (start, lyrics, end, errors) for scripts.
@@ -126,7 +176,33 @@ pub struct PlayArgs {
     /// FLOAT_LE that it takes).
     #[arg(long, value_enum, default_value_t = SampleFormat::Auto)]
     pub format: SampleFormat,
+    /// Whether the user chose the period (command line or configuration
+    /// file): then the device must take it.
+    #[arg(skip)]
+    pub period_chosen: bool,
 }
+
+const PLAY_EXAMPLES: &str = "\
+Examples:
+  host play song.mid                       play on the default ALSA device
+  host play ~/midi/ extra.kar --shuffle -l a directory and a file, shuffled, looped
+  host play song.mid -d hw:1,0 -p 512 --periods 3
+                                           a USB card, safer buffer (32 ms at 48 kHz)
+  host play song.mid -t 0.8 -T -2 --mute 10 slower, two semitones down, no drums
+  curl -s URL | host play -                from standard input
+
+Ctrl-C stops (exit 130). Defaults come from
+~/.config/smfplay/config.toml (see the README, \"Configuration\").";
+
+const RENDER_EXAMPLES: &str = "\
+Examples:
+  host render song.mid -o song.wav              16-bit WAV at 48 kHz
+  host render song.mid -o song.wav -r 44100 -f f32
+  host render song.mid -o - | aplay             WAV on standard output
+  host render song.mid -o part.wav --start 30 --end 60 --solo 1
+
+A stop by Ctrl-C, SIGTERM or SIGHUP keeps what was rendered as a valid,
+shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).";
 
 /// Sample format of `play`'s output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -152,6 +228,7 @@ pub enum WavFormat {
 
 /// `host render`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = RENDER_EXAMPLES)]
 pub struct RenderArgs {
     /// MIDI file to render (`-` reads standard input).
     #[arg(value_name = "FILE")]
@@ -177,6 +254,9 @@ pub struct RenderArgs {
 
 /// `host info`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:\n  \
+    host info song.mid                  format, tracks, duration, tempo, instruments, lyrics, damage\n  \
+    host info song.mid --json | jq .duration_seconds")]
 pub struct InfoArgs {
     /// MIDI file to describe (`-` reads standard input).
     #[arg(value_name = "FILE")]
@@ -191,6 +271,9 @@ pub struct InfoArgs {
 
 /// `host dump`.
 #[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:\n  \
+    host dump song.mid | less\n  \
+    host dump song.mid | grep lyric      the lyrics with their times")]
 pub struct DumpArgs {
     /// MIDI file to list (`-` reads standard input).
     #[arg(value_name = "FILE")]
@@ -202,7 +285,7 @@ pub struct DumpArgs {
 
 fn parse_gain(s: &str) -> Result<f32, String> {
     let g: f32 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if (0.0..=10.0).contains(&g) {
+    if GAINS.contains(&f64::from(g)) {
         Ok(g)
     } else {
         Err(format!("gain {g} is outside 0–10"))
@@ -237,6 +320,38 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every option of every command says what it does, every value has a
+    /// name, and each command's help ends with examples.
+    #[test]
+    fn every_option_is_documented_with_examples() {
+        let mut cli = Cli::command();
+        cli.build();
+        for sub in cli.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = sub.get_name();
+            assert!(
+                sub.get_after_help()
+                    .is_some_and(|h| h.to_string().contains("xample")),
+                "`host {name} --help` has no example"
+            );
+            for arg in sub.get_arguments() {
+                let id = arg.get_id();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some_and(|h| h.to_string().len() > 10),
+                    "host {name}: {id} has no help text"
+                );
+                if arg.get_action().takes_values() && arg.get_possible_values().is_empty() {
+                    assert!(
+                        arg.get_value_names().is_some(),
+                        "host {name}: {id} has no value name"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

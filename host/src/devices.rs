@@ -19,6 +19,7 @@ pub struct Device {
 
 /// Lists the PCM devices that can play.
 pub fn list() -> Result<Vec<Device>, HostError> {
+    crate::play::silence_alsa_lib_errors();
     let hints = HintIter::new_str(None, "pcm").map_err(|e| {
         HostError::new(
             Kind::Device,

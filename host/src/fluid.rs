@@ -118,17 +118,34 @@ impl FluidSynth {
                 crate::midi_input::describe_content(&head[..n])
             )));
         }
+        // A cut-off download: checked here, because FluidSynth's loader
+        // says only "failed to load" (and libinstpatch prints to stderr).
+        let declared = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]])) + 8;
+        if meta.len() < declared {
+            return Err(sf_error(format!(
+                "truncated: the file has {} bytes but its header says {declared} \
+                 (an interrupted download or copy? get it again)",
+                meta.len()
+            )));
+        }
         let c_path = CString::new(path.as_os_str().as_encoded_bytes())
             .map_err(|_| sf_error("path contains a NUL byte".into()))?;
         clear_last_error();
         // SAFETY: valid synth and NUL-terminated path.
-        let id = unsafe { sys::fluid_synth_sfload(self.synth.as_ptr(), c_path.as_ptr(), 1) };
+        let id = {
+            // libinstpatch (FluidSynth's DLS loader) prints glib criticals
+            // about damaged files straight to stderr; the error is said
+            // once below instead.
+            let _quiet = SilencedStderr::new();
+            unsafe { sys::fluid_synth_sfload(self.synth.as_ptr(), c_path.as_ptr(), 1) }
+        };
         if id == sys::FLUID_FAILED {
             let why = last_error();
-            let why = if why.is_empty() {
-                "FluidSynth could not load it (damaged or truncated?)".to_string()
+            let why = if why.is_empty() || why.starts_with("Failed to load SoundFont") {
+                "damaged: FluidSynth cannot load it (get it again, or use another SoundFont)"
+                    .to_string()
             } else {
-                why
+                format!("damaged: {why}")
             };
             return Err(sf_error(why));
         }
@@ -344,4 +361,39 @@ pub fn last_error() -> String {
     };
     LOG_BUSY.store(false, Ordering::Release);
     text.trim().to_string()
+}
+
+/// Standard error sent to /dev/null while it lives (start-up only, before
+/// other threads print). Restored on drop.
+struct SilencedStderr {
+    saved: c_int,
+}
+
+impl SilencedStderr {
+    fn new() -> Self {
+        // SAFETY: plain descriptor calls; on any failure stderr is left as is.
+        unsafe {
+            let saved = libc::dup(2);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if saved >= 0 && null >= 0 {
+                libc::dup2(null, 2);
+            }
+            if null >= 0 {
+                libc::close(null);
+            }
+            Self { saved }
+        }
+    }
+}
+
+impl Drop for SilencedStderr {
+    fn drop(&mut self) {
+        if self.saved >= 0 {
+            // SAFETY: restores the descriptor saved in `new`.
+            unsafe {
+                libc::dup2(self.saved, 2);
+                libc::close(self.saved);
+            }
+        }
+    }
 }

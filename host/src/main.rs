@@ -1,11 +1,12 @@
 //! `host`: the smfplay command-line player. See `host --help` and the README.
 //!
-//! Module map: [`cli`] (arguments), [`exit`] (errors and exit codes),
-//! [`midi_input`] (files and stdin), [`song`] (the core sequencer at host
-//! capacities), [`fluid`] (FluidSynth), [`soundfont`] (finding one), and one
-//! module per command.
+//! Module map: [`cli`] (arguments), [`config`] (the configuration file),
+//! [`exit`] (errors and exit codes), [`midi_input`] (files and stdin),
+//! [`song`] (the core sequencer at host capacities), [`fluid`]
+//! (FluidSynth), [`soundfont`] (finding one), and one module per command.
 
 mod cli;
+mod config;
 mod describe;
 mod devices;
 mod dump;
@@ -22,16 +23,48 @@ mod song;
 mod soundfont;
 mod wav_output;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // Only play and render take defaults from the configuration file.
+    let sub = matches.subcommand().map(|(_, m)| m);
+    let config = || match config::load(cli.config.as_deref(), cli.no_config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("host: {e}");
+            std::process::exit(exit::code::USAGE);
+        }
+    };
     let result = match cli.command {
-        cli::Command::Play(args) => play::run(&args),
-        cli::Command::Render(args) => render::run(&args),
+        cli::Command::Play(mut args) => {
+            if let Some(m) = sub {
+                config::apply_play(&config(), m, &mut args);
+            }
+            play::run(&args)
+        }
+        cli::Command::Render(mut args) => {
+            if let Some(m) = sub {
+                config::apply_render(&config(), m, &mut args);
+            }
+            render::run(&args)
+        }
         cli::Command::Info(args) => info::run(&args),
         cli::Command::Dump(args) => dump::run(&args),
         cli::Command::Devices => devices::run(),
+        cli::Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut cli::Cli::command(),
+                "host",
+                &mut std::io::stdout(),
+            );
+            Ok(exit::code::OK)
+        }
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -24,10 +24,11 @@
 
 mod alsa_output;
 mod audio_thread;
+mod device_holders;
 mod feeder;
 mod report;
 mod rt;
-mod signals;
+pub(crate) mod signals;
 #[cfg(test)]
 mod tests;
 
@@ -46,7 +47,7 @@ use crate::exit::{HostError, Kind, code};
 use crate::fluid::{FluidOptions, FluidSynth};
 use crate::midi_input::MidiInput;
 
-pub use alsa_output::{AlsaOutput, Negotiated, Output};
+pub use alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
 use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Queues, Snapshot};
 use feeder::{FeedItem, PlayFeed, QueueSink};
 use report::Log;
@@ -139,7 +140,14 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
         lazy_samples: args.synth.lazy_samples,
     })?;
     synth.load_soundfont(&sf)?;
-    let mut output = AlsaOutput::open(&args.device, rate, args.period, args.periods, args.format)?;
+    let mut output = AlsaOutput::open(
+        &args.device,
+        rate,
+        args.period,
+        args.periods,
+        args.format,
+        args.period_chosen,
+    )?;
     let neg = output.negotiated();
     signals::install_handlers();
     log.device(output.name(), &neg, args.period);

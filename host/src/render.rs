@@ -29,6 +29,13 @@
 //!
 //! Same input and options give the same bytes, every run.
 //!
+//! # Stopping
+//!
+//! SIGINT (Ctrl-C), SIGTERM and SIGHUP stop between two periods: a file
+//! is finished as a valid WAV of what was rendered (sizes patched), one
+//! line says so, and the exit code is 130, 143 or 129. (A write error
+//! instead removes the partial file: see [`crate::wav_output`].)
+//!
 //! *Real-time*: not real-time (it is the offline path); the per-period
 //! work is the same bounded work as playback.
 
@@ -45,6 +52,7 @@ use smfplay_core::wav::{SampleFormat, WavSpec};
 use crate::cli::{RenderArgs, WavFormat};
 use crate::exit::{HostError, code};
 use crate::fluid::{FluidOptions, FluidSynth};
+use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::scan::{self, display_name};
 use crate::song::Song;
@@ -64,6 +72,8 @@ pub const QUIET_MS: u32 = 50;
 /// Runs `host render`; returns the exit code.
 pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let started = Instant::now();
+    // SIGINT, SIGTERM and SIGHUP end the render cleanly between periods.
+    signals::install_handlers();
     let rate = args.synth.rate;
     let seq = &args.sequence;
     let milli = (seq.tempo * 1000.0).round() as u32;
@@ -136,7 +146,14 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
     }
 
-    // 4. Output.
+    // 4. Output (none at all when a signal came during the start-up).
+    if let Some(sig) = signals::stop_requested() {
+        eprintln!(
+            "host: {name}: stopped by {} before rendering; nothing written",
+            signals::name(sig)
+        );
+        return Ok(signals::exit_code(sig));
+    }
     let format = match args.format {
         WavFormat::S16 => SampleFormat::I16,
         WavFormat::F32 => SampleFormat::F32,
@@ -156,6 +173,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let mut progress = Progress::new(!args.quiet, body, rate);
     let (mut frame, mut written, mut cut_done) = (0u64, 0u64, false);
     let mut late_error = None;
+    let mut stopped_by = None;
     loop {
         let mut n = period as u64;
         if let Some(cut) = cut_at
@@ -201,9 +219,14 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         if synth.stop.is_some() || stream_frames.is_some_and(|t| written >= t) {
             break;
         }
+        if let Some(sig) = signals::stop_requested() {
+            stopped_by = Some(sig);
+            break;
+        }
     }
-    // A stream's header promised `body + cap` frames: pad with silence.
-    if let Some(total) = stream_frames {
+    // A stream's header promised `body + cap` frames: pad with silence
+    // (not after a stop: the stream just ends).
+    if let Some(total) = stream_frames.filter(|_| stopped_by.is_none()) {
         left.fill(0.0);
         right.fill(0.0);
         while written < total {
@@ -221,6 +244,16 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     }
     out.finish()?;
     progress.clear();
+    if let Some(sig) = stopped_by {
+        // The file is a valid WAV of what was rendered (its sizes patched).
+        eprintln!(
+            "host: {name}: stopped by {} after {} of audio; {} holds what was rendered",
+            signals::name(sig),
+            clock(written as f64 / f64::from(rate)),
+            out_name(&args.output)
+        );
+        return Ok(signals::exit_code(sig));
+    }
     if let Some(e) = late_error
         && summary.fatal.is_none()
     {

@@ -188,6 +188,10 @@ pub fn reader_error(path: &Path, head: &[u8], e: Error) -> HostError {
     use smfplay_core::smf::ErrorKind as E;
     let message = match e.kind {
         E::NotMidi(_) => format!("not a MIDI file: {}", describe_content(head)),
+        // RIFF, but WAVE or sfbk rather than RMID: say what it is in plain words.
+        E::RiffNotRmid(_) if !head.is_empty() => {
+            format!("not a MIDI file: {}", describe_content(head))
+        }
         _ => e.to_string(),
     };
     HostError::file(Kind::Input, path, message)

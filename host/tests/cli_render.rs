@@ -1,6 +1,6 @@
 //! `host render`: byte-identical output for any `--period` and every run,
-//! WAV headers (file, stdout, s16, f32, rates), transport options, damaged
-//! inputs, and output errors (exit 6, no partial file left).
+//! WAV headers (file, stdout, s16, f32, rates), transport options, and
+//! every option that changes the sound. (Its errors: `cli_errors.rs`.)
 
 mod common;
 
@@ -193,81 +193,6 @@ fn start_end_mute_and_solo() {
 }
 
 #[test]
-fn damaged_input_strict_and_output_errors() {
-    let dir = TempDir::new("render-errors");
-    let cut = dir.write(
-        "cut.mid",
-        &fixtures::truncated(&fixtures::format1_multitrack(), 900),
-    );
-    // Lenient: plays what decodes, warns.
-    let out = run(&[
-        "render",
-        &cut,
-        "-o",
-        &dir.s("cut.wav"),
-        "-q",
-        "-s",
-        soundfont(),
-        "-r",
-        "22050",
-    ]);
-    assert!(out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warning"), "{err}");
-    // Strict: exit 3, no output file.
-    let out = run(&[
-        "render",
-        &cut,
-        "-o",
-        &dir.s("strict.wav"),
-        "-q",
-        "--strict",
-        "-s",
-        soundfont(),
-    ]);
-    assert_eq!(out.status.code(), Some(3));
-    assert!(!dir.path("strict.wav").exists());
-    // Not a MIDI file: exit 3.
-    let wav = dir.write("x.mid", b"RIFF\0\0\0\0WAVEfmt ");
-    assert_eq!(
-        run(&["render", &wav, "-o", &dir.s("y.wav"), "-s", soundfont()])
-            .status
-            .code(),
-        Some(3)
-    );
-    // Missing SoundFont: exit 4.
-    let ok = dir.write("ok.mid", &fixtures::format0_basic());
-    let out = run(&[
-        "render",
-        &ok,
-        "-o",
-        &dir.s("z.wav"),
-        "-s",
-        &dir.s("none.sf2"),
-    ]);
-    assert_eq!(out.status.code(), Some(4));
-    // Unwritable output: exit 6, one line.
-    let out = run(&[
-        "render",
-        &ok,
-        "-o",
-        &dir.s("no/such/dir.wav"),
-        "-s",
-        soundfont(),
-    ]);
-    assert_eq!(out.status.code(), Some(6));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
-    // Disk full: exit 6, one line.
-    if std::path::Path::new("/dev/full").exists() {
-        let out = run(&["render", &ok, "-o", "/dev/full", "-q", "-s", soundfont()]);
-        assert_eq!(out.status.code(), Some(6));
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("no space left"), "{err}");
-        assert!(std::path::Path::new("/dev/full").exists());
-    }
-}
-
-#[test]
 fn summary_line_without_progress_bar_when_not_a_terminal() {
     let dir = TempDir::new("render-summary");
     let ok = dir.write("ok.mid", &fixtures::format0_basic());
@@ -285,4 +210,126 @@ fn summary_line_without_progress_bar_when_not_a_terminal() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("real time") && !err.contains('\r'), "{err}");
+}
+
+/// Peak resident memory of `host ARGS` in KiB (from `wait4`'s rusage: this
+/// child only), asserting success.
+// The child is reaped by `wait4`, which std's `wait` cannot replace: it
+// gives the child's own rusage.
+#[allow(clippy::zombie_processes)]
+fn max_rss_kib(args: &[&str]) -> i64 {
+    let child = host()
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn host");
+    let mut status = 0;
+    // SAFETY: waits for our own child; rusage is plain data.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "host {args:?} failed"
+    );
+    usage.ru_maxrss
+}
+
+/// Every option that changes the sound takes effect: --gain scales,
+/// --transpose 12 doubles the pitch, --polyphony 1 thins a dense song,
+/// --no-reverb and --no-chorus change the output, and --lazy-samples
+/// needs less memory for (nearly) the same sound.
+#[test]
+fn sound_options_take_effect() {
+    let dir = TempDir::new("render-sound-options");
+    let mid = dir.write("f0.mid", &fixtures::format0_basic());
+    let dense = dir.write("dense.mid", &fixtures::dense_16ch(3));
+    let wav = |name: &str, file: &str, extra: &[&str]| -> Wav {
+        let p = dir.s(name);
+        parse_wav(&render(&dir, file, &p, extra))
+    };
+    let dry = ["--no-reverb", "--no-chorus"];
+    let base = wav("base.wav", &mid, &dry);
+    // Gain: twice the gain, twice the amplitude.
+    let loud = wav("loud.wav", &mid, &[&dry[..], &["-g", "0.8"]].concat());
+    let ratio = rms(&loud) / rms(&base);
+    assert!((1.9..=2.1).contains(&ratio), "--gain 0.8 vs 0.4: {ratio}");
+    // Transpose an octave up: the first note, C4 (261.6 Hz) on a piano,
+    // sounds as C5 (523.3 Hz).
+    let up = wav("up.wav", &mid, &[&dry[..], &["--transpose", "12"]].concat());
+    let (f_base, f_up) = (pitch_hz(&base, 0.03, 0.2), pitch_hz(&up, 0.03, 0.2));
+    assert!(
+        (f_base / 261.6 - 1.0).abs() < 0.03,
+        "C4 measured at {f_base} Hz"
+    );
+    assert!(
+        (f_up / 523.3 - 1.0).abs() < 0.03,
+        "--transpose 12: {f_up} Hz"
+    );
+    // Polyphony 1: one voice at a time is much thinner than 16 channels.
+    let full = wav("full.wav", &dense, &dry);
+    let thin = wav(
+        "thin.wav",
+        &dense,
+        &[&dry[..], &["--polyphony", "1"]].concat(),
+    );
+    assert!(
+        rms(&thin) < 0.7 * rms(&full),
+        "--polyphony 1: rms {} vs {}",
+        rms(&thin),
+        rms(&full)
+    );
+    // Reverb and chorus each change the sound. (GM's default chorus send
+    // is 0: the song's volume controller becomes a chorus send, CC 93.)
+    let mut chorused = fixtures::format0_basic();
+    let at = chorused
+        .windows(3)
+        .position(|w| w == [0xB0, 7, 100])
+        .expect("the volume controller");
+    chorused[at + 1] = 93;
+    let chorused = dir.write("chorus.mid", &chorused);
+    let with_fx = wav("fx.wav", &chorused, &[]);
+    let no_reverb = wav("norev.wav", &chorused, &["--no-reverb"]);
+    let no_chorus = wav("nocho.wav", &chorused, &["--no-chorus"]);
+    assert!(
+        with_fx.samples != no_reverb.samples,
+        "--no-reverb did nothing"
+    );
+    assert!(
+        with_fx.samples != no_chorus.samples,
+        "--no-chorus did nothing"
+    );
+    assert!(no_reverb.samples != no_chorus.samples);
+    // Lazy samples: only the piano's samples are loaded, not the whole
+    // SoundFont (TimGM6mb holds about 5.7 MB of samples).
+    let (eager_out, lazy_out) = (dir.s("eager.wav"), dir.s("lazy.wav"));
+    let eager_kib = max_rss_kib(&["render", &mid, "-o", &eager_out, "-q", "-s", soundfont()]);
+    let lazy_kib = max_rss_kib(&[
+        "render",
+        &mid,
+        "-o",
+        &lazy_out,
+        "-q",
+        "-s",
+        soundfont(),
+        "--lazy-samples",
+    ]);
+    assert!(
+        lazy_kib + 3 * 1024 < eager_kib,
+        "--lazy-samples: {lazy_kib} KiB peak vs {eager_kib} KiB"
+    );
+    // (FluidSynth prepares lazily loaded samples slightly differently: the
+    // sound is the same within -40 dB, not bit for bit.)
+    let (eager, lazy) = (
+        read_wav(dir.path("eager.wav")),
+        read_wav(dir.path("lazy.wav")),
+    );
+    assert_eq!(eager.frames(), lazy.frames());
+    let diff = eager
+        .samples
+        .iter()
+        .zip(&lazy.samples)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    assert!(diff < 0.01, "--lazy-samples changed the sound by {diff}");
 }

@@ -1,10 +1,8 @@
 //! `host play` on the real-time audio test bed (`scripts/audio-testbed`:
 //! JACK's dummy driver and a PulseAudio null sink behind ALSA plugins, with
-//! bit-exact capture of what was written). The test bed is started here
-//! (idempotent; it installs its packages when missing); if it cannot
-//! start, every test fails with the reason — none is skipped.
-//!
-//! Tests run one at a time (a lock): they share the paced devices.
+//! bit-exact capture of what was written), started and shared through
+//! `common::testbed` (if it cannot start, every test fails with the
+//! reason — none is skipped; tests run one at a time).
 
 // The host modules the reference render uses, compiled into this test.
 #[allow(dead_code)]
@@ -20,10 +18,13 @@ mod midi_input;
 #[path = "../src/song.rs"]
 mod song;
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
+
+use common::testbed::{repo, serial};
 
 use smfplay_core::audio::interleave_stereo_i16;
 use smfplay_core::sequencer::SequencerConfig;
@@ -32,43 +33,6 @@ use smfplay_core::smf::ReaderOptions;
 const SF2: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
 const RATE: u32 = 48_000;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Starts the test bed once; returns its environment.
-fn testbed() -> &'static Vec<(String, String)> {
-    static ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let script = repo().join("scripts/audio-testbed");
-        let out = Command::new(&script)
-            .arg("start")
-            .output()
-            .expect("run scripts/audio-testbed start");
-        assert!(
-            out.status.success(),
-            "the audio test bed did not start ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let env = Command::new(&script)
-            .arg("env")
-            .output()
-            .expect("audio-testbed env");
-        String::from_utf8_lossy(&env.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect()
-    })
-}
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("smfplay-play-tests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -76,11 +40,8 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn host(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
+    let mut c = common::testbed::host();
     c.arg("play").args(["--soundfont", SF2]).args(args);
-    for (k, v) in testbed() {
-        c.env(k, v);
-    }
     c.env_remove("SMFPLAY_STALL");
     c
 }
@@ -424,12 +385,7 @@ fn playlist_of_a_directory_and_a_bad_file() {
 #[test]
 fn devices_lists_the_test_bed() {
     let _l = serial();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
-    c.arg("devices");
-    for (k, v) in testbed() {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
+    let out = common::testbed::host().arg("devices").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(

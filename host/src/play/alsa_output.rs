@@ -12,6 +12,13 @@
 //! stops saying `EAGAIN`, else `snd_pcm_prepare`. Each is counted. Any other
 //! error (`EIO`, `ENODEV`, `EBADFD`…) means the device is gone.
 //!
+//! Opening errors are one line each that says what to try: a device that
+//! is not there (or, for `default`, no card or sound server), a busy one
+//! (naming the programs that hold a card open, [`super::device_holders`]),
+//! and a rate or a chosen period the device refuses, with the rates and
+//! period sizes it offers (read from its hardware parameter ranges).
+//! libasound's own messages are silenced ([`silence_alsa_lib_errors`]).
+//!
 //! *Real-time*: [`Output::write`] does not allocate or lock (the `alsa`
 //! crate's `writei`, `wait`, `prepare` and `resume` are thin calls into
 //! libasound; its errors are plain values). Opening is not real-time.
@@ -164,30 +171,147 @@ fn device_error(name: &str, what: &str, e: alsa::Error) -> HostError {
     let errno = e.errno();
     let why = std::io::Error::from_raw_os_error(errno).to_string();
     let why = why.split(" (os error").next().unwrap_or("").to_lowercase();
+    if matches!(errno, libc::ENOENT | libc::ENODEV | libc::ENXIO) {
+        return no_such_device(name, what);
+    }
     let hint = match errno {
-        libc::ENOENT | libc::ENODEV | libc::ENXIO => {
-            " (no such device: see `host devices`, or check the name)"
+        libc::EBUSY => {
+            let holders = crate::play::device_holders::playback_holders();
+            let who = if holders.is_empty() {
+                "another program is using it".to_string()
+            } else {
+                format!("in use by {}", holders.join(", "))
+            };
+            format!(
+                " ({who}: try --device default, which can share the card, or stop that program)"
+            )
         }
-        libc::EBUSY => " (busy: another program is using it)",
-        libc::EACCES | libc::EPERM => " (permission denied: is the user in the `audio` group?)",
-        _ => "",
+        libc::EACCES | libc::EPERM => {
+            " (permission denied: is the user in the `audio` group?)".to_string()
+        }
+        _ => String::new(),
     };
     HostError::new(Kind::Device, name, format!("{what}: {why}{hint}"))
+}
+
+/// The device named does not exist (or, for the default, no card or
+/// sound server is there).
+fn no_such_device(name: &str, what: &str) -> HostError {
+    let message = if name == "default" {
+        format!(
+            "{what}: no sound card or sound server found (connect a card, start \
+             PulseAudio or PipeWire, or name a device with --device: `host devices` lists them)"
+        )
+    } else {
+        format!(
+            "{what}: no such device (`host devices` lists the names; \
+             try --device default, or check that the card is connected)"
+        )
+    };
+    HostError::new(Kind::Device, name, message)
+}
+
+/// "48000 Hz" or "44100–48000 Hz": the rates the device offers.
+fn rate_range(hw: &HwParams<'_>) -> Option<String> {
+    let (lo, hi) = (hw.get_rate_min().ok()?, hw.get_rate_max().ok()?);
+    Some(if lo == hi {
+        format!("{lo} Hz only")
+    } else {
+        format!("{lo}–{hi} Hz")
+    })
+}
+
+/// The device's period sizes as (min, max) frames.
+fn period_range(hw: &HwParams<'_>) -> Option<(u64, u64)> {
+    let lo = hw.get_period_size_min().ok()?;
+    let hi = hw.get_period_size_max().ok()?;
+    Some((lo.max(0) as u64, hi.max(0) as u64))
+}
+
+/// The device refuses `rate`: says which rates it offers and what to try.
+fn rate_refused(name: &str, rate: u32, hw: &HwParams<'_>) -> HostError {
+    let offers = rate_range(hw);
+    let suggest = match (hw.get_rate_min(), hw.get_rate_max()) {
+        (Ok(lo), Ok(hi)) if lo == hi => format!("; try --rate {lo}"),
+        (Ok(lo), Ok(hi)) => format!("; try --rate {}", rate.clamp(lo, hi)),
+        _ => String::new(),
+    };
+    HostError::new(
+        Kind::Device,
+        name,
+        match offers {
+            Some(o) => format!("the device does not play at {rate} Hz: it offers {o}{suggest}"),
+            None => format!("the device does not play at {rate} Hz"),
+        },
+    )
+}
+
+/// libasound's error handler type: `(file, line, function, err, fmt, ...)`.
+type AlsaLibErrorHandler = unsafe extern "C" fn(
+    *const std::ffi::c_char,
+    std::ffi::c_int,
+    *const std::ffi::c_char,
+    std::ffi::c_int,
+    *const std::ffi::c_char,
+    ...
+);
+
+unsafe extern "C" {
+    fn snd_lib_error_set_handler(handler: Option<AlsaLibErrorHandler>) -> std::ffi::c_int;
+}
+
+extern "C" fn ignore_alsa_lib_error(
+    _file: *const std::ffi::c_char,
+    _line: std::ffi::c_int,
+    _function: *const std::ffi::c_char,
+    _err: std::ffi::c_int,
+    _fmt: *const std::ffi::c_char,
+) {
+}
+
+/// Stops libasound from printing its own messages ("ALSA lib pcm.c:…
+/// Unknown PCM x") on standard error: every failure is reported once, in
+/// the player's own words, from the error code it returns.
+pub fn silence_alsa_lib_errors() {
+    // SAFETY: the handler ignores all its arguments, so receiving the
+    // variadic part it does not declare is harmless on the C ABIs this
+    // builds for (the fixed arguments are passed the same way); libasound
+    // keeps the pointer, which is a plain function with static lifetime.
+    unsafe {
+        let handler: AlsaLibErrorHandler = std::mem::transmute(
+            ignore_alsa_lib_error
+                as extern "C" fn(
+                    *const std::ffi::c_char,
+                    std::ffi::c_int,
+                    *const std::ffi::c_char,
+                    std::ffi::c_int,
+                    *const std::ffi::c_char,
+                ),
+        );
+        snd_lib_error_set_handler(Some(handler));
+    }
 }
 
 impl AlsaOutput {
     /// Opens `name` for stereo playback at `rate` Hz with `period` frames
     /// per period and `periods` periods, in `format` (or the first of
-    /// S16_LE, S32_LE, FLOAT_LE the device takes).
+    /// S16_LE, S32_LE, FLOAT_LE the device takes). With `period_chosen`
+    /// a period outside the device's range is an error that says the
+    /// range; otherwise the nearest size the device takes is used.
     pub fn open(
         name: &str,
         rate: u32,
         period: u32,
         periods: u32,
         format: SampleFormat,
+        period_chosen: bool,
     ) -> Result<Self, HostError> {
-        let pcm = PCM::new(name, Direction::Playback, true)
-            .map_err(|e| device_error(name, "cannot open the audio device", e))?;
+        silence_alsa_lib_errors();
+        let pcm = PCM::new(name, Direction::Playback, true).map_err(|e| match e.errno() {
+            // What libasound says for a card number that is not there (hw:9).
+            libc::EINVAL => no_such_device(name, "cannot open the audio device"),
+            _ => device_error(name, "cannot open the audio device", e),
+        })?;
         let negotiated = {
             let hw = HwParams::any(&pcm)
                 .map_err(|e| device_error(name, "cannot read the device's settings", e))?;
@@ -221,25 +345,39 @@ impl AlsaOutput {
                     )
                 })?;
             set(chosen.name(), hw.set_format(chosen.alsa()))?;
-            set(&format!("{rate} Hz"), hw.set_rate(rate, ValueOr::Nearest))?;
-            let got_rate = hw
-                .get_rate()
-                .map_err(|e| device_error(name, "cannot read the rate", e))?;
-            if got_rate != rate {
+            if hw.test_rate(rate).is_err() {
+                return Err(rate_refused(name, rate, &hw));
+            }
+            hw.set_rate(rate, ValueOr::Nearest)
+                .map_err(|_| rate_refused(name, rate, &hw))?;
+            if hw.get_rate().ok() != Some(rate) {
+                return Err(rate_refused(name, rate, &hw));
+            }
+            if let Some((lo, hi)) = period_range(&hw)
+                && period_chosen
+                && !(lo..=hi).contains(&u64::from(period))
+            {
                 return Err(HostError::new(
                     Kind::Device,
                     name,
                     format!(
-                        "the device does not play at {rate} Hz (nearest: {got_rate} Hz); try --rate {got_rate}"
+                        "the device does not take {period}-frame periods: it offers {lo}–{hi} \
+                         frames at {rate} Hz; try --period {}",
+                        u64::from(period)
+                            .clamp(lo, hi)
+                            .clamp(16, crate::play::MAX_PERIOD as u64)
                     ),
                 ));
             }
             let got_period = hw
                 .set_period_size_near(period as alsa::pcm::Frames, ValueOr::Nearest)
                 .map_err(|e| {
+                    let offers = period_range(&hw)
+                        .map(|(lo, hi)| format!(" (it offers {lo}–{hi} frames)"))
+                        .unwrap_or_default();
                     device_error(
                         name,
-                        &format!("the device refuses {period}-frame periods"),
+                        &format!("the device refuses {period}-frame periods{offers}"),
                         e,
                     )
                 })?;

@@ -69,6 +69,16 @@ pub fn block_in_this_thread() {
     }
 }
 
+/// The signal's name, e.g. "SIGINT".
+pub fn name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "a signal",
+    }
+}
+
 /// The exit code for a stop signal (128 + its number, as documented in
 /// the README's exit codes).
 pub fn exit_code(sig: i32) -> i32 {

@@ -250,7 +250,7 @@ fn steady_state_audio_loop_allocates_nothing_fake_output() {
 #[test]
 fn steady_state_audio_loop_allocates_nothing_alsa_null_device() {
     // ALSA's `null` PCM (always defined by alsa.conf): the real write path.
-    let mut out = AlsaOutput::open("null", 48_000, 128, 2, crate::cli::SampleFormat::F32)
+    let mut out = AlsaOutput::open("null", 48_000, 128, 2, crate::cli::SampleFormat::F32, false)
         .expect("ALSA null device");
     let n = out.negotiated();
     let (allocs, _) = count_allocations(Spec::Alsa(&mut out), n.period, n.format);

@@ -2,6 +2,9 @@
 //! directories, a small WAV reader and audio measurements.
 #![allow(dead_code)]
 
+pub mod faults;
+pub mod testbed;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -19,11 +22,107 @@ pub fn soundfont() -> &'static str {
     SOUNDFONT
 }
 
-/// The `host` binary built by cargo for these tests.
+/// The `host` binary built by cargo for these tests, with no SoundFont
+/// from the environment and no configuration file (the user's own must
+/// not change what the tests see).
 pub fn host() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
-    c.env_remove("SMFPLAY_SOUNDFONT");
+    c.env_remove("SMFPLAY_SOUNDFONT")
+        .env("XDG_CONFIG_HOME", no_config_home());
     c
+}
+
+/// An `XDG_CONFIG_HOME` that holds no configuration (a directory that
+/// does not exist, under the temporary directory anyone may look in).
+pub fn no_config_home() -> PathBuf {
+    std::env::temp_dir().join("smfplay-tests-no-config-home")
+}
+
+/// `host` as an unprivileged user when the tests run as root (root reads
+/// files whatever their mode, so "unreadable" needs another user);
+/// `setpriv` is util-linux's, on every Debian.
+pub fn host_unprivileged() -> Command {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return host();
+    }
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(binary_anyone_can_run())
+        .env_remove("SMFPLAY_SOUNDFONT")
+        // Not no_config_home(): root's runs may have created that one
+        // (libpulse makes $XDG_CONFIG_HOME/pulse, mode 0700).
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("smfplay-tests-no-config-home-unprivileged"),
+        );
+    c
+}
+
+/// A copy of the `host` binary in the temporary directory, which any user
+/// can reach (the build directory may sit under a home only root enters).
+fn binary_anyone_can_run() -> &'static Path {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        // Copies left by earlier runs whose process is gone are removed.
+        for entry in std::fs::read_dir(std::env::temp_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("smfplay-host-bin-"))
+                .and_then(|p| p.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            // SAFETY: signal 0 only checks that the process exists.
+            let gone = unsafe { libc::kill(pid, 0) } != 0
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+            if gone {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("smfplay-host-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the binary's directory");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("host");
+        std::fs::copy(env!("CARGO_BIN_EXE_host"), &bin).expect("copy the host binary");
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    })
+}
+
+/// The one error line of a failed run: asserts the exit code, that
+/// standard error holds exactly one line besides warnings (`host:
+/// warning: …`, about other things, such as real-time limits), that it
+/// starts with `host: SUBJECT: ` and contains every one of `words`.
+/// Returns the line.
+pub fn error_line(out: &Output, code: i32, subject: &str, words: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit {:?}, want {code}; stderr: {stderr}",
+        out.status
+    );
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("host: warning:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "want one error line, got: {stderr}");
+    let line = lines[0];
+    assert!(
+        line.starts_with(&format!("host: {subject}: ")),
+        "the line does not name {subject}: {line}"
+    );
+    for w in words {
+        assert!(line.contains(w), "no {w:?} in: {line}");
+    }
+    line.to_string()
 }
 
 /// Runs `host ARGS`, returning its output.
@@ -167,6 +266,23 @@ pub fn parse_wav(bytes: &[u8]) -> Wav {
     }
 }
 
+/// Raw interleaved S16 stereo frames (a test-bed capture) as a [`Wav`].
+pub fn raw_s16_stereo(bytes: &[u8], rate: u32) -> Wav {
+    Wav {
+        rate,
+        channels: 2,
+        format_tag: 1,
+        bits: 16,
+        riff_size: 0,
+        data_size: bytes.len() as u32,
+        data_offset: 0,
+        samples: bytes
+            .chunks_exact(2)
+            .map(|c| f64::from(i16::from_le_bytes([c[0], c[1]])) / 32768.0)
+            .collect(),
+    }
+}
+
 /// Reads and parses a WAV file.
 pub fn read_wav(path: impl AsRef<Path>) -> Wav {
     parse_wav(&std::fs::read(path.as_ref()).expect("read WAV"))
@@ -180,6 +296,30 @@ pub fn rms_envelope(w: &Wav, window: usize) -> Vec<f64> {
         .filter(|c| c.len() == window * ch)
         .map(|c| (c.iter().map(|x| x * x).sum::<f64>() / c.len() as f64).sqrt())
         .collect()
+}
+
+/// The fundamental (Hz) of the left channel between `from` and `to`
+/// seconds: the shortest lag whose autocorrelation comes within 10 % of
+/// the best one between 60 and 1500 Hz.
+pub fn pitch_hz(w: &Wav, from: f64, to: f64) -> f64 {
+    let rate = f64::from(w.rate);
+    let left: Vec<f64> = w.samples.iter().step_by(2).copied().collect();
+    let x = &left[(from * rate) as usize..(to * rate) as usize];
+    let (lo, hi) = ((rate / 1500.0) as usize, (rate / 60.0) as usize);
+    let ac: Vec<f64> = (lo..=hi)
+        .map(|lag| x.iter().zip(&x[lag..]).map(|(a, b)| a * b).sum::<f64>())
+        .collect();
+    let best = ac.iter().cloned().fold(f64::MIN, f64::max);
+    // The first peak that comes close to the best.
+    let lag = (1..ac.len() - 1)
+        .find(|&i| ac[i] >= 0.9 * best && ac[i] >= ac[i - 1] && ac[i] >= ac[i + 1])
+        .expect("a pitch")
+        + lo;
+    rate / lag as f64
+}
+
+pub fn rms(w: &Wav) -> f64 {
+    (w.samples.iter().map(|x| x * x).sum::<f64>() / w.samples.len() as f64).sqrt()
 }
 
 /// Pearson correlation of the common prefix of two series.
