@@ -13,6 +13,8 @@ const NONE: u8 = 0xFF;
 pub struct ActiveNotes {
     sent: [[u8; 128]; 16],
     count: u16,
+    /// Sounding notes per channel.
+    per_channel: [u8; 16],
 }
 
 impl Default for ActiveNotes {
@@ -27,6 +29,7 @@ impl ActiveNotes {
         Self {
             sent: [[NONE; 128]; 16],
             count: 0,
+            per_channel: [0; 16],
         }
     }
 
@@ -36,11 +39,23 @@ impl ActiveNotes {
             *ch = [NONE; 128];
         }
         self.count = 0;
+        self.per_channel = [0; 16];
     }
 
     /// Number of sounding notes.
     pub const fn len(&self) -> usize {
         self.count as usize
+    }
+
+    /// Channels with a note sounding (bit n = channel n).
+    pub fn channels(&self) -> u16 {
+        let mut mask = 0u16;
+        for (ch, &n) in self.per_channel.iter().enumerate() {
+            if n > 0 {
+                mask |= 1 << ch;
+            }
+        }
+        mask
     }
 
     /// Whether nothing sounds.
@@ -56,6 +71,7 @@ impl ActiveNotes {
         let previous = core::mem::replace(slot, sent_key & 0x7F);
         if previous == NONE {
             self.count += 1;
+            self.per_channel[usize::from(channel.as_int())] += 1;
             None
         } else {
             Some(previous)
@@ -71,6 +87,7 @@ impl ActiveNotes {
             None
         } else {
             self.count -= 1;
+            self.per_channel[usize::from(channel.as_int())] -= 1;
             Some(previous)
         }
     }
@@ -96,6 +113,7 @@ impl ActiveNotes {
                 self.count -= 1;
             }
         }
+        self.per_channel[usize::from(channel.as_int())] = 0;
     }
 
     /// Forgets every note of `channel` without releasing them (the synth
@@ -132,9 +150,16 @@ mod tests {
         assert_eq!(n.note_on(ch, 60, 62), None);
         assert_eq!(n.note_on(ch, 60, 64), Some(62));
         assert_eq!(n.len(), 1);
+        assert_eq!(n.channels(), 1 << 3);
         assert_eq!(n.note_off(ch, 60), Some(64));
         assert_eq!(n.note_off(ch, 60), None);
+        assert_eq!(n.channels(), 0);
         n.note_on(ch, 1, 1);
+        n.note_on(u4::new(9), 36, 36);
+        n.note_on(u4::new(9), 38, 38);
+        assert_eq!(n.channels(), (1 << 3) | (1 << 9));
+        n.release_channel(u4::new(9), |_| {});
+        assert_eq!(n.channels(), 1 << 3);
         n.note_on(u4::new(9), 36, 36);
         let mut released = [(0u8, 0u8); 2];
         let mut i = 0;
