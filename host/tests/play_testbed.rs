@@ -4,7 +4,8 @@
 //! (idempotent; it installs its packages when missing); if it cannot
 //! start, every test fails with the reason — none is skipped.
 //!
-//! Tests run one at a time (a lock): they share the paced devices.
+//! Tests run one at a time (a lock): they share the paced devices. The
+//! helpers are shared with `play_ui.rs` (`common/testbed.rs`).
 
 // The host modules the reference render uses, compiled into this test.
 #[allow(dead_code)]
@@ -20,92 +21,20 @@ mod midi_input;
 #[path = "../src/song.rs"]
 mod song;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::testbed::{
+    RATE, SF2, event, field, host_play as host, json_events, repo, scratch, serial, testbed,
+    wait_with_timeout, write_fixture,
+};
 
 use smfplay_core::audio::interleave_stereo_i16;
 use smfplay_core::sequencer::SequencerConfig;
 use smfplay_core::smf::ReaderOptions;
-
-const SF2: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
-const RATE: u32 = 48_000;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Starts the test bed once; returns its environment.
-fn testbed() -> &'static Vec<(String, String)> {
-    static ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let script = repo().join("scripts/audio-testbed");
-        let out = Command::new(&script)
-            .arg("start")
-            .output()
-            .expect("run scripts/audio-testbed start");
-        assert!(
-            out.status.success(),
-            "the audio test bed did not start ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let env = Command::new(&script)
-            .arg("env")
-            .output()
-            .expect("audio-testbed env");
-        String::from_utf8_lossy(&env.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect()
-    })
-}
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("smfplay-play-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn host(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
-    c.arg("play").args(["--soundfont", SF2]).args(args);
-    for (k, v) in testbed() {
-        c.env(k, v);
-    }
-    c.env_remove("SMFPLAY_STALL");
-    c
-}
-
-fn json_events(stdout: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(str::to_string)
-        .collect()
-}
-
-fn field(event: &str, key: &str) -> Option<f64> {
-    let pat = format!("\"{key}\":");
-    let at = event.find(&pat)? + pat.len();
-    let rest = &event[at..];
-    let end = rest.find([',', '}']).unwrap_or(rest.len());
-    rest[..end].trim().parse().ok()
-}
-
-fn event<'a>(events: &'a [String], kind: &str) -> Option<&'a String> {
-    events
-        .iter()
-        .find(|e| e.starts_with(&format!("{{\"event\":\"{kind}\"")))
-}
 
 /// The render that `host render` does, with the same library calls as
 /// play: the host's `FluidSynth` with the same options, the core sequencer
@@ -152,30 +81,6 @@ fn reference_render(file: &Path, period: usize) -> Vec<u8> {
         .unwrap()
         .join()
         .unwrap()
-}
-
-fn write_fixture(name: &str, bytes: &[u8]) -> PathBuf {
-    let p = scratch(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-fn wait_with_timeout(mut child: Child, limit: Duration) -> Output {
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "host play did not end within {limit:?}; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {

@@ -2,6 +2,8 @@
 //! directories, a small WAV reader and audio measurements.
 #![allow(dead_code)]
 
+pub mod testbed;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,125 @@
+//! Helpers of the tests that play on the real-time audio test bed
+//! (`scripts/audio-testbed`): start it once, run `host play` with its
+//! environment, one test at a time, scratch files, JSON event lines.
+//! Used by `play_testbed.rs` (log and JSON output) and `play_ui.rs` (the
+//! live display in tmux).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The SoundFont the tests play with.
+pub const SF2: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+/// The test bed's rate.
+pub const RATE: u32 = 48_000;
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Starts the test bed once (idempotent; it installs its packages when
+/// missing); returns its environment. If it cannot start, the test fails
+/// with the reason — none is skipped.
+pub fn testbed() -> &'static Vec<(String, String)> {
+    static ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let script = repo().join("scripts/audio-testbed");
+        let out = Command::new(&script)
+            .arg("start")
+            .output()
+            .expect("run scripts/audio-testbed start");
+        assert!(
+            out.status.success(),
+            "the audio test bed did not start ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let env = Command::new(&script)
+            .arg("env")
+            .output()
+            .expect("audio-testbed env");
+        String::from_utf8_lossy(&env.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("export "))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+            .collect()
+    })
+}
+
+/// One test at a time: they share the paced devices.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A path in this test process's scratch directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("smfplay-play-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Writes a fixture into the scratch directory.
+pub fn write_fixture(name: &str, bytes: &[u8]) -> PathBuf {
+    let p = scratch(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// `host play --soundfont SF2 ARGS` with the test bed's environment.
+pub fn host_play(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
+    c.arg("play").args(["--soundfont", SF2]).args(args);
+    for (k, v) in testbed() {
+        c.env(k, v);
+    }
+    c.env_remove("SMFPLAY_STALL");
+    c
+}
+
+/// The JSON event lines of an output.
+pub fn json_events(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A number field of a JSON event line.
+pub fn field(event: &str, key: &str) -> Option<f64> {
+    let pat = format!("\"{key}\":");
+    let at = event.find(&pat)? + pat.len();
+    let rest = &event[at..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end].trim().parse().ok()
+}
+
+/// The first event of a kind.
+pub fn event<'a>(events: &'a [String], kind: &str) -> Option<&'a String> {
+    events
+        .iter()
+        .find(|e| e.starts_with(&format!("{{\"event\":\"{kind}\"")))
+}
+
+/// Waits for a child, killing it (and failing) after `limit`.
+pub fn wait_with_timeout(mut child: Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "host play did not end within {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
