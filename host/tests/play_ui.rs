@@ -33,14 +33,16 @@ struct Pane {
 impl Pane {
     /// Runs `host play ARGS` in a new pane. The script around it saves
     /// `stty -g` before and after, prints the exit code, then keeps the
-    /// pane open.
+    /// pane open (it traps SIGINT, as an interactive shell survives a
+    /// Ctrl-C meant for its foreground program).
     fn play(name: &str, args: &[&str]) -> Self {
         let dir = scratch(&format!("ui-{name}"));
         std::fs::create_dir_all(&dir).unwrap();
         let socket = dir.join("tmux.sock");
         let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
         let script = format!(
-            "stty -g > '{d}/stty.before'\n\
+            "trap : INT\n\
+             stty -g > '{d}/stty.before'\n\
              '{host}' play --soundfont '{SF2}' {args}\n\
              echo \"EXIT=$?\"\n\
              stty -g > '{d}/stty.after'\n\
@@ -137,6 +139,22 @@ impl Pane {
         self.tmux(&["display-message", "-p", "#{cursor_flag}"])
             .trim()
             == "1"
+    }
+
+    /// The pid of `host` (the child of the pane's shell).
+    fn host_pid(&self) -> i32 {
+        let sh = self.tmux(&["display-message", "-p", "#{pane_pid}"]);
+        let sh = sh.trim();
+        let children =
+            std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).unwrap_or_default();
+        children
+            .split_whitespace()
+            .filter_map(|c| c.parse::<i32>().ok())
+            .find(|c| {
+                std::fs::read_to_string(format!("/proc/{c}/comm"))
+                    .is_ok_and(|comm| comm.trim() == "host")
+            })
+            .expect("host runs in the pane")
     }
 
     fn file(&self, name: &str) -> String {
@@ -403,4 +421,30 @@ fn playlist_of_three_plays_in_order_and_n_skips() {
     assert!(header_line(&third).contains("c.mid"), "{third}");
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
     stty_restored(&p);
+}
+
+/// Ctrl-C (SIGINT; the display keeps ISIG on) and SIGTERM stop with 130
+/// and 143, and leave the terminal as it was.
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    let _l = serial();
+    let midi = write_fixture("ui-signal.mid", &smfplay_tests::fixtures::dense_16ch(60));
+    for (how, code) in [("ctrl-c", 130), ("sigterm", 143)] {
+        let p = Pane::play(how, &["--device", "tb_jack", midi.to_str().unwrap()]);
+        p.wait_for("playing past 1 s", |s| {
+            elapsed_ms(s).is_some_and(|t| t >= 1000)
+        });
+        assert!(
+            !p.cursor_visible(),
+            "the cursor shows while the display runs"
+        );
+        if how == "ctrl-c" {
+            p.keys(&["C-c"]);
+        } else {
+            // SAFETY: a signal to the host process this test started.
+            unsafe { libc::kill(p.host_pid(), libc::SIGTERM) };
+        }
+        assert_eq!(p.exit_code(), code, "{how}: {}", p.screen());
+        stty_restored(&p);
+    }
 }
