@@ -1,6 +1,9 @@
 //! What `play` prints: plain log lines (start, end, lyrics on a terminal,
 //! xruns, load shedding, errors), JSON lines with `--json`, nothing but
 //! errors with `--quiet`, and the timing report (`--stats`, SIGUSR1).
+//! While the live display runs ([`Log::set_live`]) it prints nothing the
+//! display shows, and holds its standard-error lines until the terminal
+//! is back.
 //!
 //! *Real-time*: control thread only.
 

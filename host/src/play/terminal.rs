@@ -1,6 +1,6 @@
 //! The terminal while the live display runs: keys without Enter and
 //! without echo (`ICANON` and `ECHO` off; `ISIG` stays on, so Ctrl-C is
-//! still SIGINT), non-blocking reads, a hidden cursor — and the terminal
+//! still SIGINT, but Ctrl-Z is disabled), non-blocking reads, a hidden cursor — and the terminal
 //! put back as it was on every way out: [`RawTerminal`]'s drop (normal end
 //! and errors), a panic hook (which runs before the release profile's
 //! abort), and the second stop signal's immediate exit
@@ -74,6 +74,9 @@ fn save_and_set_raw() -> bool {
     let saved = *SAVED.get_or_init(|| t);
     let mut raw = saved;
     raw.c_lflag &= !(libc::ICANON | libc::ECHO);
+    // Ctrl-Z would stop the player with the terminal still changed (and
+    // the device running dry): it does nothing while the display runs.
+    raw.c_cc[libc::VSUSP] = 0;
     raw.c_cc[libc::VMIN] = 0;
     raw.c_cc[libc::VTIME] = 0;
     // SAFETY: sets the terminal from a valid termios.
