@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::testbed::{RATE, SF2, scratch, serial, testbed, write_fixture};
-use smfplay_tests::smf_writer::{Division, RunningStatus, smf};
+use smfplay_tests::smf_writer::{Division, RunningStatus, TextKind, smf};
 use smfplay_tests::timeline::Timeline;
 
 /// How long any one thing may take to show on the screen.
@@ -441,4 +441,37 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
         assert_eq!(p.exit_code(), code, "{how}: {}", p.screen());
         stty_restored(&p);
     }
+}
+
+/// A `.kar` file: its text events are the lyric line (`\` and `/` start
+/// a new one; `@` headers are not lyrics), markers show as text.
+#[test]
+fn karaoke_lyrics_and_markers_show() {
+    let _l = serial();
+    let q = u64::from(TPQ);
+    let mut t = Timeline::new();
+    t.tempo(0, 500_000)
+        .text(0, TextKind::Text, "@TTest song")
+        .text(0, TextKind::Marker, "Verse")
+        .text(q, TextKind::Text, "\\Twin")
+        .text(2 * q, TextKind::Text, "kle twin")
+        .text(3 * q, TextKind::Text, "kle")
+        .text(8 * q, TextKind::Marker, "Chorus")
+        .text(8 * q, TextKind::Text, "/Lit")
+        .text(9 * q, TextKind::Text, "tle star");
+    for b in 0..12 {
+        t.note(b * q, q, 0, 60 + b as u8, 90);
+    }
+    let track = t.render(RunningStatus::Compliant, 12 * q);
+    let midi = write_fixture("ui-song.kar", &smf(0, Division::Metrical(TPQ), &[track]));
+    let p = Pane::play("kar", &["--device", "tb_jack", midi.to_str().unwrap()]);
+    let s = p.wait_for("the first lyric line", |s| {
+        s.lines().any(|l| l == "lyric: Twinkle twinkle")
+    });
+    assert!(s.lines().any(|l| l == "text:  marker Verse"), "{s}");
+    let s = p.wait_for("the second lyric line", |s| {
+        s.lines().any(|l| l == "lyric: Little star")
+    });
+    assert!(s.lines().any(|l| l == "text:  marker Chorus"), "{s}");
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
 }
