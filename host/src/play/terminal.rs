@@ -128,3 +128,23 @@ pub fn size() -> Option<(usize, usize)> {
     let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
     (rc == 0 && ws.ws_col > 0).then_some((usize::from(ws.ws_col), usize::from(ws.ws_row)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic while the display runs puts the terminal back (the hook
+    /// runs before unwinding, and before the release profile's abort).
+    #[test]
+    fn a_panic_restores_the_terminal() {
+        let term = RawTerminal::enter();
+        assert!(CHANGED.load(Ordering::SeqCst));
+        let result = std::panic::catch_unwind(|| panic!("test panic with the display up"));
+        assert!(result.is_err());
+        assert!(
+            !CHANGED.load(Ordering::SeqCst),
+            "the panic hook did not restore the terminal"
+        );
+        drop(term);
+    }
+}
