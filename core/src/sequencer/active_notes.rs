@@ -13,8 +13,6 @@ const NONE: u8 = 0xFF;
 pub struct ActiveNotes {
     sent: [[u8; 128]; 16],
     count: u16,
-    /// Sounding notes per channel.
-    per_channel: [u8; 16],
 }
 
 impl Default for ActiveNotes {
@@ -29,7 +27,6 @@ impl ActiveNotes {
         Self {
             sent: [[NONE; 128]; 16],
             count: 0,
-            per_channel: [0; 16],
         }
     }
 
@@ -39,7 +36,6 @@ impl ActiveNotes {
             *ch = [NONE; 128];
         }
         self.count = 0;
-        self.per_channel = [0; 16];
     }
 
     /// Number of sounding notes.
@@ -47,11 +43,16 @@ impl ActiveNotes {
         self.count as usize
     }
 
-    /// Channels with a note sounding (bit n = channel n).
+    /// Channels with a note sounding (bit n = channel n). Looks through
+    /// the table (at most 2 KiB, nothing when no note sounds) rather than
+    /// keeping counts, so tracking notes costs no more RAM or time.
     pub fn channels(&self) -> u16 {
+        if self.count == 0 {
+            return 0;
+        }
         let mut mask = 0u16;
-        for (ch, &n) in self.per_channel.iter().enumerate() {
-            if n > 0 {
+        for (ch, keys) in self.sent.iter().enumerate() {
+            if keys.iter().any(|&k| k != NONE) {
                 mask |= 1 << ch;
             }
         }
@@ -71,7 +72,6 @@ impl ActiveNotes {
         let previous = core::mem::replace(slot, sent_key & 0x7F);
         if previous == NONE {
             self.count += 1;
-            self.per_channel[usize::from(channel.as_int())] += 1;
             None
         } else {
             Some(previous)
@@ -87,7 +87,6 @@ impl ActiveNotes {
             None
         } else {
             self.count -= 1;
-            self.per_channel[usize::from(channel.as_int())] -= 1;
             Some(previous)
         }
     }
@@ -113,7 +112,6 @@ impl ActiveNotes {
                 self.count -= 1;
             }
         }
-        self.per_channel[usize::from(channel.as_int())] = 0;
     }
 
     /// Forgets every note of `channel` without releasing them (the synth
