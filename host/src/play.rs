@@ -444,6 +444,7 @@ fn play_one(
             log.report(&r);
         }
         if let Some(ui) = ui {
+            ui.song_ended();
             ui.draw(controls, shared, true);
         }
         Ok::<_, HostError>((end, snap, outcome, wall))

@@ -25,6 +25,8 @@ pub struct Frame<'a> {
     pub total_ms: Option<u64>,
     /// Paused.
     pub paused: bool,
+    /// The song ended (or was stopped): the last frame.
+    pub ended: bool,
     /// Bar and beat, from 1.
     pub bar_beat: (u32, u32),
     /// Song tempo, µs per quarter.
@@ -57,8 +59,11 @@ pub struct Frame<'a> {
     pub keys: bool,
 }
 
-/// The key help line.
-pub const KEY_HELP: &str = "space pause  <-/-> 5s  PgUp/PgDn 30s  Home start  Up/Dn volume  +/- tempo  t/T transpose  1-0 !-^ mute ch 1-16  s solo  l loop  n/p next/prev  r fx  q quit";
+/// The key help, two lines that fit 80 columns.
+pub const KEY_HELP: [&str; 2] = [
+    "space pause  <-/-> 5s  PgUp/PgDn 30s  Home start  Up/Dn volume  +/- tempo",
+    "t/T transpose  1-0 !-^ mute  s solo  l loop  n/p next/previous  r fx  q quit",
+];
 
 /// `m:ss.s`.
 pub fn clock(ms: u64) -> String {
@@ -93,7 +98,13 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     let width = width.max(20);
     let c = f.controls;
     let mut lines = Vec::with_capacity(10);
-    let state = if f.paused { "paused" } else { "playing" };
+    let state = if f.ended {
+        "ended"
+    } else if f.paused {
+        "paused"
+    } else {
+        "playing"
+    };
     let place = if f.count > 1 {
         format!("[{}/{}] ", f.index, f.count)
     } else {
@@ -172,7 +183,7 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     };
     lines.push(message.to_string());
     if f.keys {
-        lines.push(KEY_HELP.to_string());
+        lines.extend(KEY_HELP.iter().map(|l| l.to_string()));
     }
     lines.into_iter().map(|l| fit(l, width)).collect()
 }
@@ -266,6 +277,7 @@ mod tests {
             song_ms: 62_500,
             total_ms: Some(125_000),
             paused: false,
+            ended: false,
             bar_beat: (17, 3),
             us_per_quarter: 500_000,
             signature: (6, 3),
@@ -309,7 +321,8 @@ mod tests {
         // Channel 1 and 3 sound, 3 is muted (its flag), 16 soloed.
         assert!(lines[7].starts_with("ch    #  . M#  ."), "{}", lines[7]);
         assert!(lines[7].ends_with(" S."), "{}", lines[7]);
-        assert_eq!(lines[9], KEY_HELP);
+        assert_eq!(lines[9..], KEY_HELP);
+        assert!(KEY_HELP.iter().all(|l| l.len() < 80));
     }
 
     #[test]
@@ -325,6 +338,8 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 40));
         assert_eq!(lines.len(), 9, "no key help without keys");
         assert!(lines[1].ends_with("] 1:02.5"), "{}", lines[1]);
+        f.ended = true;
+        assert_eq!(render(&f, 40)[0], "smfplay song.mid  (ended)");
     }
 
     #[test]

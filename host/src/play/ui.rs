@@ -63,6 +63,7 @@ pub struct Ui {
     last_seek: Option<(Instant, u64)>,
     nav: Option<Nav>,
     message: String,
+    ended: bool,
 }
 
 impl Ui {
@@ -86,6 +87,7 @@ impl Ui {
             last_seek: None,
             nav: None,
             message: String::new(),
+            ended: false,
         }
     }
 
@@ -113,6 +115,12 @@ impl Ui {
         self.key = None;
         self.last_seek = None;
         self.nav = None;
+        self.ended = false;
+    }
+
+    /// The song's audio has ended: the next frame is its last.
+    pub fn song_ended(&mut self) {
+        self.ended = true;
     }
 
     /// A message for the status line (the last warning or error).
@@ -209,6 +217,7 @@ impl Ui {
             song_ms: shared.song_ms.load(Ordering::Relaxed),
             total_ms: self.song.total_ms,
             paused: shared.paused.load(Ordering::Relaxed),
+            ended: self.ended,
             bar_beat: ((bar_beat >> 32) as u32, bar_beat as u32),
             us_per_quarter: shared.us_per_quarter.load(Ordering::Relaxed),
             signature: ((sig >> 8) as u8, sig as u8),
