@@ -160,8 +160,10 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
     let seq = &args.sequence;
     let mut controls = Controls::new(seq.tempo, seq.transpose, &seq.mute, &seq.solo, args.repeat);
-    // The live display: on a terminal, unless --quiet or --json.
-    let mut ui = (tty && !args.quiet && !args.json).then(Ui::start);
+    // The live display: on a terminal that understands cursor movement,
+    // unless --quiet or --json.
+    let capable = std::env::var_os("TERM").is_some_and(|t| !t.is_empty() && t != "dumb");
+    let mut ui = (tty && capable && !args.quiet && !args.json).then(Ui::start);
     log.set_live(ui.is_some());
 
     let mut order: Vec<usize> = (0..playlist.len()).collect();
