@@ -51,6 +51,10 @@ pub struct Frame<'a> {
     pub text: &'a str,
     /// Channels sounding (bit n = channel n).
     pub sounding: u16,
+    /// Channels muted, as the audio thread applied it.
+    pub muted: u16,
+    /// Channels soloed, as the audio thread applied it.
+    pub solo: u16,
     /// The settings the keys change (mute, solo, volume…).
     pub controls: &'a Controls,
     /// A message for the user (a warning, or what `s` waits for).
@@ -164,9 +168,9 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     for (ch, key) in CHANNEL_KEYS.iter().enumerate() {
         let bit = 1u16 << ch;
         keys.push_str(&format!(" {key:>2}"));
-        let flag = if c.muted & bit != 0 {
+        let flag = if f.muted & bit != 0 {
             'M'
-        } else if c.solo & bit != 0 {
+        } else if f.solo & bit != 0 {
             'S'
         } else {
             ' '
@@ -290,6 +294,8 @@ mod tests {
             lyric: "hello wor",
             text: "marker Chorus",
             sounding: 0b101,
+            muted: c.muted,
+            solo: c.solo,
             controls: c,
             message: "",
             keys: true,

@@ -230,6 +230,8 @@ impl Ui {
             lyric: self.lyrics.line(),
             text: self.lyrics.text(),
             sounding: channels as u16,
+            muted: (channels >> 16) as u16,
+            solo: (channels >> 32) as u16,
             controls,
             message: &self.message,
             keys: self.term.has_keys(),
