@@ -418,12 +418,13 @@ fn playlist_of_three_plays_in_order_and_n_skips() {
 }
 
 /// Ctrl-C (SIGINT; the display keeps ISIG on) and SIGTERM stop with 130
-/// and 143, and leave the terminal as it was.
+/// and 143, and leave the terminal as it was; so does a second SIGTERM
+/// during the 50 ms fade of the first (the immediate exit).
 #[test]
 fn ctrl_c_and_sigterm_restore_the_terminal() {
     let _l = serial();
     let midi = write_fixture("ui-signal.mid", &smfplay_tests::fixtures::dense_16ch(60));
-    for (how, code) in [("ctrl-c", 130), ("sigterm", 143)] {
+    for (how, code) in [("ctrl-c", 130), ("sigterm", 143), ("sigterm-twice", 143)] {
         let p = Pane::play(how, &["--device", "tb_jack", midi.to_str().unwrap()]);
         p.wait_for("playing past 1 s", |s| {
             elapsed_ms(s).is_some_and(|t| t >= 1000)
@@ -435,8 +436,13 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
         if how == "ctrl-c" {
             p.keys(&["C-c"]);
         } else {
-            // SAFETY: a signal to the host process this test started.
-            unsafe { libc::kill(p.host_pid(), libc::SIGTERM) };
+            let pid = p.host_pid();
+            // SAFETY: signals to the host process this test started.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            if how == "sigterm-twice" {
+                std::thread::sleep(Duration::from_millis(5));
+                unsafe { libc::kill(pid, libc::SIGTERM) };
+            }
         }
         assert_eq!(p.exit_code(), code, "{how}: {}", p.screen());
         stty_restored(&p);

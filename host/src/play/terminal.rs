@@ -30,7 +30,9 @@ pub struct RawTerminal {
 impl RawTerminal {
     /// Takes over the terminal: keys only if standard input is a terminal.
     pub fn enter() -> Self {
-        let keys = stdin_is_terminal() && save_and_set_raw();
+        // A player started in the background (`&`) would be stopped by
+        // SIGTTOU/SIGTTIN when it touches the terminal: no keys then.
+        let keys = stdin_is_terminal() && in_foreground() && save_and_set_raw();
         CHANGED.store(true, Ordering::SeqCst);
         install_panic_hook();
         write_out(HIDE_CURSOR.as_bytes());
@@ -63,6 +65,11 @@ impl Drop for RawTerminal {
 fn stdin_is_terminal() -> bool {
     // SAFETY: plain query.
     unsafe { libc::isatty(libc::STDIN_FILENO) == 1 }
+}
+
+fn in_foreground() -> bool {
+    // SAFETY: plain queries.
+    unsafe { libc::tcgetpgrp(libc::STDIN_FILENO) == libc::getpgrp() }
 }
 
 fn save_and_set_raw() -> bool {
