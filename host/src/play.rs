@@ -204,16 +204,19 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
             ) {
                 Ok(end) => {
                     played_any = true;
+                    // A key wins over the song's own end (pressed as it ended).
                     match (end, ui.as_ref().and_then(Ui::nav)) {
-                        (End::Finished, _) | (End::Quit, Some(Nav::Next)) => at += 1,
-                        (End::Quit, Some(Nav::Previous)) => at = at.saturating_sub(1),
-                        (End::Quit, _) => break 'outer,
                         (End::Lost(lost), _) => {
                             let e = HostError::new(Kind::Device, output.name(), lost.describe());
                             log.json_error(&e);
                             fatal = Some(e);
                             break 'outer;
                         }
+                        (_, Some(Nav::Quit)) => break 'outer,
+                        (_, Some(Nav::Previous)) => at = at.saturating_sub(1),
+                        (End::Finished, _) | (_, Some(Nav::Next)) => at += 1,
+                        // Quit by a signal.
+                        (End::Quit, None) => break 'outer,
                     }
                 }
                 Err(e) if e.kind == Kind::Device => {
