@@ -231,8 +231,9 @@ fn stty_restored(p: &Pane) {
 }
 
 /// Space pauses: the clock stands still across a second and `(paused)`
-/// shows; space again resumes and the clock moves on. `q` then exits 0
-/// with the terminal as it was (same `stty -g`, cursor shown).
+/// shows; space again resumes and the clock moves on. `+`, `t`/`T`, ↑,
+/// `r` and `l` show their settings. `q` then exits 0 with the terminal as
+/// it was (same `stty -g`, cursor shown).
 #[test]
 fn pause_stops_the_clock_and_q_restores_the_terminal() {
     let _l = serial();
@@ -258,6 +259,14 @@ fn pause_stops_the_clock_and_q_restores_the_terminal() {
     p.keys(&["Space"]);
     p.wait_for("the clock to move after resume", |s| {
         header_line(s).ends_with("(playing)") && elapsed_ms(s).is_some_and(|t| t >= t2 + 500)
+    });
+    // Tempo (as the audio thread applied it), transpose, volume, effects
+    // and loop show what the keys set.
+    p.keys(&["+", "+", "t", "t", "T", "Up", "r", "l"]);
+    p.wait_for("the settings the keys changed", |s| {
+        s.contains("120.0 BPM x1.10 = 132.0")
+            && s.contains("transpose +1")
+            && s.contains("volume 110%  fx off  loop on")
     });
     p.keys(&["q"]);
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
@@ -387,7 +396,8 @@ fn muting_a_channel_silences_it() {
     );
 }
 
-/// A playlist of three files plays in order; `n` skips to the next.
+/// A playlist of three files plays in order; `n` skips to the next, `p`
+/// goes back.
 #[test]
 fn playlist_of_three_plays_in_order_and_n_skips() {
     let _l = serial();
@@ -410,6 +420,15 @@ fn playlist_of_three_plays_in_order_and_n_skips() {
     p.keys(&["n"]);
     let second = p.wait_for("b.mid playing", |s| header_line(s).contains("[2/3]"));
     assert!(header_line(&second).contains("b.mid"), "{second}");
+    // `p` goes back to a.mid, `n` forward again.
+    p.keys(&["p"]);
+    let back = p.wait_for("a.mid again", |s| header_line(s).contains("[1/3]"));
+    assert!(header_line(&back).contains("a.mid"), "{back}");
+    p.wait_for("a.mid past 0.5 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 500)
+    });
+    p.keys(&["n"]);
+    p.wait_for("b.mid again", |s| header_line(s).contains("[2/3]"));
     // b.mid ends by itself; c.mid follows, then the program ends.
     let third = p.wait_for("c.mid playing", |s| header_line(s).contains("[3/3]"));
     assert!(header_line(&third).contains("c.mid"), "{third}");

@@ -31,6 +31,8 @@ pub struct Frame<'a> {
     pub bar_beat: (u32, u32),
     /// Song tempo, µs per quarter.
     pub us_per_quarter: u32,
+    /// Tempo scale in thousandths, as the audio thread applied it.
+    pub tempo_milli: u32,
     /// Time signature (numerator, denominator as a power of two).
     pub signature: (u8, u8),
     /// Key signature (sharps, minor), once one was played.
@@ -130,7 +132,7 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
         "-".repeat(bar_width - done)
     ));
     let bpm = 60_000_000.0 / f64::from(f.us_per_quarter.max(1));
-    let scale = f64::from(c.tempo_milli) / 1000.0;
+    let scale = f64::from(f.tempo_milli) / 1000.0;
     let key = f
         .key
         .map(|(s, m)| format!("  key {}", key_name(s, m)))
@@ -284,6 +286,7 @@ mod tests {
             ended: false,
             bar_beat: (17, 3),
             us_per_quarter: 500_000,
+            tempo_milli: c.tempo_milli,
             signature: (6, 3),
             key: Some((1, false)),
             voices: 34,

@@ -220,6 +220,7 @@ impl Ui {
             ended: self.ended,
             bar_beat: ((bar_beat >> 32) as u32, bar_beat as u32),
             us_per_quarter: shared.us_per_quarter.load(Ordering::Relaxed),
+            tempo_milli: shared.tempo_milli.load(Ordering::Relaxed),
             signature: ((sig >> 8) as u8, sig as u8),
             key: self.key,
             voices: shared.voices.load(Ordering::Relaxed),
