@@ -92,11 +92,37 @@ pub fn key_name(sharps: i8, minor: bool) -> String {
     }
 }
 
-fn fit(mut line: String, width: usize) -> String {
-    if line.chars().count() > width {
-        line = line.chars().take(width).collect();
+/// Columns a character takes: 2 for East Asian wide and emoji ranges, 1
+/// otherwise (a line wider than the terminal would wrap and break the
+/// redraw in place).
+fn columns(c: char) -> usize {
+    match u32::from(c) {
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
     }
-    line
+}
+
+/// The line cut to at most `width` columns.
+fn fit(line: String, width: usize) -> String {
+    let mut used = 0;
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        used += columns(c);
+        if used > width {
+            break;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The lines of a frame, each at most `width` characters.
@@ -344,11 +370,22 @@ mod tests {
         f.keys = false;
         let lines = render(&f, 40);
         assert_eq!(lines[0], "smfplay song.mid  (paused)");
-        assert!(lines.iter().all(|l| l.chars().count() <= 40));
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().map(columns).sum::<usize>() <= 40)
+        );
         assert_eq!(lines.len(), 9, "no key help without keys");
         assert!(lines[1].ends_with("] 1:02.5"), "{}", lines[1]);
         f.ended = true;
         assert_eq!(render(&f, 40)[0], "smfplay song.mid  (ended)");
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        assert_eq!(fit("lyric: 愛してる".into(), 12), "lyric: 愛し");
+        assert_eq!(fit("abc".into(), 2), "ab");
+        assert_eq!(fit("é".into(), 1), "é");
     }
 
     #[test]
