@@ -24,23 +24,27 @@
 
 mod alsa_output;
 mod audio_thread;
+mod controls;
 mod device_holders;
+mod display;
 mod feeder;
+mod keys;
+mod queues;
 mod report;
 mod rt;
 pub(crate) mod signals;
+mod terminal;
 #[cfg(test)]
 mod tests;
+mod ui;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use heapless::spsc::Queue;
-use midly::num::u4;
 use smfplay_core::audio::PeriodBuffer;
-use smfplay_core::sequencer::{SeekTarget, SequencerConfig};
+use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
 
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind, code};
@@ -48,24 +52,15 @@ use crate::fluid::{FluidOptions, FluidSynth};
 use crate::midi_input::MidiInput;
 
 pub use alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
-use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Queues, Snapshot};
-use feeder::{FeedItem, PlayFeed, QueueSink};
+use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Snapshot};
+use controls::Controls;
+use feeder::PlayFeed;
+use queues::PlayQueues;
 use report::Log;
+use ui::{Nav, Ui};
 
 /// Longest period the player handles (the command line's upper bound).
 pub const MAX_PERIOD: usize = 16_384;
-/// Feed items queued ahead (capacity − 1).
-const FEED_QUEUE: usize = 8192;
-/// Payload bytes queued ahead.
-const BYTE_RING: usize = 64 * 1024;
-/// Commands queued.
-const CMD_QUEUE: usize = 64;
-/// Reports queued.
-const REPORT_QUEUE: usize = 512;
-/// Seeks queued.
-const SEEK_QUEUE: usize = 8;
-/// Snapshot boxes in flight.
-const SNAP_QUEUE: usize = 4;
 /// Song time the feeder keeps queued ahead of the play head.
 const LOOKAHEAD_S: f64 = 0.25;
 /// How often the control thread looks at signals and reports.
@@ -97,6 +92,18 @@ pub struct Shared {
     pub xruns: AtomicU64,
     /// Load-shedding level.
     pub shed_level: AtomicU8,
+    /// Most work in one period since the control thread last took it (ns).
+    pub work_peak_ns: AtomicU64,
+    /// Bar (high 32 bits) and beat (low 32 bits), from 1.
+    pub bar_beat: AtomicU64,
+    /// Song tempo (µs per quarter, before the tempo scale).
+    pub us_per_quarter: AtomicU32,
+    /// Time signature: numerator << 8 | denominator as a power of two.
+    pub signature: AtomicU32,
+    /// Voices sounding.
+    pub voices: AtomicU32,
+    /// Channel masks: sounding (bits 0–15), muted (16–31), soloed (32–47).
+    pub channels: AtomicU64,
 }
 
 impl Shared {
@@ -115,6 +122,12 @@ impl Shared {
             late: AtomicU64::new(0),
             xruns: AtomicU64::new(0),
             shed_level: AtomicU8::new(0),
+            work_peak_ns: AtomicU64::new(0),
+            bar_beat: AtomicU64::new((1 << 32) | 1),
+            us_per_quarter: AtomicU32::new(500_000),
+            signature: AtomicU32::new((4 << 8) | 2),
+            voices: AtomicU32::new(0),
+            channels: AtomicU64::new(0),
         }
     }
 }
@@ -127,7 +140,8 @@ impl Default for Shared {
 
 /// Runs `host play`; returns the exit code.
 pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
-    let log = Log::new(args.quiet, args.json, std::io::stdout().is_terminal());
+    let tty = std::io::stdout().is_terminal();
+    let mut log = Log::new(args.quiet, args.json, tty);
     let playlist = expand_playlist(&args.files)?;
     let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
     let rate = args.synth.rate;
@@ -152,17 +166,26 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers();
     log.device(output.name(), &neg, args.period);
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
+    let seq = &args.sequence;
+    let mut controls = Controls::new(seq.tempo, seq.transpose, &seq.mute, &seq.solo, args.repeat);
+    // The live display: on a terminal that understands cursor movement,
+    // unless --quiet or --json.
+    let capable = std::env::var_os("TERM").is_some_and(|t| !t.is_empty() && t != "dumb");
+    let mut ui = (tty && capable && !args.quiet && !args.json).then(Ui::start);
+    log.set_live(ui.is_some());
 
     let mut order: Vec<usize> = (0..playlist.len()).collect();
     let mut rng = seed();
     let mut input_error: Option<HostError> = None;
+    let mut fatal: Option<HostError> = None;
     let mut total = report::Totals::default();
     'outer: loop {
         if args.shuffle {
             shuffle(&mut order, &mut rng);
         }
         let mut played_any = false;
-        for &i in &order {
+        let mut at = 0;
+        while let Some(&i) = order.get(at) {
             if signals::stop_requested().is_some() {
                 break 'outer;
             }
@@ -171,41 +194,66 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 // Each song starts from a synth in its power-on state.
                 synth.reset();
             }
-            match play_one(
+            let song = SongRun {
                 path,
+                place: (at + 1, order.len()),
                 args,
+                neg: &neg,
+                log: &log,
+                stall,
+            };
+            match play_one(
+                &song,
                 &mut synth,
                 &mut output,
-                &neg,
-                &log,
-                stall,
+                &mut controls,
+                ui.as_mut(),
                 &mut total,
             ) {
                 Ok(end) => {
                     played_any = true;
-                    match end {
-                        End::Finished => {}
-                        End::Quit => break 'outer,
-                        End::Lost(lost) => {
+                    // A key wins over the song's own end (pressed as it ended).
+                    match (end, ui.as_ref().and_then(Ui::nav)) {
+                        (End::Lost(lost), _) => {
                             let e = HostError::new(Kind::Device, output.name(), lost.describe());
                             log.json_error(&e);
-                            return Err(e);
+                            fatal = Some(e);
+                            break 'outer;
                         }
+                        (_, Some(Nav::Quit)) => break 'outer,
+                        (_, Some(Nav::Previous)) => at = at.saturating_sub(1),
+                        (End::Finished, _) | (_, Some(Nav::Next)) => at += 1,
+                        // Quit by a signal.
+                        (End::Quit, None) => break 'outer,
                     }
                 }
                 Err(e) if e.kind == Kind::Device => {
                     log.json_error(&e);
-                    return Err(e);
+                    fatal = Some(e);
+                    break 'outer;
                 }
                 Err(e) => {
                     log.error(&e);
+                    if let (Some(ui), Some(m)) = (ui.as_mut(), log.last_held()) {
+                        ui.set_message(&m);
+                    }
                     input_error.get_or_insert(e);
+                    at += 1;
                 }
             }
         }
-        if !args.repeat || !played_any {
+        if !controls.repeat || !played_any {
             break;
         }
+    }
+    // The terminal back as it was, then what waited to be said.
+    drop(ui);
+    log.set_live(false);
+    for line in log.take_held() {
+        eprintln!("{line}");
+    }
+    if let Some(e) = fatal {
+        return Err(e);
     }
     if args.stats {
         log.totals(&total, &neg, output.name());
@@ -220,53 +268,76 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     }
 }
 
+/// What one song is played with.
+struct SongRun<'a> {
+    path: &'a Path,
+    /// Place in the playlist (from 1) and its length.
+    place: (usize, usize),
+    args: &'a PlayArgs,
+    neg: &'a Negotiated,
+    log: &'a Log,
+    stall: Option<(u64, Duration, u32)>,
+}
+
+/// The length of a song in ms (unscaled song time), from a scan; `None`
+/// when the scan fails (playing reports the problem).
+fn song_length_ms(input: MidiInput, strict: bool) -> Option<u64> {
+    let summary = crate::scan::scan(input, strict, |_, _| {}).ok()?;
+    Some((summary.duration_seconds() * 1000.0).round() as u64)
+}
+
 /// Plays one song to its end (or a quit, or a device loss).
-#[allow(clippy::too_many_arguments)]
 fn play_one(
-    path: &Path,
-    args: &PlayArgs,
+    song: &SongRun<'_>,
     synth: &mut FluidSynth,
     output: &mut AlsaOutput,
-    neg: &Negotiated,
-    log: &Log,
-    stall: Option<(u64, Duration, u32)>,
+    controls: &mut Controls,
+    mut ui: Option<&mut Ui>,
     total: &mut report::Totals,
 ) -> Result<End, HostError> {
+    let SongRun {
+        path,
+        args,
+        neg,
+        log,
+        stall,
+        ..
+    } = *song;
     let rate = neg.rate;
     let period = neg.period;
-    let input = MidiInput::open(path)?;
-    let mut feed = PlayFeed::open(input, args.sequence.strict, rate)?;
+    let seq = &args.sequence;
+    let (input, total_ms) = if ui.is_some() {
+        // The display shows the song's length: scan a second copy.
+        let (input, for_scan) = crate::scan::open_twice(path)?;
+        (input, song_length_ms(for_scan, seq.strict))
+    } else {
+        (MidiInput::open(path)?, None)
+    };
+    let mut feed = PlayFeed::open(input, seq.strict, rate)?;
     let bucket_log2 = SequencerConfig::new(rate, period as u32).bucket_log2;
     let mut player: Box<HostPlayer> =
         Box::new(HostPlayer::new(feed.header().timing, rate, bucket_log2));
-    // Settings that render applies before its first period, applied the same way.
-    let seq = &args.sequence;
-    player.set_tempo_milli((seq.tempo * 1000.0).round() as u32);
-    player.set_transpose(seq.transpose);
-    for &ch in &seq.mute {
-        player.set_muted(synth, u4::new(ch - 1), true);
-    }
-    for &ch in &seq.solo {
-        player.set_solo(synth, u4::new(ch - 1), true);
+    // Settings that render applies before its first period (the command
+    // line's, as the keys have changed them since), applied the same way.
+    for c in controls.song_start_commands() {
+        match c {
+            Command::TempoMilli(m) => player.set_tempo_milli(m),
+            Command::Transpose(t) => player.set_transpose(t),
+            Command::Mute(ch, on) => player.set_muted(synth, ch, on),
+            Command::Solo(ch, on) => player.set_solo(synth, ch, on),
+            _ => {}
+        }
     }
 
-    let mut items: Box<Queue<FeedItem, FEED_QUEUE>> = Box::new(Queue::new());
-    let mut bytes: Box<Queue<u8, BYTE_RING>> = Box::new(Queue::new());
-    let mut commands: Queue<AudioCmd, CMD_QUEUE> = Queue::new();
-    let mut reports: Box<Queue<audio_thread::Report, REPORT_QUEUE>> = Box::new(Queue::new());
-    let mut seeks: Queue<SeekTarget, SEEK_QUEUE> = Queue::new();
-    let mut snap_req: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
-    let mut snap_rep: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
-    let (items_p, items_c) = items.split();
-    let (bytes_p, bytes_c) = bytes.split();
-    let (mut cmd_p, cmd_c) = commands.split();
-    let (reports_p, mut reports_c) = reports.split();
-    let (mut seeks_p, seeks_c) = seeks.split();
-    let (mut snap_req_p, snap_req_c) = snap_req.split();
-    let (snap_rep_p, mut snap_rep_c) = snap_rep.split();
-
+    let mut queues = PlayQueues::new();
+    let (feeder_ends, audio_ends, mut ctrl) = queues.split();
     if let Some(start) = seq.start {
-        let _ = seeks_p.enqueue(SeekTarget::SongFrame((start * f64::from(rate)) as u64));
+        let _ = ctrl
+            .seeks
+            .enqueue(SeekTarget::SongFrame((start * f64::from(rate)) as u64));
+    }
+    if !controls.effects {
+        let _ = ctrl.commands.enqueue(AudioCmd::Effects(false));
     }
     let shared = Shared::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
@@ -274,15 +345,22 @@ fn play_one(
     let cfg = EngineConfig {
         period,
         rate,
-        volume: 1.0,
+        volume: controls.gain(),
         end_song_frame: seq.end.map(|e| (e * f64::from(rate)) as u64),
         stall,
         reverb: !args.synth.no_reverb,
         chorus: !args.synth.no_chorus,
     };
-    let sink = QueueSink::new(items_p, bytes_p);
     let name = path.display().to_string();
     let device = output.name().to_string();
+    if let Some(ui) = ui.as_deref_mut() {
+        let karaoke = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("kar"));
+        let (index, count) = song.place;
+        let shown = crate::scan::display_name(path);
+        ui.begin_song(&shown, index, count, total_ms, karaoke, rate, period);
+    }
 
     let (end, hist_snapshot, feed_outcome, wall) = std::thread::scope(|sc| {
         let shared = &shared;
@@ -290,7 +368,8 @@ fn play_one(
         let feeder = std::thread::Builder::new()
             .name("feeder".into())
             .spawn_scoped(sc, move || {
-                feeder::run(feed, sink, seeks_c, shared, LOOKAHEAD_S, rate, period)
+                let (sink, seeks) = (feeder_ends.sink, feeder_ends.seeks);
+                feeder::run(feed, sink, seeks, shared, LOOKAHEAD_S, rate, period)
             })
             .map_err(|e| HostError::new(Kind::Other, "", format!("cannot start a thread: {e}")))?;
         // Let the feeder fill its look-ahead before the first period.
@@ -298,14 +377,6 @@ fn play_one(
         while !shared.primed.load(Ordering::Acquire) && t.elapsed() < Duration::from_secs(5) {
             std::thread::sleep(Duration::from_millis(1));
         }
-        let queues = Queues {
-            items: items_c,
-            bytes: bytes_c,
-            commands: cmd_c,
-            reports: reports_p,
-            snap_requests: snap_req_c,
-            snap_replies: snap_rep_p,
-        };
         let player = &mut *player;
         let buf = &mut *buf;
         let synth = &mut *synth;
@@ -329,7 +400,7 @@ fn play_one(
                 };
                 writer.restart();
                 let mut engine =
-                    Engine::new(synth, writer, player, queues, shared, buf, out_buf, cfg);
+                    Engine::new(synth, writer, player, audio_ends, shared, buf, out_buf, cfg);
                 shared.started.store(true, Ordering::Release);
                 let t0 = Instant::now();
                 let end = engine.run();
@@ -346,19 +417,29 @@ fn play_one(
         let mut quit_sent = false;
         loop {
             if !quit_sent && signals::stop_requested().is_some() {
-                quit_sent = cmd_p.enqueue(AudioCmd::Quit).is_ok();
+                quit_sent = ctrl.commands.enqueue(AudioCmd::Quit).is_ok();
             }
             if signals::take_report_request() {
-                let _ = snap_req_p.enqueue(Box::new(Snapshot::new()));
+                let _ = ctrl.snap_requests.enqueue(Box::new(Snapshot::new()));
             }
-            while let Some(snap) = snap_rep_c.dequeue() {
+            while let Some(snap) = ctrl.snap_replies.dequeue() {
                 log.snapshot(&snap, neg, &device);
             }
-            while let Some(r) = reports_c.dequeue() {
+            while let Some(r) = ctrl.reports.dequeue() {
+                if let Some(ui) = ui.as_deref_mut() {
+                    ui.report(&r);
+                }
                 log.report(&r);
             }
             if let Some(w) = rt::warning_once() {
                 log.warning(&w);
+                if let (Some(ui), Some(m)) = (ui.as_deref_mut(), log.last_held()) {
+                    ui.set_message(&m);
+                }
+            }
+            if let Some(ui) = ui.as_deref_mut() {
+                ui.poll_keys(controls, shared, &mut ctrl);
+                ui.draw(controls, shared, false);
             }
             if audio.is_finished() {
                 break;
@@ -372,8 +453,12 @@ fn play_one(
         let outcome = feeder
             .join()
             .map_err(|_| HostError::new(Kind::Other, "", "the feeder thread crashed"))?;
-        while let Some(r) = reports_c.dequeue() {
+        while let Some(r) = ctrl.reports.dequeue() {
             log.report(&r);
+        }
+        if let Some(ui) = ui {
+            ui.song_ended();
+            ui.draw(controls, shared, true);
         }
         Ok::<_, HostError>((end, snap, outcome, wall))
     })?;

@@ -2,7 +2,8 @@
 //! JACK's dummy driver and a PulseAudio null sink behind ALSA plugins, with
 //! bit-exact capture of what was written), started and shared through
 //! `common::testbed` (if it cannot start, every test fails with the
-//! reason — none is skipped; tests run one at a time).
+//! reason — none is skipped; tests run one at a time: they share the
+//! paced devices).
 
 // The host modules the reference render uses, compiled into this test.
 #[allow(dead_code)]
@@ -20,53 +21,18 @@ mod song;
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::testbed::{repo, serial};
+use common::testbed::{
+    RATE, SF2, event, field, host_play as host, json_events, repo, scratch, serial,
+    wait_with_timeout, write_fixture,
+};
 
 use smfplay_core::audio::interleave_stereo_i16;
 use smfplay_core::sequencer::SequencerConfig;
 use smfplay_core::smf::ReaderOptions;
-
-const SF2: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
-const RATE: u32 = 48_000;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("smfplay-play-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn host(args: &[&str]) -> Command {
-    let mut c = common::testbed::host();
-    c.arg("play").args(["--soundfont", SF2]).args(args);
-    c.env_remove("SMFPLAY_STALL");
-    c
-}
-
-fn json_events(stdout: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(str::to_string)
-        .collect()
-}
-
-fn field(event: &str, key: &str) -> Option<f64> {
-    let pat = format!("\"{key}\":");
-    let at = event.find(&pat)? + pat.len();
-    let rest = &event[at..];
-    let end = rest.find([',', '}']).unwrap_or(rest.len());
-    rest[..end].trim().parse().ok()
-}
-
-fn event<'a>(events: &'a [String], kind: &str) -> Option<&'a String> {
-    events
-        .iter()
-        .find(|e| e.starts_with(&format!("{{\"event\":\"{kind}\"")))
-}
 
 /// The render that `host render` does, with the same library calls as
 /// play: the host's `FluidSynth` with the same options, the core sequencer
@@ -113,30 +79,6 @@ fn reference_render(file: &Path, period: usize) -> Vec<u8> {
         .unwrap()
         .join()
         .unwrap()
-}
-
-fn write_fixture(name: &str, bytes: &[u8]) -> PathBuf {
-    let p = scratch(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-fn wait_with_timeout(mut child: Child, limit: Duration) -> Output {
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "host play did not end within {limit:?}; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {

@@ -72,6 +72,15 @@ impl<const VOICES: usize> ActiveNotes<VOICES> {
         self.len as usize
     }
 
+    /// Channels with a note sounding (bit n = channel n). Looks through
+    /// the sounding notes rather than keeping counts, so tracking notes
+    /// costs no more RAM; nothing to do when no note sounds.
+    pub fn channels(&self) -> u16 {
+        self.keys[..self.len()]
+            .iter()
+            .fold(0u16, |mask, &id| mask | 1 << (id >> 7))
+    }
+
     /// Whether nothing sounds.
     pub const fn is_empty(&self) -> bool {
         self.len == 0
@@ -172,10 +181,17 @@ mod tests {
         assert_eq!(n.note_on(ch, 60, 62), Ok(None));
         assert_eq!(n.note_on(ch, 60, 64), Ok(Some(62)));
         assert_eq!(n.len(), 1);
+        assert_eq!(n.channels(), 1 << 3);
         assert_eq!(n.note_off(ch, 60), Some(64));
         assert_eq!(n.note_off(ch, 60), None);
-        n.note_on(u4::new(9), 36, 36).unwrap();
+        assert_eq!(n.channels(), 0);
         n.note_on(ch, 1, 1).unwrap();
+        n.note_on(u4::new(9), 36, 36).unwrap();
+        n.note_on(u4::new(9), 38, 38).unwrap();
+        assert_eq!(n.channels(), (1 << 3) | (1 << 9));
+        n.release_channel(u4::new(9), |_| {});
+        assert_eq!(n.channels(), 1 << 3);
+        n.note_on(u4::new(9), 36, 36).unwrap();
         let mut released = [(0u8, 0u8); 2];
         let mut i = 0;
         n.release_all(|c, k| {

@@ -216,6 +216,11 @@ impl<
         self.notes.len()
     }
 
+    /// Channels with a note sounding (bit n = channel n).
+    pub fn sounding_channels(&self) -> u16 {
+        self.notes.channels()
+    }
+
     /// Tempo scale in thousandths.
     pub const fn tempo_milli(&self) -> u32 {
         self.scale.milli()

@@ -53,20 +53,15 @@ pub const SHED_LOW_PERCENT: u64 = 40;
 pub const SHED_COOL_MS: u64 = 2_000;
 
 /// What the control thread asks of the audio thread.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum AudioCmd {
     /// A transport command for the player (pause, tempo, transpose, mute, solo).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "sent by the terminal UI's keys (issue 6)")
-    )]
     Transport(Command),
     /// Output volume (gain applied at conversion).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "sent by the terminal UI's keys (issue 6)")
-    )]
     Volume(f32),
+    /// Reverb and chorus on or off (never on when the command line turned
+    /// them off; load shedding may still turn them off).
+    Effects(bool),
     /// Stop: all notes off, fade, end.
     Quit,
 }
@@ -93,6 +88,8 @@ pub enum Report {
     Xrun(u32, u64),
     /// A load-shedding step: level (0 = none) and what it means.
     Shed(u8, ShedState),
+    /// A key signature (sharps > 0, flats < 0; minor).
+    Key(i8, bool),
 }
 
 /// Load-shedding state.
@@ -310,6 +307,7 @@ impl Observer for ReportObserver<'_, '_> {
                 Report::Text(kind, text, self.song_ms)
             }
             Notice::Tempo(us) => Report::Tempo(us),
+            Notice::KeySignature(sharps, minor) => Report::Key(sharps, minor),
             _ => return,
         };
         let _ = self.reports.enqueue(report);
@@ -485,6 +483,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.song_ms.store(song_ms, Ordering::Relaxed);
         s.periods.store(self.periods, Ordering::Relaxed);
         s.late.store(self.player.stats().late, Ordering::Relaxed);
+        self.publish_display();
         if self.stopping.is_none() {
             let ended = self.player.is_ended() && s.feed_done.load(Ordering::Acquire);
             let past_end = self
@@ -498,6 +497,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         // Work done: measure it (the write below waits for the device).
         let work = t0.elapsed().as_nanos() as u64;
         self.hist.record(work);
+        s.work_peak_ns.fetch_max(work, Ordering::Relaxed);
         self.shed_check(work);
         if let Some(mut snap) = self.q.snap_requests.dequeue() {
             self.snapshot(&mut snap);
@@ -539,6 +539,42 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         self.fade = Some(Fade::out(self.cfg.rate * FADE_MS / 1000));
     }
 
+    /// What the live display shows, as atomics (no queue, no wait).
+    fn publish_display(&self) {
+        let s = self.shared;
+        let pos = self.player.position();
+        s.bar_beat.store(
+            (u64::from(pos.bar) << 32) | u64::from(pos.beat),
+            Ordering::Relaxed,
+        );
+        s.us_per_quarter
+            .store(pos.us_per_quarter, Ordering::Relaxed);
+        s.signature.store(
+            (u32::from(pos.numerator) << 8) | u32::from(pos.denominator_pow2),
+            Ordering::Relaxed,
+        );
+        s.voices.store(self.synth.voices(), Ordering::Relaxed);
+        s.channels.store(
+            u64::from(self.player.sounding_channels())
+                | (u64::from(self.player.muted()) << 16)
+                | (u64::from(self.player.soloed()) << 32),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Reverb and chorus on or off from the keys: what the command line
+    /// allowed, at the current shedding level.
+    fn set_effects(&mut self, on: bool) {
+        let sh = &mut self.shed;
+        sh.base.reverb = on && self.cfg.reverb;
+        sh.base.chorus = on && self.cfg.chorus;
+        let state = sh.state_for(sh.level);
+        if (state.reverb, state.chorus) != (sh.now.reverb, sh.now.chorus) {
+            self.synth.set_effects(state.reverb, state.chorus);
+        }
+        sh.now = state;
+    }
+
     fn take_commands(&mut self) {
         for _ in 0..MAX_COMMANDS_PER_PERIOD {
             let Some(cmd) = self.q.commands.dequeue() else {
@@ -546,6 +582,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             };
             match cmd {
                 AudioCmd::Volume(v) => self.volume = v,
+                AudioCmd::Effects(on) => self.set_effects(on),
                 AudioCmd::Quit => self.begin_stop(End::Quit),
                 AudioCmd::Transport(c) => match c {
                     Command::Play => self.player.resume(),

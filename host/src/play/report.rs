@@ -1,9 +1,13 @@
 //! What `play` prints: plain log lines (start, end, lyrics on a terminal,
 //! xruns, load shedding, errors), JSON lines with `--json`, nothing but
 //! errors with `--quiet`, and the timing report (`--stats`, SIGUSR1).
+//! While the live display runs ([`Log::set_live`]) it prints nothing the
+//! display shows, and holds its standard-error lines until the terminal
+//! is back.
 //!
 //! *Real-time*: control thread only.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -19,6 +23,10 @@ pub struct Log {
     quiet: bool,
     json: bool,
     tty: bool,
+    /// The live display is up: what it shows is not printed, and stderr
+    /// lines wait until it ends ([`Log::take_held`]).
+    live: bool,
+    held: RefCell<Vec<String>>,
 }
 
 /// Figures summed over the songs played.
@@ -95,12 +103,41 @@ fn shed_words(level: u8, s: ShedState) -> String {
 impl Log {
     /// A printer for these options.
     pub fn new(quiet: bool, json: bool, tty: bool) -> Self {
-        Self { quiet, json, tty }
+        Self {
+            quiet,
+            json,
+            tty,
+            live: false,
+            held: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The live display is up (or down again).
+    pub fn set_live(&mut self, live: bool) {
+        self.live = live;
+    }
+
+    /// The stderr lines held while the live display was up.
+    pub fn take_held(&self) -> Vec<String> {
+        std::mem::take(&mut *self.held.borrow_mut())
+    }
+
+    /// The last line held, for the display's status line.
+    pub fn last_held(&self) -> Option<String> {
+        self.held.borrow().last().cloned()
     }
 
     fn out(&self, line: &str) {
-        if !self.quiet {
+        if !self.quiet && !self.live {
             println!("{line}");
+        }
+    }
+
+    fn err(&self, line: String) {
+        if self.live {
+            self.held.borrow_mut().push(line);
+        } else {
+            eprintln!("{line}");
         }
     }
 
@@ -169,7 +206,7 @@ impl Log {
     /// An error (always printed, on stderr; on stdout too as JSON).
     pub fn error(&self, e: &HostError) {
         self.json_error(e);
-        eprintln!("host: {e}");
+        self.err(format!("host: {e}"));
     }
 
     /// The JSON line of an error that ends the program (`main` prints its
@@ -187,7 +224,7 @@ impl Log {
     /// A warning (stderr unless quiet).
     pub fn warning(&self, w: &str) {
         if !self.quiet {
-            eprintln!("host: {w}");
+            self.err(format!("host: {w}"));
         }
     }
 
@@ -215,12 +252,19 @@ impl Log {
                     ));
                 }
             }
+            Report::Key(sharps, minor) => {
+                if self.json {
+                    self.out(&format!(
+                        "{{\"event\":\"key\",\"sharps\":{sharps},\"minor\":{minor}}}"
+                    ));
+                }
+            }
             Report::Xrun(n, total) => {
                 if self.json {
                     self.out(&format!(
                         "{{\"event\":\"xrun\",\"count\":{n},\"total\":{total}}}"
                     ));
-                } else if !self.quiet {
+                } else if !self.quiet && !self.live {
                     eprintln!("host: xrun ({total} so far): the device ran dry and was restarted");
                 }
             }
@@ -230,7 +274,7 @@ impl Log {
                         "{{\"event\":\"shed\",\"level\":{level},\"polyphony\":{},\"reverb\":{},\"chorus\":{}}}",
                         state.polyphony, state.reverb, state.chorus
                     ));
-                } else if !self.quiet {
+                } else if !self.quiet && !self.live {
                     eprintln!(
                         "host: load {}: {}",
                         if *level == 0 {
@@ -247,7 +291,7 @@ impl Log {
 
     /// The report for SIGUSR1 (stderr, whatever `--quiet` says: it was asked for).
     pub fn snapshot(&self, s: &Snapshot, n: &Negotiated, device: &str) {
-        eprintln!("{}", format_report(s, n, device, self.json));
+        self.err(format_report(s, n, device, self.json));
     }
 
     /// The `--stats` report.

@@ -1,5 +1,5 @@
 //! Signals: SIGINT, SIGTERM and SIGHUP ask for a clean stop (a second one
-//! exits at once); SIGUSR1 asks for a report. The handlers only store to
+//! restores the terminal and exits at once); SIGUSR1 asks for a report. The handlers only store to
 //! atomics (and `_exit` on the second stop signal, which is
 //! async-signal-safe); the control thread does the rest.
 //!
@@ -14,7 +14,9 @@ static REPORT: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_stop(sig: libc::c_int) {
     if STOP.swap(sig, Ordering::SeqCst) != 0 {
-        // Asked twice: stop now.
+        // Asked twice: stop now, with the terminal put back first (the
+        // live display's restore is async-signal-safe).
+        super::terminal::restore_from_signal();
         // SAFETY: _exit is async-signal-safe.
         unsafe { libc::_exit(128 + sig) };
     }

@@ -1,13 +1,22 @@
 //! The real-time audio test bed (`scripts/audio-testbed`: JACK's dummy
 //! driver and a PulseAudio null sink behind ALSA plugins) for the tests
-//! that play. It is started once per test binary (idempotent; it installs
-//! its packages when missing); if it cannot start, every test that needs
-//! it fails with the reason — none is skipped. Tests that use it run one
-//! at a time ([`serial`]): they share the paced devices.
+//! that play: start it once per test binary (idempotent; it installs its
+//! packages when missing; if it cannot start, every test that needs it
+//! fails with the reason — none is skipped), run `host play` with its
+//! environment, one test at a time ([`serial`]: they share the paced
+//! devices), scratch files, JSON event lines. Used by `play_testbed.rs`,
+//! `play_options.rs`, `cli_errors.rs` and `play_ui.rs` (the live display
+//! in tmux).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The SoundFont the tests play with.
+pub const SF2: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+/// The test bed's rate.
+pub const RATE: u32 = 48_000;
 
 /// The repository's root.
 pub fn repo() -> PathBuf {
@@ -19,8 +28,10 @@ pub fn script() -> PathBuf {
     repo().join("scripts/audio-testbed")
 }
 
-/// Starts the test bed once; returns its environment.
-pub fn env() -> &'static Vec<(String, String)> {
+/// Starts the test bed once (idempotent; it installs its packages when
+/// missing); returns its environment. If it cannot start, the test fails
+/// with the reason — none is skipped.
+pub fn testbed() -> &'static Vec<(String, String)> {
     static ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
     ENV.get_or_init(|| {
         let out = Command::new(script())
@@ -46,22 +57,44 @@ pub fn env() -> &'static Vec<(String, String)> {
     })
 }
 
-/// Holds the test bed for one test.
+/// One test at a time: they share the paced devices.
 pub fn serial() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A path in this test process's scratch directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("smfplay-play-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Writes a fixture into the scratch directory.
+pub fn write_fixture(name: &str, bytes: &[u8]) -> PathBuf {
+    let p = scratch(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
 /// `host` with the test bed's environment (and no configuration file).
 pub fn host() -> Command {
     let mut c = super::host();
-    for (k, v) in env() {
+    for (k, v) in testbed() {
         c.env(k, v);
     }
+    c.env_remove("SMFPLAY_STALL");
     c
 }
 
-/// Runs `host play -s SOUNDFONT ARGS` on the test bed.
+/// `host play --soundfont SF2 ARGS` with the test bed's environment.
+pub fn host_play(args: &[&str]) -> Command {
+    let mut c = host();
+    c.arg("play").args(["--soundfont", SF2]).args(args);
+    c
+}
+
+/// Runs `host play --soundfont SOUNDFONT ARGS` on the test bed.
 pub fn play(args: &[&str]) -> Output {
     host()
         .arg("play")
@@ -69,4 +102,48 @@ pub fn play(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run host play")
+}
+
+/// The JSON event lines of an output.
+pub fn json_events(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A number field of a JSON event line.
+pub fn field(event: &str, key: &str) -> Option<f64> {
+    let pat = format!("\"{key}\":");
+    let at = event.find(&pat)? + pat.len();
+    let rest = &event[at..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end].trim().parse().ok()
+}
+
+/// The first event of a kind.
+pub fn event<'a>(events: &'a [String], kind: &str) -> Option<&'a String> {
+    events
+        .iter()
+        .find(|e| e.starts_with(&format!("{{\"event\":\"{kind}\"")))
+}
+
+/// Waits for a child, killing it (and failing) after `limit`.
+pub fn wait_with_timeout(mut child: Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "host play did not end within {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

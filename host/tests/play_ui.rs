@@ -1,0 +1,502 @@
+//! The live display and its keys, driven for real: `host play` runs in a
+//! tmux pane (120×40) on the audio test bed (`common/testbed.rs`, as
+//! `play_testbed.rs`: started here; if it cannot start, every test fails
+//! with the reason), keys go in with `send-keys`, and the screen is read
+//! back with `capture-pane`. Waits poll the pane with generous limits (a
+//! busy 2-core CI machine); only "the clock stands still while paused"
+//! needs a fixed wait.
+//!
+//! tmux comes from `scripts/setup`; a missing tmux fails the test with
+//! that message.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::testbed::{RATE, SF2, scratch, serial, testbed, write_fixture};
+use smfplay_tests::smf_writer::{Division, RunningStatus, TextKind, smf};
+use smfplay_tests::timeline::Timeline;
+
+/// How long any one thing may take to show on the screen.
+const LIMIT: Duration = Duration::from_secs(30);
+const TPQ: u16 = 480;
+
+/// A tmux server of our own (its own socket) with one 120×40 pane
+/// running `host play`, killed on drop.
+struct Pane {
+    socket: PathBuf,
+    dir: PathBuf,
+}
+
+impl Pane {
+    /// Runs `host play ARGS` in a new pane. The script around it saves
+    /// `stty -g` before and after, prints the exit code, then keeps the
+    /// pane open (it traps SIGINT, as an interactive shell survives a
+    /// Ctrl-C meant for its foreground program).
+    fn play(name: &str, args: &[&str]) -> Self {
+        let dir = scratch(&format!("ui-{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let socket = dir.join("tmux.sock");
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        let script = format!(
+            "trap : INT\n\
+             stty -g > '{d}/stty.before'\n\
+             '{host}' play --soundfont '{SF2}' {args}\n\
+             echo \"EXIT=$?\"\n\
+             stty -g > '{d}/stty.after'\n\
+             exec sleep 600\n",
+            d = dir.display(),
+            host = env!("CARGO_BIN_EXE_host"),
+            args = quoted.join(" "),
+        );
+        let script_path = dir.join("run.sh");
+        std::fs::write(&script_path, script).unwrap();
+        let mut c = Command::new("tmux");
+        c.arg("-S").arg(&socket).args([
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "sh",
+        ]);
+        c.arg(&script_path);
+        for (k, v) in testbed() {
+            c.env(k, v);
+        }
+        c.env("TERM", "xterm-256color")
+            .env("LANG", "C.UTF-8")
+            .env_remove("SMFPLAY_STALL")
+            .env_remove("TMUX");
+        let out = c
+            .output()
+            .expect("run tmux (scripts/setup installs it: apt-get install tmux)");
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Self { socket, dir }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p"])
+    }
+
+    /// Sends keys (tmux key names: `Space`, `Right`, `PPage`, `q`…).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Polls the screen until `ok` holds; returns that screen.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let t = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                t.elapsed() < LIMIT,
+                "waited {LIMIT:?} for {what}; the screen:\n{}",
+                s.trim_end()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for `host` to end; returns its exit code.
+    fn exit_code(&self) -> i32 {
+        let s = self.wait_for("host to exit", |s| s.contains("EXIT="));
+        let line = s.lines().find(|l| l.starts_with("EXIT=")).unwrap();
+        line["EXIT=".len()..].trim().parse().unwrap()
+    }
+
+    /// Whether tmux shows the cursor in the pane.
+    fn cursor_visible(&self) -> bool {
+        self.tmux(&["display-message", "-p", "#{cursor_flag}"])
+            .trim()
+            == "1"
+    }
+
+    /// The pid of `host` (the child of the pane's shell).
+    fn host_pid(&self) -> i32 {
+        let sh = self.tmux(&["display-message", "-p", "#{pane_pid}"]);
+        let sh = sh.trim();
+        let children =
+            std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).unwrap_or_default();
+        children
+            .split_whitespace()
+            .filter_map(|c| c.parse::<i32>().ok())
+            .find(|c| {
+                std::fs::read_to_string(format!("/proc/{c}/comm"))
+                    .is_ok_and(|comm| comm.trim() == "host")
+            })
+            .expect("host runs in the pane")
+    }
+
+    fn file(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.join(name)).unwrap_or_default()
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+/// `m:ss.s` → ms.
+fn parse_clock(s: &str) -> Option<u64> {
+    let (m, rest) = s.split_once(':')?;
+    let (sec, tenth) = rest.split_once('.')?;
+    Some(
+        m.parse::<u64>().ok()? * 60_000
+            + sec.parse::<u64>().ok()? * 1000
+            + tenth.parse::<u64>().ok()? * 100,
+    )
+}
+
+/// The elapsed time on the progress line (`[###---] 0:05.4 / 0:59.7`).
+fn elapsed_ms(screen: &str) -> Option<u64> {
+    let line = screen
+        .lines()
+        .find(|l| l.starts_with('[') && l.contains(" / "))?;
+    let after = line.rsplit_once("] ")?.1;
+    parse_clock(after.split(" / ").next()?)
+}
+
+/// The voices figure of the display.
+fn voices(screen: &str) -> Option<u32> {
+    let line = screen.lines().find(|l| l.starts_with("voices "))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn header_line(screen: &str) -> &str {
+    screen
+        .lines()
+        .find(|l| l.starts_with("smfplay "))
+        .unwrap_or("")
+}
+
+/// Sustained organ notes on one channel (0-based `ch`): a new note every
+/// beat (0.5 s), each held 3 s, for `seconds`, then `gap` seconds of
+/// nothing before the end of the track. At any time in the music several
+/// notes sound, so a seek always cuts through held notes.
+fn held_notes(ch: u8, seconds: u64, gap: u64) -> Vec<u8> {
+    let q = u64::from(TPQ);
+    let mut t = Timeline::new();
+    t.tempo(0, 500_000).program(0, ch, 19);
+    let beats = seconds * 2;
+    for b in 0..beats {
+        let len = (6 * q).min((beats - b) * q);
+        t.note(b * q, len, ch, 48 + (b % 12) as u8 * 2, 100);
+    }
+    let end = (seconds + gap) * 2 * q;
+    let track = t.render(RunningStatus::Compliant, end);
+    smf(0, Division::Metrical(TPQ), &[track])
+}
+
+fn stty_restored(p: &Pane) {
+    let (before, after) = (p.file("stty.before"), p.file("stty.after"));
+    assert!(!before.trim().is_empty(), "no stty -g before");
+    assert_eq!(before, after, "the terminal settings were not restored");
+    assert!(p.cursor_visible(), "the cursor is still hidden");
+}
+
+/// Space pauses: the clock stands still across a second and `(paused)`
+/// shows; space again resumes and the clock moves on. `+`, `t`/`T`, ↑,
+/// `r` and `l` show their settings. `q` then exits 0 with the terminal as
+/// it was (same `stty -g`, cursor shown).
+#[test]
+fn pause_stops_the_clock_and_q_restores_the_terminal() {
+    let _l = serial();
+    let midi = write_fixture("ui-pause.mid", &smfplay_tests::fixtures::dense_16ch(60));
+    let p = Pane::play("pause", &["--device", "tb_jack", midi.to_str().unwrap()]);
+    p.wait_for("playing past 1 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 1000)
+    });
+    assert!(
+        !p.cursor_visible(),
+        "the cursor shows while the display runs"
+    );
+    p.keys(&["Space"]);
+    let s = p.wait_for("(paused)", |s| header_line(s).ends_with("(paused)"));
+    // The pause lands within a period; read the clock once it shows.
+    std::thread::sleep(Duration::from_millis(300));
+    let t1 = elapsed_ms(&p.screen()).unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let s2 = p.screen();
+    let t2 = elapsed_ms(&s2).unwrap();
+    assert_eq!(t1, t2, "the clock moved while paused:\n{s}\n{s2}");
+    assert!(header_line(&s2).ends_with("(paused)"));
+    p.keys(&["Space"]);
+    p.wait_for("the clock to move after resume", |s| {
+        header_line(s).ends_with("(playing)") && elapsed_ms(s).is_some_and(|t| t >= t2 + 500)
+    });
+    // Tempo (as the audio thread applied it), transpose, volume, effects
+    // and loop show what the keys set.
+    p.keys(&["+", "+", "t", "t", "T", "Up", "r", "l"]);
+    p.wait_for("the settings the keys changed", |s| {
+        s.contains("120.0 BPM x1.10 = 132.0")
+            && s.contains("transpose +1")
+            && s.contains("volume 110%  fx off  loop on")
+    });
+    p.keys(&["q"]);
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    stty_restored(&p);
+}
+
+/// Seeks, done while paused so that only the seek can move the clock:
+/// → is 5 s on, ← 5 s back, PgUp 30 s back (to the start at most), and
+/// quick presses add up. After seeking through held notes and resuming,
+/// none hangs: in the song's silent tail the voices fall to 0 before the
+/// end.
+#[test]
+fn seek_moves_the_position_and_no_note_hangs() {
+    let _l = serial();
+    // 20 s of held notes, then 8 s of silence.
+    let midi = write_fixture("ui-seek.mid", &held_notes(0, 20, 8));
+    let p = Pane::play("seek", &["--device", "tb_jack", midi.to_str().unwrap()]);
+    let s = p.wait_for("playing past 1 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 1000)
+    });
+    assert!(s.contains(" / 0:28.0"), "song length shown:\n{s}");
+    p.keys(&["Space"]);
+    p.wait_for("(paused)", |s| header_line(s).ends_with("(paused)"));
+    std::thread::sleep(Duration::from_millis(300));
+    let t0 = elapsed_ms(&p.screen()).unwrap();
+    let at = |target: u64| move |s: &str| elapsed_ms(s).is_some_and(|t| t.abs_diff(target) <= 100);
+    p.keys(&["Right"]);
+    p.wait_for("the seek 5 s on", at(t0 + 5000));
+    // Two presses in a row: the second counts from the first's target.
+    p.keys(&["Right", "Right"]);
+    p.wait_for("the seek 10 s on", at(t0 + 15_000));
+    p.keys(&["Left"]);
+    p.wait_for("the seek 5 s back", at(t0 + 10_000));
+    p.keys(&["PPage"]);
+    p.wait_for("the seek back to the start", at(0));
+    p.keys(&["Right", "Right", "Right"]);
+    let s = p.wait_for("the seek to 15 s", at(15_000));
+    assert!(header_line(&s).ends_with("(paused)"), "{s}");
+    p.keys(&["Space"]);
+    p.wait_for("notes after resuming", |s| {
+        voices(s).is_some_and(|v| v > 0) && elapsed_ms(s).is_some_and(|t| t < 19_000)
+    });
+    // The music ends at 20 s; by the end (28 s) every voice must be gone.
+    let s = p.wait_for("the silent tail", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 21_500)
+    });
+    assert!(
+        elapsed_ms(&s).unwrap() < 27_000,
+        "the tail went by unseen:\n{s}"
+    );
+    let s = p.wait_for("no voice in the silent tail", |s| {
+        voices(s) == Some(0) && elapsed_ms(s).is_some_and(|t| t < 27_900)
+    });
+    assert!(
+        s.lines().any(|l| l.starts_with("ch  ") && !l.contains('#')),
+        "a channel still sounds:\n{s}"
+    );
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    stty_restored(&p);
+}
+
+/// Peak of 16-bit stereo frames `[from, to)` of a raw capture.
+fn peak(raw: &[u8], from: usize, to: usize) -> i32 {
+    raw[from * 4..to * 4]
+        .chunks_exact(2)
+        .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])).abs())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Muting the only channel that plays silences the output: the capture
+/// has sound before the key and none from 2.5 s after it (release and
+/// reverb tails gone) until quit. Channel 12 is muted with shift+2 (`@`).
+#[test]
+fn muting_a_channel_silences_it() {
+    let _l = serial();
+    let midi = write_fixture("ui-mute.mid", &held_notes(11, 40, 1));
+    let cap = scratch("ui-mute.raw");
+    let _ = std::fs::remove_file(&cap);
+    let device = format!("tb_jack_tee:FILE={}", cap.display());
+    let p = Pane::play(
+        "mute",
+        &[
+            "--device",
+            &device,
+            "--format",
+            "s16",
+            midi.to_str().unwrap(),
+        ],
+    );
+    p.wait_for("channel 12 sounding", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 2000)
+            && s.lines()
+                .find(|l| l.starts_with("ch  "))
+                .is_some_and(|l| l.get(4 + 11 * 3..4 + 12 * 3) == Some("  #"))
+    });
+    p.keys(&["@"]);
+    let s = p.wait_for("channel 12 muted", |s| {
+        s.lines()
+            .find(|l| l.starts_with("ch  "))
+            .is_some_and(|l| l.get(4 + 11 * 3..4 + 12 * 3) == Some(" M."))
+    });
+    let muted_at = elapsed_ms(&s).unwrap();
+    p.wait_for("4 s after muting", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= muted_at + 4000)
+    });
+    p.keys(&["q"]);
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    let raw = std::fs::read(&cap).unwrap();
+    let frames = raw.len() / 4;
+    let rate = RATE as usize;
+    assert!(frames > 6 * rate, "captured only {frames} frames");
+    let before = peak(&raw, rate / 2, 2 * rate);
+    assert!(
+        before > 1000,
+        "channel 12 did not play before the mute (peak {before})"
+    );
+    // From 2.5 s after the mute to the quit (the capture ends with the
+    // 50 ms fade and the drain).
+    let from = (muted_at as usize + 2500) * rate / 1000;
+    let to = frames - rate / 10;
+    assert!(to > from + rate, "too little captured after the mute");
+    let after = peak(&raw, from, to);
+    assert!(
+        after < 40,
+        "sound after muting the only channel (peak {after})"
+    );
+}
+
+/// A playlist of three files plays in order; `n` skips to the next, `p`
+/// goes back.
+#[test]
+fn playlist_of_three_plays_in_order_and_n_skips() {
+    let _l = serial();
+    let dir = scratch("ui-list");
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.mid");
+    let b = dir.join("b.mid");
+    let c = dir.join("c.mid");
+    std::fs::write(&a, smfplay_tests::fixtures::dense_16ch(60)).unwrap();
+    std::fs::write(&b, smfplay_tests::fixtures::dense_16ch(4)).unwrap();
+    std::fs::write(&c, smfplay_tests::fixtures::dense_16ch(4)).unwrap();
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let (a, b, c) = (path(&a), path(&b), path(&c));
+    let p = Pane::play("list", &["--device", "tb_jack", &a, &b, &c]);
+    let first = p.wait_for("a.mid playing", |s| header_line(s).contains("[1/3]"));
+    assert!(header_line(&first).contains("a.mid"), "{first}");
+    p.wait_for("a.mid past 1 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 1000)
+    });
+    p.keys(&["n"]);
+    let second = p.wait_for("b.mid playing", |s| header_line(s).contains("[2/3]"));
+    assert!(header_line(&second).contains("b.mid"), "{second}");
+    // `p` goes back to a.mid, `n` forward again.
+    p.keys(&["p"]);
+    let back = p.wait_for("a.mid again", |s| header_line(s).contains("[1/3]"));
+    assert!(header_line(&back).contains("a.mid"), "{back}");
+    p.wait_for("a.mid past 0.5 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 500)
+    });
+    p.keys(&["n"]);
+    p.wait_for("b.mid again", |s| header_line(s).contains("[2/3]"));
+    // b.mid ends by itself; c.mid follows, then the program ends.
+    let third = p.wait_for("c.mid playing", |s| header_line(s).contains("[3/3]"));
+    assert!(header_line(&third).contains("c.mid"), "{third}");
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    stty_restored(&p);
+}
+
+/// Ctrl-C (SIGINT; the display keeps ISIG on) and SIGTERM stop with 130
+/// and 143, and leave the terminal as it was; so does a second SIGTERM
+/// during the 50 ms fade of the first (the immediate exit).
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    let _l = serial();
+    let midi = write_fixture("ui-signal.mid", &smfplay_tests::fixtures::dense_16ch(60));
+    for (how, code) in [("ctrl-c", 130), ("sigterm", 143), ("sigterm-twice", 143)] {
+        let p = Pane::play(how, &["--device", "tb_jack", midi.to_str().unwrap()]);
+        p.wait_for("playing past 1 s", |s| {
+            elapsed_ms(s).is_some_and(|t| t >= 1000)
+        });
+        assert!(
+            !p.cursor_visible(),
+            "the cursor shows while the display runs"
+        );
+        if how == "ctrl-c" {
+            p.keys(&["C-c"]);
+        } else {
+            let pid = p.host_pid();
+            // SAFETY: signals to the host process this test started.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            if how == "sigterm-twice" {
+                std::thread::sleep(Duration::from_millis(5));
+                unsafe { libc::kill(pid, libc::SIGTERM) };
+            }
+        }
+        assert_eq!(p.exit_code(), code, "{how}: {}", p.screen());
+        stty_restored(&p);
+    }
+}
+
+/// A `.kar` file: its text events are the lyric line (`\` and `/` start
+/// a new one; `@` headers are not lyrics), markers show as text.
+#[test]
+fn karaoke_lyrics_and_markers_show() {
+    let _l = serial();
+    let q = u64::from(TPQ);
+    let mut t = Timeline::new();
+    t.tempo(0, 500_000)
+        .text(0, TextKind::Text, "@TTest song")
+        .text(0, TextKind::Marker, "Verse")
+        .text(q, TextKind::Text, "\\Twin")
+        .text(2 * q, TextKind::Text, "kle twin")
+        .text(3 * q, TextKind::Text, "kle")
+        .text(8 * q, TextKind::Marker, "Chorus")
+        .text(8 * q, TextKind::Text, "/Lit")
+        .text(9 * q, TextKind::Text, "tle star");
+    for b in 0..12 {
+        t.note(b * q, q, 0, 60 + b as u8, 90);
+    }
+    let track = t.render(RunningStatus::Compliant, 12 * q);
+    let midi = write_fixture("ui-song.kar", &smf(0, Division::Metrical(TPQ), &[track]));
+    let p = Pane::play("kar", &["--device", "tb_jack", midi.to_str().unwrap()]);
+    let s = p.wait_for("the first lyric line", |s| {
+        s.lines().any(|l| l == "lyric: Twinkle twinkle")
+    });
+    assert!(s.lines().any(|l| l == "text:  marker Verse"), "{s}");
+    let s = p.wait_for("the second lyric line", |s| {
+        s.lines().any(|l| l == "lyric: Little star")
+    });
+    assert!(s.lines().any(|l| l == "text:  marker Chorus"), "{s}");
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+}
