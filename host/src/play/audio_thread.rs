@@ -5,6 +5,11 @@
 //! with the core's vectorised converters, measures its work against the
 //! period's budget, and writes to the device.
 //!
+//! A song that plays to its end stops by `host render`'s release-tail rule
+//! ([`crate::release_tail`]): the last period is cut where the tail has
+//! died away, so the stream written equals render's, end included. Only a
+//! stop (quit, signal) or `--end` fades out over [`FADE_MS`].
+//!
 //! *Real-time*: the loop ([`Engine::period`]) does not allocate, lock,
 //! print or touch a file (the `play_alloc` test counts allocations across
 //! thousands of periods). Everything it says goes through lock-free queues
@@ -28,6 +33,7 @@ use super::alsa_output::{Lost, Output, PcmFormat, Samples};
 use super::feeder::FeedItem;
 use super::{MAX_PERIOD, Shared};
 use crate::fluid::FluidSynth;
+use crate::release_tail::{TailRule, TailStart, VoiceCount};
 use crate::song::{EVENTS, POOL_BLOCK_BYTES, POOL_BLOCKS, SLOTS};
 
 /// The audio side of the sequencer at host capacities.
@@ -106,16 +112,14 @@ pub struct ShedState {
     pub chorus: bool,
 }
 
-/// The synth controls the engine needs beyond [`Synth`].
-pub trait SynthControl: Synth {
+/// The synth controls the engine needs beyond [`Synth`] and [`VoiceCount`].
+pub trait SynthControl: Synth + VoiceCount {
     /// Voice limit.
     fn polyphony(&self) -> u32;
     /// Sets the voice limit (never above the starting one).
     fn set_polyphony(&mut self, voices: u32);
     /// Reverb and chorus on or off.
     fn set_effects(&mut self, reverb: bool, chorus: bool);
-    /// Voices sounding.
-    fn voices(&self) -> u32;
 }
 
 impl SynthControl for FluidSynth {
@@ -130,9 +134,6 @@ impl SynthControl for FluidSynth {
     fn set_effects(&mut self, reverb: bool, chorus: bool) {
         self.set_reverb(reverb);
         self.set_chorus(chorus);
-    }
-    fn voices(&self) -> u32 {
-        self.active_voices()
     }
 }
 
@@ -239,11 +240,13 @@ impl OutBuf {
         }
     }
 
-    fn samples(&self) -> Samples<'_> {
+    /// The first `frames` frames converted.
+    fn samples(&self, frames: usize) -> Samples<'_> {
+        let n = 2 * frames;
         match self.format {
-            PcmFormat::S16 => Samples::S16(&self.s16),
-            PcmFormat::S32 => Samples::S32(&self.s32),
-            PcmFormat::F32 => Samples::F32(&self.f32),
+            PcmFormat::S16 => Samples::S16(&self.s16[..n]),
+            PcmFormat::S32 => Samples::S32(&self.s32[..n]),
+            PcmFormat::F32 => Samples::F32(&self.f32[..n]),
         }
     }
 }
@@ -298,11 +301,22 @@ impl Shedder {
 struct ReportObserver<'a, 'q> {
     reports: &'a mut Producer<'q, Report>,
     song_ms: u64,
+    /// Frames played before this period.
+    period_start: u64,
+    /// Set at the song's end: the release tail starts there.
+    tail_start: &'a TailStart,
 }
 
 impl Observer for ReportObserver<'_, '_> {
-    fn notice(&mut self, _offset: u32, notice: Notice<'_>) {
+    fn notice(&mut self, offset: u32, notice: Notice<'_>) {
         let report = match notice {
+            Notice::End => {
+                if self.tail_start.get().is_none() {
+                    self.tail_start
+                        .set(Some(self.period_start + u64::from(offset)));
+                }
+                return;
+            }
             Notice::Text(kind, bytes) => {
                 let mut text = heapless::Vec::new();
                 let n = bytes.len().min(TEXT_BYTES);
@@ -348,6 +362,9 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output> {
     volume: f32,
     fade: Option<Fade>,
     stopping: Option<End>,
+    /// The release-tail rule that ends a song the way `host render` does.
+    tail: TailRule,
+    tail_start: TailStart,
     pending: Option<(u64, Scheduled)>,
     scratch: [u8; POOL_BLOCK_BYTES],
     hist: TimingHistogram<PERIOD_BUCKETS>,
@@ -389,6 +406,8 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             out_buf,
             fade: None,
             stopping: None,
+            tail: TailRule::new(cfg.rate),
+            tail_start: TailStart::new(None),
             pending: None,
             scratch: [0; POOL_BLOCK_BYTES],
             hist: TimingHistogram::new(),
@@ -431,7 +450,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.late = self.player.stats().late;
         s.deferred_periods = self.player.stats().deferred_periods;
         s.dropped = self.dropped;
-        s.voices = self.synth.voices();
+        s.voices = self.synth.active_voices();
         s.shed_level = self.shed.level;
         s.shed = self.shed.now;
         s.song_ms = self.song_ms();
@@ -454,17 +473,27 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         }
         self.take_commands();
         self.take_items();
-        let n = self.cfg.period;
+        let mut n = self.cfg.period;
         let song_ms = self.song_ms();
         {
             let [left, right] = self.buf.channels_mut();
             let (left, right) = (&mut left[..n], &mut right[..n]);
             if self.stopping.is_none() {
+                let period_start = self.tail.frame();
                 let mut obs = ReportObserver {
                     reports: &mut self.q.reports,
                     song_ms,
+                    period_start,
+                    tail_start: &self.tail_start,
                 };
-                self.player.process(self.synth, left, right, &mut obs);
+                let mut synth = self.tail.with(self.synth, &self.tail_start);
+                self.player.process(&mut synth, left, right, &mut obs);
+                if let Some(stop) = self.tail.stop() {
+                    // The tail died away in this period: the song's last
+                    // frames, as `host render` writes them.
+                    n = (stop - period_start) as usize;
+                    self.stopping = Some(End::Finished);
+                }
             } else {
                 self.synth.render(left, right);
             }
@@ -485,15 +514,13 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.song_ms.store(song_ms, Ordering::Relaxed);
         s.periods.store(self.periods, Ordering::Relaxed);
         s.late.store(self.player.stats().late, Ordering::Relaxed);
-        if self.stopping.is_none() {
-            let ended = self.player.is_ended() && s.feed_done.load(Ordering::Acquire);
-            let past_end = self
+        if self.stopping.is_none()
+            && self
                 .cfg
                 .end_song_frame
-                .is_some_and(|e| self.player.position().song_frame >= e);
-            if ended || past_end {
-                self.begin_stop(End::Finished);
-            }
+                .is_some_and(|e| self.player.position().song_frame >= e)
+        {
+            self.begin_stop(End::Finished);
         }
         // Work done: measure it (the write below waits for the device).
         let work = t0.elapsed().as_nanos() as u64;
@@ -503,7 +530,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             self.snapshot(&mut snap);
             let _ = self.q.snap_replies.enqueue(snap);
         }
-        let samples = self.out_buf.samples();
+        let samples = self.out_buf.samples(n);
         match self.out.write(samples) {
             Ok(0) => {}
             Ok(x) => {
@@ -515,6 +542,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         }
         match (self.stopping, &self.fade) {
             (Some(end), Some(f)) if f.is_finished() => Some(end),
+            (Some(end), None) => Some(end),
             _ => None,
         }
     }
