@@ -248,6 +248,11 @@ fn play_one(
     let mut bytes: Box<Queue<u8, BYTE_RING>> = Box::new(Queue::new());
     let mut commands: Queue<AudioCmd, CMD_QUEUE> = Queue::new();
     let mut reports: Box<Queue<audio_thread::Report, REPORT_QUEUE>> = Box::new(Queue::new());
+    let queues_hot = [
+        rt::region_of(&*items),
+        rt::region_of(&*bytes),
+        rt::region_of(&*reports),
+    ];
     let mut seeks: Queue<SeekTarget, SEEK_QUEUE> = Queue::new();
     let mut snap_req: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
     let mut snap_rep: Queue<Box<Snapshot>, SNAP_QUEUE> = Queue::new();
@@ -265,6 +270,15 @@ fn play_one(
     let shared = Shared::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
     let out_buf = OutBuf::new(neg.format, period);
+    // What the audio loop touches, locked when `mlockall` is refused.
+    let hot = [
+        rt::region_of(&*buf),
+        out_buf.region(),
+        rt::region_of(&*player),
+        queues_hot[0],
+        queues_hot[1],
+        queues_hot[2],
+    ];
     let cfg = EngineConfig {
         period,
         rate,
@@ -310,6 +324,7 @@ fn play_one(
             .spawn_scoped(sc, move || {
                 signals::block_in_this_thread();
                 rt::lock_memory();
+                let _hot = rt::lock_hot(&hot);
                 rt::make_realtime();
                 let mut writer = match output.writer() {
                     Ok(w) => w,

@@ -46,6 +46,10 @@ pub const MAX_ITEMS_PER_PERIOD: usize = 1024;
 /// Length of the fade at a stop.
 pub const FADE_MS: u32 = 50;
 
+/// Periods before the longest write is tracked (the stream starts when
+/// the buffer is full; its first waits are the device starting).
+const WRITE_WARMUP_PERIODS: u64 = 16;
+
 /// Longest text carried in a report.
 pub const TEXT_BYTES: usize = 120;
 
@@ -163,6 +167,38 @@ pub struct Snapshot {
     pub song_ms: u64,
     /// Periods played.
     pub periods: u64,
+    /// How the audio thread was scheduled.
+    pub thread: ThreadStats,
+}
+
+/// How the audio thread was scheduled: where a dropout's time went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ThreadStats {
+    /// Longest device write (waiting for room in the buffer, or not
+    /// scheduled), in ns.
+    pub write_max_ns: u64,
+    /// Times the thread was preempted (involuntary context switches).
+    pub preempted: u64,
+    /// Page faults served without I/O.
+    pub minor_faults: u64,
+    /// Page faults that read from disk.
+    pub major_faults: u64,
+}
+
+impl ThreadStats {
+    /// The calling thread's counters (`getrusage(RUSAGE_THREAD)`), with
+    /// this longest write.
+    fn of_this_thread(write_max_ns: u64) -> Self {
+        // SAFETY: getrusage fills the zeroed struct it is given.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) } == 0;
+        Self {
+            write_max_ns,
+            preempted: if ok { ru.ru_nivcsw as u64 } else { 0 },
+            minor_faults: if ok { ru.ru_minflt as u64 } else { 0 },
+            major_faults: if ok { ru.ru_majflt as u64 } else { 0 },
+        }
+    }
 }
 
 impl Snapshot {
@@ -184,6 +220,7 @@ impl Snapshot {
             },
             song_ms: 0,
             periods: 0,
+            thread: ThreadStats::default(),
         }
     }
 }
@@ -237,6 +274,15 @@ impl OutBuf {
             PcmFormat::F32 => {
                 interleave_stereo_f32(left, right, gain, true, &mut self.f32);
             }
+        }
+    }
+
+    /// The buffer in use, for locking.
+    pub fn region(&self) -> super::rt::Region {
+        match self.format {
+            PcmFormat::S16 => super::rt::region_of(&self.s16[..]),
+            PcmFormat::S32 => super::rt::region_of(&self.s32[..]),
+            PcmFormat::F32 => super::rt::region_of(&self.f32[..]),
         }
     }
 
@@ -373,6 +419,10 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output> {
     periods: u64,
     xruns: u64,
     dropped: u64,
+    /// When the last device write began.
+    write_started: Option<Instant>,
+    /// Longest device write so far.
+    write_max_ns: u64,
 }
 
 impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
@@ -423,6 +473,8 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             periods: 0,
             xruns: 0,
             dropped: 0,
+            write_started: None,
+            write_max_ns: 0,
             cfg,
         }
     }
@@ -455,6 +507,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.shed = self.shed.now;
         s.song_ms = self.song_ms();
         s.periods = self.periods;
+        s.thread = ThreadStats::of_this_thread(self.write_max_ns);
     }
 
     fn song_ms(&self) -> u64 {
@@ -464,6 +517,12 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
     /// Plays one period; returns why the loop ends, if it does.
     pub fn period(&mut self) -> Option<End> {
         let t0 = Instant::now();
+        if let Some(w) = self.write_started
+            && self.periods > WRITE_WARMUP_PERIODS
+        {
+            let wrote = t0.saturating_duration_since(w).as_nanos() as u64;
+            self.write_max_ns = self.write_max_ns.max(wrote);
+        }
         if let Some((at, pause, count)) = self.cfg.stall
             && self.periods >= at
             && (self.periods - at).is_multiple_of(50)
@@ -523,13 +582,15 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             self.begin_stop(End::Finished);
         }
         // Work done: measure it (the write below waits for the device).
-        let work = t0.elapsed().as_nanos() as u64;
+        let now = Instant::now();
+        let work = now.saturating_duration_since(t0).as_nanos() as u64;
         self.hist.record(work);
         self.shed_check(work);
         if let Some(mut snap) = self.q.snap_requests.dequeue() {
             self.snapshot(&mut snap);
             let _ = self.q.snap_replies.enqueue(snap);
         }
+        self.write_started = Some(now);
         let samples = self.out_buf.samples(n);
         match self.out.write(samples) {
             Ok(0) => {}
