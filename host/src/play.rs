@@ -82,7 +82,9 @@ pub struct Shared {
     pub paused: AtomicBool,
     /// The audio loop runs.
     pub started: AtomicBool,
-    /// The feed scheduled the whole song (feeder → audio).
+    /// The feed scheduled the whole song (written by the feeder for a
+    /// display; the audio thread ends a song by its end event and the
+    /// release tail, not by this).
     pub feed_done: AtomicBool,
     /// The feeder has filled its look-ahead once (feeder → control).
     pub primed: AtomicBool,

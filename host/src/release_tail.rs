@@ -16,6 +16,8 @@
 
 use std::cell::Cell;
 
+use midly::MidiMessage;
+use midly::num::{u4, u7};
 use smfplay_core::audio::convert::peak;
 use smfplay_core::synth::{Synth, SynthEvent};
 
@@ -144,6 +146,22 @@ impl<S: Synth + VoiceCount> Synth for Tailed<'_, S> {
                 }
                 r.peak = 0.0;
             }
+        }
+    }
+}
+
+/// Sustain (64) and sostenuto (66) off on every channel: at `--end`,
+/// after the notes are released, so that the tail is their release.
+pub fn lift_pedals(synth: &mut impl Synth) {
+    for ch in 0..16u8 {
+        for cc in [64u8, 66] {
+            synth.apply(SynthEvent::Midi {
+                channel: u4::new(ch),
+                message: MidiMessage::Controller {
+                    controller: u7::new(cc),
+                    value: u7::new(0),
+                },
+            });
         }
     }
 }

@@ -30,18 +30,16 @@
 
 use std::time::Instant;
 
-use midly::MidiMessage;
-use midly::num::{u4, u7};
+use midly::num::u4;
 use smfplay_core::audio::convert::{interleave_stereo_f32, interleave_stereo_i16};
 use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
-use smfplay_core::synth::{Synth, SynthEvent};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
 use crate::cli::{RenderArgs, WavFormat};
 use crate::exit::{HostError, code};
 use crate::fluid::{FluidOptions, FluidSynth};
 use crate::progress::{Progress, clock};
-use crate::release_tail::{TailRule, TailStart};
+use crate::release_tail::{TailRule, TailStart, lift_pedals};
 use crate::scan::{self, display_name};
 use crate::song::Song;
 use crate::soundfont;
@@ -251,21 +249,6 @@ fn write_frames(
         WavFormat::F32 => {
             interleave_stereo_f32(left, right, 1.0, false, &mut pcmf[..2 * n]);
             out.write_f32(&pcmf[..2 * n])
-        }
-    }
-}
-
-/// Sustain (64) and sostenuto (66) off on every channel.
-fn lift_pedals(synth: &mut impl Synth) {
-    for ch in 0..16u8 {
-        for cc in [64u8, 66] {
-            synth.apply(SynthEvent::Midi {
-                channel: u4::new(ch),
-                message: MidiMessage::Controller {
-                    controller: u7::new(cc),
-                    value: u7::new(0),
-                },
-            });
         }
     }
 }

@@ -7,8 +7,9 @@
 //!
 //! A song that plays to its end stops by `host render`'s release-tail rule
 //! ([`crate::release_tail`]): the last period is cut where the tail has
-//! died away, so the stream written equals render's, end included. Only a
-//! stop (quit, signal) or `--end` fades out over [`FADE_MS`].
+//! died away, so the stream written equals render's, end included; `--end`
+//! cuts as render does. Only a stop (quit, signal) fades out over
+//! [`FADE_MS`].
 //!
 //! *Real-time*: the loop ([`Engine::period`]) does not allocate, lock,
 //! print or touch a file (the `play_alloc` test counts allocations across
@@ -33,7 +34,7 @@ use super::alsa_output::{Lost, Output, PcmFormat, Samples};
 use super::feeder::FeedItem;
 use super::{MAX_PERIOD, Shared};
 use crate::fluid::FluidSynth;
-use crate::release_tail::{TailRule, TailStart, VoiceCount};
+use crate::release_tail::{TailRule, TailStart, VoiceCount, lift_pedals};
 use crate::song::{EVENTS, POOL_BLOCK_BYTES, POOL_BLOCKS, SLOTS};
 
 /// The audio side of the sequencer at host capacities.
@@ -384,7 +385,9 @@ pub struct EngineConfig {
     pub rate: u32,
     /// Output volume.
     pub volume: f32,
-    /// Stop at this song frame (`--end`).
+    /// Stop at this song frame (`--end`): as `host render` does, the notes
+    /// are released and the pedals lifted on the output frame where the
+    /// song position reaches it, and the release tail ends the song.
     pub end_song_frame: Option<u64>,
     /// Sleep this long at this period, and every 50 periods after, this
     /// many times (test hook for xruns).
@@ -534,11 +537,17 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         self.take_items();
         let mut n = self.cfg.period;
         let song_ms = self.song_ms();
+        let cut = if self.stopping.is_none() {
+            self.end_offset(n)
+        } else {
+            None
+        };
         {
             let [left, right] = self.buf.channels_mut();
             let (left, right) = (&mut left[..n], &mut right[..n]);
             if self.stopping.is_none() {
                 let period_start = self.tail.frame();
+                let split = cut.unwrap_or(n);
                 let mut obs = ReportObserver {
                     reports: &mut self.q.reports,
                     song_ms,
@@ -546,7 +555,24 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
                     tail_start: &self.tail_start,
                 };
                 let mut synth = self.tail.with(self.synth, &self.tail_start);
-                self.player.process(&mut synth, left, right, &mut obs);
+                if split > 0 {
+                    let (l, r) = (&mut left[..split], &mut right[..split]);
+                    self.player.process(&mut synth, l, r, &mut obs);
+                }
+                if cut.is_some() {
+                    // --end: from this frame on, the song's end.
+                    self.player.pause(&mut synth);
+                    lift_pedals(&mut synth);
+                    if self.tail_start.get().is_none() {
+                        self.tail_start.set(Some(period_start + split as u64));
+                    }
+                    self.cfg.end_song_frame = None;
+                    if split < n {
+                        obs.period_start = period_start + split as u64;
+                        let (l, r) = (&mut left[split..], &mut right[split..]);
+                        self.player.process(&mut synth, l, r, &mut obs);
+                    }
+                }
                 if let Some(stop) = self.tail.stop() {
                     // The tail died away in this period: the song's last
                     // frames, as `host render` writes them.
@@ -573,14 +599,6 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.song_ms.store(song_ms, Ordering::Relaxed);
         s.periods.store(self.periods, Ordering::Relaxed);
         s.late.store(self.player.stats().late, Ordering::Relaxed);
-        if self.stopping.is_none()
-            && self
-                .cfg
-                .end_song_frame
-                .is_some_and(|e| self.player.position().song_frame >= e)
-        {
-            self.begin_stop(End::Finished);
-        }
         // Work done: measure it (the write below waits for the device).
         let now = Instant::now();
         let work = now.saturating_duration_since(t0).as_nanos() as u64;
@@ -606,6 +624,33 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             (Some(end), None) => Some(end),
             _ => None,
         }
+    }
+
+    /// With `--end` still ahead: the offset in the next `n` frames where
+    /// the song position reaches it (the first frame whose timeline bound
+    /// covers it, as `host render` cuts), if it does.
+    fn end_offset(&self, n: usize) -> Option<usize> {
+        let end = self.cfg.end_song_frame?;
+        let song_now = self.player.position().song_frame;
+        if song_now >= end {
+            return Some(0);
+        }
+        let tl_now = self.player.timeline_now();
+        let reaches = |f: usize| song_now + (self.player.timeline_after(f as u64) - tl_now) >= end;
+        if !reaches(n) {
+            return None;
+        }
+        // The smallest f in 1..=n that reaches the end.
+        let (mut lo, mut hi) = (1usize, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if reaches(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
     }
 
     fn begin_stop(&mut self, why: End) {
