@@ -14,7 +14,9 @@
 //! *Real-time*: the loop ([`Engine::period`]) does not allocate, lock,
 //! print or touch a file (the `play_alloc` test counts allocations across
 //! thousands of periods). Everything it says goes through lock-free queues
-//! and atomics; the control thread prints.
+//! and atomics; the control thread prints. A report snapshot (on request,
+//! and at the end) reads the thread's own counters with `getrusage`, a
+//! system call that neither blocks nor does I/O.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
