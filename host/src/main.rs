@@ -17,6 +17,7 @@ mod json;
 mod midi_input;
 mod play;
 mod progress;
+mod release_tail;
 mod render;
 mod scan;
 mod song;

@@ -63,8 +63,10 @@ use ui::{Nav, Ui};
 pub const MAX_PERIOD: usize = 16_384;
 /// Song time the feeder keeps queued ahead of the play head.
 const LOOKAHEAD_S: f64 = 0.25;
-/// How often the control thread looks at signals and reports.
-const CONTROL_TICK: Duration = Duration::from_millis(10);
+/// How often the control thread looks at signals and reports (20 Hz:
+/// each wake-up is a context switch, and 10 ms ticks were a fifth of the
+/// process's switches at 256 frames).
+const CONTROL_TICK: Duration = Duration::from_millis(50);
 
 /// State the threads share: atomics only.
 pub struct Shared {
@@ -76,7 +78,9 @@ pub struct Shared {
     pub paused: AtomicBool,
     /// The audio loop runs.
     pub started: AtomicBool,
-    /// The feed scheduled the whole song (feeder → audio).
+    /// The feed scheduled the whole song (written by the feeder for a
+    /// display; the audio thread ends a song by its end event and the
+    /// release tail, not by this).
     pub feed_done: AtomicBool,
     /// The feeder has filled its look-ahead once (feeder → control).
     pub primed: AtomicBool,
@@ -330,6 +334,9 @@ fn play_one(
     }
 
     let mut queues = PlayQueues::new();
+    // The queues live in one allocation (the snapshot boxes are only
+    // touched on request); locked with the audio loop's other memory.
+    let queues_hot = rt::region_of(&*queues);
     let (feeder_ends, audio_ends, mut ctrl) = queues.split();
     if let Some(start) = seq.start {
         let _ = ctrl
@@ -342,6 +349,13 @@ fn play_one(
     let shared = Shared::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
     let out_buf = OutBuf::new(neg.format, period);
+    // What the audio loop touches, locked when `mlockall` is refused.
+    let hot = [
+        rt::region_of(&*buf),
+        out_buf.region(),
+        rt::region_of(&*player),
+        queues_hot,
+    ];
     let cfg = EngineConfig {
         period,
         rate,
@@ -387,6 +401,7 @@ fn play_one(
             .spawn_scoped(sc, move || {
                 signals::block_in_this_thread();
                 rt::lock_memory();
+                let _hot = rt::lock_hot(&hot);
                 rt::make_realtime();
                 let mut writer = match output.writer() {
                     Ok(w) => w,

@@ -13,14 +13,10 @@
 //!    with chase; `--end` stops where the song position reaches it
 //!    (sounding notes are released, sustain and sostenuto pedals lifted).
 //! 3. **Release tail**: after the song's last event (or `--end`), rendering
-//!    goes on in blocks of 64 frames counted from that frame, and stops
-//!    at the end of the first block that is *quiet* (peak below 2⁻¹⁶, under
-//!    half a 16-bit step: the reverb has died away too) while FluidSynth has
-//!    no active voice, or that ends [`QUIET_MS`] of consecutive quiet blocks
-//!    (voices in a long release can stay "active" far below audibility), or
-//!    after [`TAIL_CAP_SECONDS`], whichever comes first.
-//!    Voice counts and peaks are taken at frames fixed by the song, never by
-//!    the period, so the rule is period-independent too.
+//!    goes on in blocks of 64 frames until the sound has died away, by the
+//!    rule in [`crate::release_tail`] (`host play` ends a song by the same
+//!    rule, so its natural end is the same samples). The rule is
+//!    period-independent too.
 //!
 //! Standard output (`-o -`) cannot be patched afterwards, so its header
 //! declares the song's length plus the whole tail cap up front, and the
@@ -39,14 +35,11 @@
 //! *Real-time*: not real-time (it is the offline path); the per-period
 //! work is the same bounded work as playback.
 
-use std::cell::Cell;
 use std::time::Instant;
 
-use midly::MidiMessage;
-use midly::num::{u4, u7};
+use midly::num::u4;
 use smfplay_core::audio::convert::{interleave_stereo_f32, interleave_stereo_i16};
 use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
-use smfplay_core::synth::{Synth, SynthEvent};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
 use crate::cli::{RenderArgs, WavFormat};
@@ -54,20 +47,11 @@ use crate::exit::{HostError, code};
 use crate::fluid::{FluidOptions, FluidSynth};
 use crate::play::signals;
 use crate::progress::{Progress, clock};
+use crate::release_tail::{TailRule, TailStart, lift_pedals};
 use crate::scan::{self, display_name};
 use crate::song::Song;
 use crate::soundfont;
 use crate::wav_output::WavOutput;
-
-/// Longest release tail after the last event, in seconds.
-pub const TAIL_CAP_SECONDS: u32 = 3;
-/// Tail blocks: FluidSynth's own block size.
-pub const TAIL_BLOCK: u64 = 64;
-/// A tail block is quiet when its peak is below this (half a 16-bit step).
-pub const SILENCE: f32 = 1.0 / 65_536.0;
-/// This long a run of quiet blocks ends the tail even while FluidSynth
-/// still counts voices (in their release, far below audibility).
-pub const QUIET_MS: u32 = 50;
 
 /// Runs `host render`; returns the exit code.
 pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
@@ -107,7 +91,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     });
     let predicted_end = scaled(song_end.saturating_sub(start_frame));
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
-    let cap = (u64::from(TAIL_CAP_SECONDS) * u64::from(rate)).div_ceil(TAIL_BLOCK) * TAIL_BLOCK;
+    let cap = TailRule::cap_frames(u64::from(rate));
 
     // 2. Synthesizer.
     let sf = soundfont::find(args.synth.soundfont.as_deref())?;
@@ -123,8 +107,9 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
 
     // 3. Song and transport settings.
     let mut song = Song::open(input, seq.strict, SequencerConfig::new(rate, args.period))?;
-    let tail_start = Cell::new(None);
-    let mut synth = TailSynth::new(&mut fluid, &tail_start, cap);
+    let tail_start = TailStart::new(None);
+    let mut rule = TailRule::new(fluid.sample_rate());
+    let mut synth = rule.with(&mut fluid, &tail_start);
     let mut commands = vec![];
     if milli != 1000 {
         commands.push(Command::TempoMilli(milli));
@@ -198,9 +183,8 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             // reported by the scan, unless the file changed meanwhile).
             late_error.get_or_insert(e);
         }
-        let keep = synth
-            .stop
-            .map_or(n as u64, |s| s.saturating_sub(frame).min(n as u64));
+        let stop = synth.stop();
+        let keep = stop.map_or(n as u64, |s| s.saturating_sub(frame).min(n as u64));
         let keep = match stream_frames {
             Some(total) => keep.min(total - written),
             None => keep,
@@ -216,7 +200,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         written += keep as u64;
         frame += n as u64;
         progress.update(written);
-        if synth.stop.is_some() || stream_frames.is_some_and(|t| written >= t) {
+        if stop.is_some() || stream_frames.is_some_and(|t| written >= t) {
             break;
         }
         if let Some(sig) = signals::stop_requested() {
@@ -302,25 +286,10 @@ fn write_frames(
     }
 }
 
-/// Sustain (64) and sostenuto (66) off on every channel.
-fn lift_pedals(synth: &mut impl Synth) {
-    for ch in 0..16u8 {
-        for cc in [64u8, 66] {
-            synth.apply(SynthEvent::Midi {
-                channel: u4::new(ch),
-                message: MidiMessage::Controller {
-                    controller: u7::new(cc),
-                    value: u7::new(0),
-                },
-            });
-        }
-    }
-}
-
 /// Notes the output frame of the song's end.
 struct EndObserver<'a> {
     chunk_start: u64,
-    tail_start: &'a Cell<Option<u64>>,
+    tail_start: &'a TailStart,
 }
 
 impl Observer for EndObserver<'_> {
@@ -330,80 +299,6 @@ impl Observer for EndObserver<'_> {
         {
             self.tail_start
                 .set(Some(self.chunk_start + u64::from(offset)));
-        }
-    }
-}
-
-/// FluidSynth plus the release-tail rule: once the tail has started,
-/// renders in 64-frame blocks counted from its start and decides, at the
-/// end of each, whether the sound has died away.
-struct TailSynth<'a> {
-    inner: &'a mut FluidSynth,
-    tail_start: &'a Cell<Option<u64>>,
-    cap: u64,
-    /// Frames rendered so far.
-    frame: u64,
-    /// Peak of the current tail block so far.
-    peak: f32,
-    /// Consecutive quiet tail blocks.
-    quiet_blocks: u64,
-    /// Quiet blocks that end the tail even with voices still active.
-    quiet_needed: u64,
-    /// Where the output ends, once decided.
-    stop: Option<u64>,
-}
-
-impl<'a> TailSynth<'a> {
-    fn new(inner: &'a mut FluidSynth, tail_start: &'a Cell<Option<u64>>, cap: u64) -> Self {
-        let rate = u64::from(inner.sample_rate());
-        Self {
-            quiet_needed: (rate * u64::from(QUIET_MS)).div_ceil(1000 * TAIL_BLOCK),
-            quiet_blocks: 0,
-            inner,
-            tail_start,
-            cap,
-            frame: 0,
-            peak: 0.0,
-            stop: None,
-        }
-    }
-}
-
-impl Synth for TailSynth<'_> {
-    fn apply(&mut self, event: SynthEvent<'_>) {
-        self.inner.apply(event);
-    }
-
-    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let len = left.len().min(right.len());
-        let mut pos = 0usize;
-        while pos < len {
-            let tail = self.tail_start.get().filter(|_| self.stop.is_none());
-            let Some(ts) = tail else {
-                self.inner.render(&mut left[pos..len], &mut right[pos..len]);
-                self.frame += (len - pos) as u64;
-                return;
-            };
-            let ts = ts.min(self.frame);
-            let block_end = ts + ((self.frame - ts) / TAIL_BLOCK + 1) * TAIL_BLOCK;
-            let seg = ((block_end - self.frame) as usize).min(len - pos);
-            let (l, r) = (&mut left[pos..pos + seg], &mut right[pos..pos + seg]);
-            self.inner.render(l, r);
-            let p =
-                smfplay_core::audio::convert::peak(l).max(smfplay_core::audio::convert::peak(r));
-            self.peak = self.peak.max(p);
-            self.frame += seg as u64;
-            pos += seg;
-            if self.frame == block_end {
-                let quiet = self.peak < SILENCE;
-                self.quiet_blocks = if quiet { self.quiet_blocks + 1 } else { 0 };
-                let silent = quiet && self.inner.active_voices() == 0;
-                let inaudible = self.quiet_blocks >= self.quiet_needed;
-                if silent || inaudible || self.frame - ts >= self.cap {
-                    self.stop = Some(self.frame);
-                }
-                self.peak = 0.0;
-            }
         }
     }
 }

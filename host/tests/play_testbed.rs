@@ -5,24 +5,10 @@
 //! reason — none is skipped; tests run one at a time: they share the
 //! paced devices).
 
-// The host modules the reference render uses, compiled into this test.
-#[allow(dead_code)]
-#[path = "../src/exit.rs"]
-mod exit;
-#[allow(dead_code)]
-#[path = "../src/fluid.rs"]
-mod fluid;
-#[allow(dead_code)]
-#[path = "../src/midi_input.rs"]
-mod midi_input;
-#[allow(dead_code)]
-#[path = "../src/song.rs"]
-mod song;
-
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::testbed::{
@@ -30,86 +16,97 @@ use common::testbed::{
     wait_with_timeout, write_fixture,
 };
 
-use smfplay_core::audio::interleave_stereo_i16;
-use smfplay_core::sequencer::SequencerConfig;
-use smfplay_core::smf::ReaderOptions;
-
-/// The render that `host render` does, with the same library calls as
-/// play: the host's `FluidSynth` with the same options, the core sequencer
-/// at the host's capacities period by period, S16 conversion at unity
-/// gain. (`host render` is written on another branch; this is the same
-/// pipeline.)
-fn reference_render(file: &Path, period: usize) -> Vec<u8> {
-    let file = file.to_path_buf();
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(move || {
-            let mut synth = fluid::FluidSynth::new(&fluid::FluidOptions {
-                sample_rate: RATE,
-                gain: 0.4,
-                reverb: true,
-                chorus: true,
-                polyphony: None,
-                lazy_samples: false,
-            })
-            .expect("synth");
-            synth.load_soundfont(Path::new(SF2)).expect("soundfont");
-            let input = midi_input::MidiInput::open(&file).expect("open");
-            let mut seq = Box::new(
-                song::StandardSequencer::open(
-                    input.source,
-                    ReaderOptions::LENIENT,
-                    SequencerConfig::new(RATE, period as u32),
-                )
-                .expect("sequencer"),
-            );
-            let (mut l, mut r) = (vec![0.0f32; period], vec![0.0f32; period]);
-            let mut s16 = vec![0i16; period * 2];
-            let mut out = Vec::new();
-            while !seq.is_finished() {
-                seq.process(&mut synth, &mut l, &mut r, &mut ())
-                    .expect("process");
-                interleave_stereo_i16(&l, &r, 1.0, &mut s16);
-                for s in &s16 {
-                    out.extend_from_slice(&s.to_le_bytes());
-                }
-            }
-            out
-        })
-        .unwrap()
-        .join()
-        .unwrap()
+/// What `host render -f s16` writes for `file` with these options (the
+/// same SoundFont, rate and gain as the `host` play commands here): the
+/// WAV's sample data.
+fn render(file: &Path, period: usize, options: &[&str]) -> Vec<u8> {
+    let wav = scratch("reference.wav");
+    let out = common::host()
+        .arg("render")
+        .args(["--soundfont", SF2, "--rate", "48000", "-f", "s16", "-q"])
+        .args(["--period", &period.to_string()])
+        .args(options)
+        .arg("-o")
+        .arg(&wav)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "host render failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wav_data(&std::fs::read(&wav).unwrap())
 }
 
+/// The `data` chunk of a RIFF/WAVE file.
+fn wav_data(wav: &[u8]) -> Vec<u8> {
+    assert_eq!(&wav[..4], b"RIFF", "not a WAV file");
+    assert_eq!(&wav[8..12], b"WAVE", "not a WAV file");
+    let mut at = 12;
+    while at + 8 <= wav.len() {
+        let id = &wav[at..at + 4];
+        let len = u32::from_le_bytes(wav[at + 4..at + 8].try_into().unwrap()) as usize;
+        if id == b"data" {
+            return wav[at + 8..at + 8 + len].to_vec();
+        }
+        at += 8 + len + (len & 1);
+    }
+    panic!("no data chunk in the WAV file");
+}
+
+/// Plays `file` through the paced tee device with these options and
+/// returns (exit status, stdout, stderr, the captured stream).
+fn play_captured(file: &Path, name: &str, options: &[&str]) -> (Output, Vec<u8>) {
+    let cap = scratch(name);
+    let device = format!("tb_jack_tee:FILE={}", cap.display());
+    let out = host(&["--device", &device, "--format", "s16"])
+        .args(options)
+        .arg(file)
+        .output()
+        .unwrap();
+    let captured = std::fs::read(&cap).unwrap();
+    (out, captured)
+}
+
+/// The played stream equals the render, whole (the release tail ends
+/// both the same way).
+fn assert_same_stream(captured: &[u8], rendered: &[u8], what: &str) {
+    assert_eq!(
+        first_difference(captured, rendered),
+        None,
+        "{what}: the written stream differs from `host render`'s"
+    );
+    assert_eq!(
+        captured.len(),
+        rendered.len(),
+        "{what}: played {} frames, render wrote {}",
+        captured.len() / 4,
+        rendered.len() / 4
+    );
+}
+
+/// The first byte where `a` and `b` differ, over their common length.
 fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     a.iter().zip(b).position(|(x, y)| x != y)
 }
 
 /// Real time, zero xruns at 256×2 frames and 48 kHz on the paced JACK
-/// device, and the captured stream equals the render bit for bit.
+/// device, and the captured stream equals `host render`'s bit for bit,
+/// release tail and end included.
 #[test]
 fn plays_in_real_time_without_xruns_and_bit_exact() {
     let _l = serial();
     let midi = write_fixture("dense10.mid", &smfplay_tests::fixtures::dense_16ch(10));
-    let reference = reference_render(&midi, 256);
+    let reference = render(&midi, 256, &[]);
     let song_s = reference.len() as f64 / 4.0 / f64::from(RATE);
-    let cap = scratch("dense10.raw");
     let t0 = Instant::now();
-    let out = host(&[
-        "--device",
-        &format!("tb_jack_tee:FILE={}", cap.display()),
-        "--period",
-        "256",
-        "--periods",
-        "2",
-        "--format",
-        "s16",
-        "--json",
-        "--stats",
-        midi.to_str().unwrap(),
-    ])
-    .output()
-    .unwrap();
+    let (out, captured) = play_captured(
+        &midi,
+        "dense10.raw",
+        &["--period", "256", "--periods", "2", "--json", "--stats"],
+    );
     let total = t0.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "exit {}: {stderr}", out.status);
@@ -121,68 +118,80 @@ fn plays_in_real_time_without_xruns_and_bit_exact() {
     eprintln!("song {song_s:.3} s, audio wall {wall:.3} s, process {total:.3} s, {end}\n{stderr}");
     assert_eq!(xruns, 0.0, "xruns at 256x2: {end}");
     assert_eq!(late, 0.0, "late events: {end}");
-    // The audio loop's wall time covers the song, the 50 ms fade and the
+    // The audio loop's wall time covers the song with its tail, and the
     // drain of the 10.7 ms buffer.
     assert!(
-        wall >= song_s * 0.98 && wall <= song_s * 1.02 + 0.07,
+        wall >= song_s * 0.98 && wall <= song_s * 1.02 + 0.02,
         "wall {wall:.3} s for a {song_s:.3} s song"
     );
     assert!(total < song_s + 3.0, "the process took {total:.1} s");
-    let captured = std::fs::read(&cap).unwrap();
-    assert!(
-        captured.len() >= reference.len(),
-        "captured {} bytes, render {}",
-        captured.len(),
-        reference.len()
-    );
-    assert_eq!(
-        first_difference(&captured[..reference.len()], &reference),
-        None,
-        "the written stream differs from the render"
-    );
+    assert_same_stream(&captured, &reference, "dense10");
     assert!(
         stderr.contains("\"event\":\"stats\""),
         "no --stats report: {stderr}"
     );
 }
 
-/// The demo song: its first 6 s on the paced device equal the render's.
+/// Options that play and render share (tempo, transpose, mute, no
+/// reverb) and a start point: the whole stream is still render's, whatever
+/// each side's period.
 #[test]
-fn demo_song_plays_bit_exact() {
+fn options_and_start_play_bit_exact() {
     let _l = serial();
     let midi = repo().join("assets/demo.mid");
-    let reference = reference_render(&midi, 256);
-    let cap = scratch("demo.raw");
-    let out = host(&[
-        "--device",
-        &format!("tb_jack_tee:FILE={}", cap.display()),
-        "--format",
-        "s16",
-        "--end",
-        "6",
-        "--json",
-        midi.to_str().unwrap(),
-    ])
-    .output()
-    .unwrap();
+    let options = [
+        "--tempo",
+        "1.5",
+        "--transpose",
+        "2",
+        "--mute",
+        "10",
+        "--no-reverb",
+        "--start",
+        "44",
+    ];
+    let reference = render(&midi, 1024, &options);
+    let mut args = vec!["--period", "256", "--periods", "3"];
+    args.extend(options);
+    let (out, captured) = play_captured(&midi, "demo-options.raw", &args);
     assert!(
         out.status.success(),
         "exit {}: {}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let captured = std::fs::read(&cap).unwrap();
-    let n = 6 * RATE as usize * 4;
-    assert!(
-        captured.len() >= n,
-        "captured only {} bytes",
-        captured.len()
-    );
-    assert_eq!(
-        first_difference(&captured[..n], &reference[..n]),
-        None,
-        "the first 6 s differ from the render"
-    );
+    // 44 s into a 59.8 s song at 1.5× is about 10.5 s plus the tail.
+    let seconds = reference.len() as f64 / 4.0 / f64::from(RATE);
+    assert!((10.0..14.0).contains(&seconds), "rendered {seconds:.2} s");
+    assert_same_stream(&captured, &reference, "demo with options");
+}
+
+/// `--end` cuts where render cuts (notes released and pedals lifted on
+/// the frame where the song reaches the end point, then the release
+/// tail): the whole stream is render's, at another tempo too.
+#[test]
+fn end_point_plays_bit_exact() {
+    let _l = serial();
+    let midi = repo().join("assets/demo.mid");
+    for (name, options) in [
+        ("demo-end.raw", &["--end", "6"][..]),
+        (
+            "demo-start-end.raw",
+            &["--start", "30", "--end", "36.0101", "--tempo", "0.7"][..],
+        ),
+    ] {
+        let reference = render(&midi, 128, options);
+        let mut args = vec!["--json"];
+        args.extend(options);
+        let (out, captured) = play_captured(&midi, name, &args);
+        assert!(
+            out.status.success(),
+            "exit {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_stream(&captured, &reference, &format!("demo {options:?}"));
+    }
 }
 
 /// Unplugging the PulseAudio sink mid-song: one clear error line, exit 5,

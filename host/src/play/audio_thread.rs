@@ -5,10 +5,18 @@
 //! with the core's vectorised converters, measures its work against the
 //! period's budget, and writes to the device.
 //!
+//! A song that plays to its end stops by `host render`'s release-tail rule
+//! ([`crate::release_tail`]): the last period is cut where the tail has
+//! died away, so the stream written equals render's, end included; `--end`
+//! cuts as render does. Only a stop (quit, signal) fades out over
+//! [`FADE_MS`].
+//!
 //! *Real-time*: the loop ([`Engine::period`]) does not allocate, lock,
 //! print or touch a file (the `play_alloc` test counts allocations across
 //! thousands of periods). Everything it says goes through lock-free queues
-//! and atomics; the control thread prints.
+//! and atomics; the control thread prints. A report snapshot (on request,
+//! and at the end) reads the thread's own counters with `getrusage`, a
+//! system call that neither blocks nor does I/O.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -28,6 +36,7 @@ use super::alsa_output::{Lost, Output, PcmFormat, Samples};
 use super::feeder::FeedItem;
 use super::{MAX_PERIOD, Shared};
 use crate::fluid::FluidSynth;
+use crate::release_tail::{TailRule, TailStart, VoiceCount, lift_pedals};
 use crate::song::{EVENTS, POOL_BLOCK_BYTES, POOL_BLOCKS, SLOTS};
 
 /// The audio side of the sequencer at host capacities.
@@ -39,6 +48,10 @@ pub const MAX_COMMANDS_PER_PERIOD: usize = 16;
 pub const MAX_ITEMS_PER_PERIOD: usize = 1024;
 /// Length of the fade at a stop.
 pub const FADE_MS: u32 = 50;
+
+/// Periods before the longest write is tracked (the stream starts when
+/// the buffer is full; its first waits are the device starting).
+const WRITE_WARMUP_PERIODS: u64 = 16;
 
 /// Longest text carried in a report.
 pub const TEXT_BYTES: usize = 120;
@@ -103,16 +116,14 @@ pub struct ShedState {
     pub chorus: bool,
 }
 
-/// The synth controls the engine needs beyond [`Synth`].
-pub trait SynthControl: Synth {
+/// The synth controls the engine needs beyond [`Synth`] and [`VoiceCount`].
+pub trait SynthControl: Synth + VoiceCount {
     /// Voice limit.
     fn polyphony(&self) -> u32;
     /// Sets the voice limit (never above the starting one).
     fn set_polyphony(&mut self, voices: u32);
     /// Reverb and chorus on or off.
     fn set_effects(&mut self, reverb: bool, chorus: bool);
-    /// Voices sounding.
-    fn voices(&self) -> u32;
 }
 
 impl SynthControl for FluidSynth {
@@ -127,9 +138,6 @@ impl SynthControl for FluidSynth {
     fn set_effects(&mut self, reverb: bool, chorus: bool) {
         self.set_reverb(reverb);
         self.set_chorus(chorus);
-    }
-    fn voices(&self) -> u32 {
-        self.active_voices()
     }
 }
 
@@ -159,6 +167,38 @@ pub struct Snapshot {
     pub song_ms: u64,
     /// Periods played.
     pub periods: u64,
+    /// How the audio thread was scheduled.
+    pub thread: ThreadStats,
+}
+
+/// How the audio thread was scheduled: where a dropout's time went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ThreadStats {
+    /// Longest device write (waiting for room in the buffer, or not
+    /// scheduled), in ns.
+    pub write_max_ns: u64,
+    /// Times the thread was preempted (involuntary context switches).
+    pub preempted: u64,
+    /// Page faults served without I/O.
+    pub minor_faults: u64,
+    /// Page faults that read from disk.
+    pub major_faults: u64,
+}
+
+impl ThreadStats {
+    /// The calling thread's counters (`getrusage(RUSAGE_THREAD)`), with
+    /// this longest write.
+    fn of_this_thread(write_max_ns: u64) -> Self {
+        // SAFETY: getrusage fills the zeroed struct it is given.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) } == 0;
+        Self {
+            write_max_ns,
+            preempted: if ok { ru.ru_nivcsw as u64 } else { 0 },
+            minor_faults: if ok { ru.ru_minflt as u64 } else { 0 },
+            major_faults: if ok { ru.ru_majflt as u64 } else { 0 },
+        }
+    }
 }
 
 impl Snapshot {
@@ -180,6 +220,7 @@ impl Snapshot {
             },
             song_ms: 0,
             periods: 0,
+            thread: ThreadStats::default(),
         }
     }
 }
@@ -236,11 +277,22 @@ impl OutBuf {
         }
     }
 
-    fn samples(&self) -> Samples<'_> {
+    /// The buffer in use, for locking.
+    pub fn region(&self) -> super::rt::Region {
         match self.format {
-            PcmFormat::S16 => Samples::S16(&self.s16),
-            PcmFormat::S32 => Samples::S32(&self.s32),
-            PcmFormat::F32 => Samples::F32(&self.f32),
+            PcmFormat::S16 => super::rt::region_of(&self.s16[..]),
+            PcmFormat::S32 => super::rt::region_of(&self.s32[..]),
+            PcmFormat::F32 => super::rt::region_of(&self.f32[..]),
+        }
+    }
+
+    /// The first `frames` frames converted.
+    fn samples(&self, frames: usize) -> Samples<'_> {
+        let n = 2 * frames;
+        match self.format {
+            PcmFormat::S16 => Samples::S16(&self.s16[..n]),
+            PcmFormat::S32 => Samples::S32(&self.s32[..n]),
+            PcmFormat::F32 => Samples::F32(&self.f32[..n]),
         }
     }
 }
@@ -295,11 +347,22 @@ impl Shedder {
 struct ReportObserver<'a, 'q> {
     reports: &'a mut Producer<'q, Report>,
     song_ms: u64,
+    /// Frames played before this period.
+    period_start: u64,
+    /// Set at the song's end: the release tail starts there.
+    tail_start: &'a TailStart,
 }
 
 impl Observer for ReportObserver<'_, '_> {
-    fn notice(&mut self, _offset: u32, notice: Notice<'_>) {
+    fn notice(&mut self, offset: u32, notice: Notice<'_>) {
         let report = match notice {
+            Notice::End => {
+                if self.tail_start.get().is_none() {
+                    self.tail_start
+                        .set(Some(self.period_start + u64::from(offset)));
+                }
+                return;
+            }
             Notice::Text(kind, bytes) => {
                 let mut text = heapless::Vec::new();
                 let n = bytes.len().min(TEXT_BYTES);
@@ -322,7 +385,9 @@ pub struct EngineConfig {
     pub rate: u32,
     /// Output volume.
     pub volume: f32,
-    /// Stop at this song frame (`--end`).
+    /// Stop at this song frame (`--end`): as `host render` does, the notes
+    /// are released and the pedals lifted on the output frame where the
+    /// song position reaches it, and the release tail ends the song.
     pub end_song_frame: Option<u64>,
     /// Sleep this long at this period, and every 50 periods after, this
     /// many times (test hook for xruns).
@@ -346,6 +411,9 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output> {
     volume: f32,
     fade: Option<Fade>,
     stopping: Option<End>,
+    /// The release-tail rule that ends a song the way `host render` does.
+    tail: TailRule,
+    tail_start: TailStart,
     pending: Option<(u64, Scheduled)>,
     scratch: [u8; POOL_BLOCK_BYTES],
     hist: TimingHistogram<PERIOD_BUCKETS>,
@@ -354,6 +422,10 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output> {
     periods: u64,
     xruns: u64,
     dropped: u64,
+    /// When the last device write began.
+    write_started: Option<Instant>,
+    /// Longest device write so far.
+    write_max_ns: u64,
 }
 
 impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
@@ -387,6 +459,8 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             out_buf,
             fade: None,
             stopping: None,
+            tail: TailRule::new(cfg.rate),
+            tail_start: TailStart::new(None),
             pending: None,
             scratch: [0; POOL_BLOCK_BYTES],
             hist: TimingHistogram::new(),
@@ -402,6 +476,8 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             periods: 0,
             xruns: 0,
             dropped: 0,
+            write_started: None,
+            write_max_ns: 0,
             cfg,
         }
     }
@@ -429,11 +505,12 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.late = self.player.stats().late;
         s.deferred_periods = self.player.stats().deferred_periods;
         s.dropped = self.dropped;
-        s.voices = self.synth.voices();
+        s.voices = self.synth.active_voices();
         s.shed_level = self.shed.level;
         s.shed = self.shed.now;
         s.song_ms = self.song_ms();
         s.periods = self.periods;
+        s.thread = ThreadStats::of_this_thread(self.write_max_ns);
     }
 
     fn song_ms(&self) -> u64 {
@@ -443,6 +520,12 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
     /// Plays one period; returns why the loop ends, if it does.
     pub fn period(&mut self) -> Option<End> {
         let t0 = Instant::now();
+        if let Some(w) = self.write_started
+            && self.periods > WRITE_WARMUP_PERIODS
+        {
+            let wrote = t0.saturating_duration_since(w).as_nanos() as u64;
+            self.write_max_ns = self.write_max_ns.max(wrote);
+        }
         if let Some((at, pause, count)) = self.cfg.stall
             && self.periods >= at
             && (self.periods - at).is_multiple_of(50)
@@ -452,17 +535,50 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         }
         self.take_commands();
         self.take_items();
-        let n = self.cfg.period;
+        let mut n = self.cfg.period;
         let song_ms = self.song_ms();
+        let cut = if self.stopping.is_none() {
+            self.end_offset(n)
+        } else {
+            None
+        };
         {
             let [left, right] = self.buf.channels_mut();
             let (left, right) = (&mut left[..n], &mut right[..n]);
             if self.stopping.is_none() {
+                let period_start = self.tail.frame();
+                let split = cut.unwrap_or(n);
                 let mut obs = ReportObserver {
                     reports: &mut self.q.reports,
                     song_ms,
+                    period_start,
+                    tail_start: &self.tail_start,
                 };
-                self.player.process(self.synth, left, right, &mut obs);
+                let mut synth = self.tail.with(self.synth, &self.tail_start);
+                if split > 0 {
+                    let (l, r) = (&mut left[..split], &mut right[..split]);
+                    self.player.process(&mut synth, l, r, &mut obs);
+                }
+                if cut.is_some() {
+                    // --end: from this frame on, the song's end.
+                    self.player.pause(&mut synth);
+                    lift_pedals(&mut synth);
+                    if self.tail_start.get().is_none() {
+                        self.tail_start.set(Some(period_start + split as u64));
+                    }
+                    self.cfg.end_song_frame = None;
+                    if split < n {
+                        obs.period_start = period_start + split as u64;
+                        let (l, r) = (&mut left[split..], &mut right[split..]);
+                        self.player.process(&mut synth, l, r, &mut obs);
+                    }
+                }
+                if let Some(stop) = self.tail.stop() {
+                    // The tail died away in this period: the song's last
+                    // frames, as `host render` writes them.
+                    n = (stop - period_start) as usize;
+                    self.stopping = Some(End::Finished);
+                }
             } else {
                 self.synth.render(left, right);
             }
@@ -484,18 +600,9 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.periods.store(self.periods, Ordering::Relaxed);
         s.late.store(self.player.stats().late, Ordering::Relaxed);
         self.publish_display();
-        if self.stopping.is_none() {
-            let ended = self.player.is_ended() && s.feed_done.load(Ordering::Acquire);
-            let past_end = self
-                .cfg
-                .end_song_frame
-                .is_some_and(|e| self.player.position().song_frame >= e);
-            if ended || past_end {
-                self.begin_stop(End::Finished);
-            }
-        }
         // Work done: measure it (the write below waits for the device).
-        let work = t0.elapsed().as_nanos() as u64;
+        let now = Instant::now();
+        let work = now.saturating_duration_since(t0).as_nanos() as u64;
         self.hist.record(work);
         s.work_peak_ns.fetch_max(work, Ordering::Relaxed);
         self.shed_check(work);
@@ -503,7 +610,8 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             self.snapshot(&mut snap);
             let _ = self.q.snap_replies.enqueue(snap);
         }
-        let samples = self.out_buf.samples();
+        self.write_started = Some(now);
+        let samples = self.out_buf.samples(n);
         match self.out.write(samples) {
             Ok(0) => {}
             Ok(x) => {
@@ -515,8 +623,36 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         }
         match (self.stopping, &self.fade) {
             (Some(end), Some(f)) if f.is_finished() => Some(end),
+            (Some(end), None) => Some(end),
             _ => None,
         }
+    }
+
+    /// With `--end` still ahead: the offset in the next `n` frames where
+    /// the song position reaches it (the first frame whose timeline bound
+    /// covers it, as `host render` cuts), if it does.
+    fn end_offset(&self, n: usize) -> Option<usize> {
+        let end = self.cfg.end_song_frame?;
+        let song_now = self.player.position().song_frame;
+        if song_now >= end {
+            return Some(0);
+        }
+        let tl_now = self.player.timeline_now();
+        let reaches = |f: usize| song_now + (self.player.timeline_after(f as u64) - tl_now) >= end;
+        if !reaches(n) {
+            return None;
+        }
+        // The smallest f in 1..=n that reaches the end.
+        let (mut lo, mut hi) = (1usize, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if reaches(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
     }
 
     fn begin_stop(&mut self, why: End) {
@@ -553,7 +689,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             (u32::from(pos.numerator) << 8) | u32::from(pos.denominator_pow2),
             Ordering::Relaxed,
         );
-        s.voices.store(self.synth.voices(), Ordering::Relaxed);
+        s.voices.store(self.synth.active_voices(), Ordering::Relaxed);
         s.channels.store(
             u64::from(self.player.sounding_channels())
                 | (u64::from(self.player.muted()) << 16)

@@ -15,7 +15,7 @@ use smfplay_core::sequencer::TextKind;
 use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
 use super::alsa_output::Negotiated;
-use super::audio_thread::{Report, ShedState, Snapshot};
+use super::audio_thread::{Report, ShedState, Snapshot, ThreadStats};
 use crate::exit::HostError;
 
 /// The printer.
@@ -40,6 +40,7 @@ pub struct Totals {
     pub last: Option<Box<Snapshot>>,
     xruns: u64,
     late: u64,
+    thread: ThreadStats,
     deferred: u64,
     dropped: u64,
 }
@@ -56,7 +57,13 @@ impl Totals {
         self.late += s.late;
         self.deferred += s.deferred_periods;
         self.dropped += s.dropped;
+        let t = &mut self.thread;
+        t.write_max_ns = t.write_max_ns.max(s.thread.write_max_ns);
+        t.preempted += s.thread.preempted;
+        t.minor_faults += s.thread.minor_faults;
+        t.major_faults += s.thread.major_faults;
         let mut last = Box::new(s.clone());
+        last.thread = self.thread;
         last.xruns = self.xruns;
         last.late = self.late;
         last.deferred_periods = self.deferred;
@@ -314,7 +321,7 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
     let rt = super::rt::is_realtime();
     if json {
         return format!(
-            "{{\"event\":\"stats\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2},\"delay_frames\":{delay},\"budget_us\":{budget_us:.1},\"work_p50_us\":{p50:.1},\"work_p99_us\":{p99:.1},\"work_max_us\":{max:.1},\"work_p99_percent\":{:.1},\"periods\":{},\"xruns\":{},\"late\":{},\"deferred_periods\":{},\"dropped_payloads\":{},\"voices\":{},\"polyphony\":{},\"shed_level\":{},\"reverb\":{},\"chorus\":{},\"song_s\":{:.3},\"realtime\":{rt},\"memory_locked\":{}}}",
+            "{{\"event\":\"stats\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2},\"delay_frames\":{delay},\"budget_us\":{budget_us:.1},\"work_p50_us\":{p50:.1},\"work_p99_us\":{p99:.1},\"work_max_us\":{max:.1},\"work_p99_percent\":{:.1},\"periods\":{},\"xruns\":{},\"late\":{},\"deferred_periods\":{},\"dropped_payloads\":{},\"voices\":{},\"polyphony\":{},\"shed_level\":{},\"reverb\":{},\"chorus\":{},\"song_s\":{:.3},\"realtime\":{rt},\"memory_locked\":{},\"locked_kib\":{},\"write_max_us\":{:.1},\"preempted\":{},\"minor_faults\":{},\"major_faults\":{}}}",
             json_str(device),
             n.format.name(),
             n.rate,
@@ -334,6 +341,11 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
             s.shed.chorus,
             s.song_ms as f64 / 1000.0,
             super::rt::is_locked(),
+            super::rt::hot_bytes() / 1024,
+            s.thread.write_max_ns as f64 / 1000.0,
+            s.thread.preempted,
+            s.thread.minor_faults,
+            s.thread.major_faults,
         );
     }
     let mut o = String::new();
@@ -369,6 +381,15 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
         shed_words(s.shed_level, s.shed),
         s.song_ms as f64 / 1000.0,
         if rt { "SCHED_FIFO" } else { "normal priority" }
+    );
+    let _ = write!(
+        o,
+        "\n  audio thread: longest device write {:.1} ms, preempted {} times, page faults {} minor / {} major, memory locked: {}",
+        s.thread.write_max_ns as f64 / 1e6,
+        s.thread.preempted,
+        s.thread.minor_faults,
+        s.thread.major_faults,
+        super::rt::lock_words()
     );
     o
 }

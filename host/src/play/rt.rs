@@ -2,9 +2,15 @@
 //! memory. Refusals are recorded (the control thread warns once) and
 //! playback goes on at normal priority.
 //!
+//! When `mlockall` is not possible (a small `RLIMIT_MEMLOCK`, typically
+//! 8 MiB, of which FluidSynth's own `synth.lock-memory` already takes the
+//! SoundFont's samples), [`lock_hot`] locks what the loop touches and fits:
+//! the top of the audio thread's stack and the period's buffers and queues
+//! (locking also faults them in, so the first periods take no page faults).
+//!
 //! *Real-time*: called once when the audio thread starts, before its loop.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 /// `SCHED_FIFO` priority of the audio thread (FluidSynth's default for its
 /// own audio thread; below a JACK server's usual 70).
@@ -21,6 +27,110 @@ const REFUSED: u8 = 2;
 static SCHED: AtomicU8 = AtomicU8::new(UNTRIED);
 static LOCKED: AtomicU8 = AtomicU8::new(UNTRIED);
 static WARNED: AtomicU8 = AtomicU8::new(0);
+/// Bytes the last [`lock_hot`] locked.
+static HOT_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Top of the audio thread's stack locked by [`lock_hot`].
+const HOT_STACK: usize = 256 * 1024;
+
+/// A memory region: address and length in bytes.
+pub type Region = (usize, usize);
+
+/// The region an object occupies.
+pub fn region_of<T: ?Sized>(x: &T) -> Region {
+    (
+        std::ptr::from_ref(x).cast::<u8>() as usize,
+        std::mem::size_of_val(x),
+    )
+}
+
+/// Regions locked by [`lock_hot`]; unlocked when dropped (the next song
+/// has new buffers, so locks must not pile up against the limit).
+pub struct HotLock {
+    regions: [Region; HOT_REGIONS],
+    count: usize,
+}
+
+/// Most regions [`lock_hot`] takes (the stack is one).
+pub const HOT_REGIONS: usize = 12;
+
+impl Drop for HotLock {
+    fn drop(&mut self) {
+        for &(addr, len) in &self.regions[..self.count] {
+            // SAFETY: unlocking a range this process locked.
+            unsafe { libc::munlock(addr as *const libc::c_void, len) };
+        }
+    }
+}
+
+/// When memory is not all locked, locks the calling thread's stack top and
+/// `regions`, each as far as `RLIMIT_MEMLOCK` allows (a region that does not
+/// fit is skipped). Call on the audio thread after [`lock_memory`].
+pub fn lock_hot(regions: &[Region]) -> HotLock {
+    let mut lock = HotLock {
+        regions: [(0, 0); HOT_REGIONS],
+        count: 0,
+    };
+    if LOCKED.load(Ordering::Relaxed) == GRANTED {
+        return lock;
+    }
+    let mut total = 0u64;
+    let stack = this_stack_top(HOT_STACK);
+    for &(addr, len) in stack.iter().chain(regions) {
+        if len == 0 || lock.count == HOT_REGIONS {
+            continue;
+        }
+        // SAFETY: the range is memory this process owns (a live object or
+        // its own stack); mlock only pins it.
+        if unsafe { libc::mlock(addr as *const libc::c_void, len) } == 0 {
+            lock.regions[lock.count] = (addr, len);
+            lock.count += 1;
+            total += len as u64;
+        }
+    }
+    HOT_BYTES.store(total, Ordering::Relaxed);
+    lock
+}
+
+/// The top `want` bytes of the calling thread's stack (where it runs).
+fn this_stack_top(want: usize) -> Option<Region> {
+    // SAFETY: pthread_getattr_np fills an attribute object that is then
+    // read and destroyed.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let rc = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        if rc != 0 || size == 0 {
+            return None;
+        }
+        let take = want.min(size);
+        Some((addr as usize + size - take, take))
+    }
+}
+
+/// What is locked, in words for the report.
+pub fn lock_words() -> String {
+    if is_locked() {
+        "all (mlockall)".to_string()
+    } else {
+        let kib = HOT_BYTES.load(Ordering::Relaxed) / 1024;
+        if kib == 0 {
+            "no".to_string()
+        } else {
+            format!("the audio thread's stack and buffers ({kib} KiB)")
+        }
+    }
+}
+
+/// Bytes locked by [`lock_hot`] (0 with `mlockall`).
+pub fn hot_bytes() -> u64 {
+    HOT_BYTES.load(Ordering::Relaxed)
+}
 
 /// Asks for `SCHED_FIFO` for the calling thread; returns whether granted.
 pub fn make_realtime() -> bool {
@@ -92,7 +202,10 @@ pub fn warning_once() -> Option<String> {
         ));
     }
     if locked == REFUSED {
-        parts.push("memory not locked (RLIMIT_MEMLOCK too small)".to_string());
+        parts.push(format!(
+            "memory not all locked (RLIMIT_MEMLOCK too small; locked {})",
+            lock_words()
+        ));
     }
     Some(format!(
         "warning: {}; playing on, but a busy machine may cause dropouts (add the user to the `audio` group with rtprio and memlock limits)",

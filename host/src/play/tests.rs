@@ -307,7 +307,10 @@ impl super::audio_thread::SynthControl for SlowSynth {
     fn set_effects(&mut self, reverb: bool, chorus: bool) {
         self.effects = (reverb, chorus);
     }
-    fn voices(&self) -> u32 {
+}
+
+impl crate::release_tail::VoiceCount for SlowSynth {
+    fn active_voices(&self) -> u32 {
         0
     }
 }
