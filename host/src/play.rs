@@ -24,6 +24,7 @@
 
 mod alsa_output;
 mod audio_thread;
+mod commands;
 mod feeder;
 mod report;
 mod rt;
@@ -48,6 +49,7 @@ use crate::midi_input::MidiInput;
 
 pub use alsa_output::{AlsaOutput, Negotiated, Output};
 use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Queues, Snapshot};
+use commands::{CommandScript, ScriptCommand, ScriptItem};
 use feeder::{FeedItem, PlayFeed, QueueSink};
 use report::Log;
 
@@ -144,6 +146,13 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers();
     log.device(output.name(), &neg, args.period);
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
+    let script =
+        match &args.commands {
+            Some(p) => Some(CommandScript::start(p).map_err(|e| {
+                HostError::new(Kind::Other, "", format!("cannot start a thread: {e}"))
+            })?),
+            None => None,
+        };
 
     let mut order: Vec<usize> = (0..playlist.len()).collect();
     let mut rng = seed();
@@ -171,6 +180,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 &neg,
                 &log,
                 stall,
+                script.as_ref(),
                 &mut total,
             ) {
                 Ok(end) => {
@@ -222,6 +232,7 @@ fn play_one(
     neg: &Negotiated,
     log: &Log,
     stall: Option<(u64, Duration, u32)>,
+    script: Option<&CommandScript>,
     total: &mut report::Totals,
 ) -> Result<End, HostError> {
     let rate = neg.rate;
@@ -260,6 +271,15 @@ fn play_one(
     if let Some(start) = seq.start {
         let _ = seeks_p.enqueue(SeekTarget::SongFrame((start * f64::from(rate)) as u64));
     }
+    // --end, or --max-duration of song time from --start if that comes first.
+    let start_s = seq.start.unwrap_or(0.0);
+    let capped = seq.end.is_none_or(|e| e > start_s + seq.max_duration);
+    let end_s = if capped {
+        start_s + seq.max_duration
+    } else {
+        seq.end.unwrap_or(f64::MAX)
+    };
+    let end_song_frame = (end_s * f64::from(rate)) as u64;
     let shared = Shared::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
     let out_buf = OutBuf::new(neg.format, period);
@@ -267,7 +287,7 @@ fn play_one(
         period,
         rate,
         volume: 1.0,
-        end_song_frame: seq.end.map(|e| (e * f64::from(rate)) as u64),
+        end_song_frame: Some(end_song_frame),
         stall,
         reverb: !args.synth.no_reverb,
         chorus: !args.synth.no_chorus,
@@ -340,6 +360,19 @@ fn play_one(
             if !quit_sent && signals::stop_requested().is_some() {
                 quit_sent = cmd_p.enqueue(AudioCmd::Quit).is_ok();
             }
+            while let Some(item) = script.and_then(CommandScript::poll) {
+                match item {
+                    ScriptItem::Command(ScriptCommand::Audio(c)) => {
+                        quit_sent |= c == AudioCmd::Quit;
+                        let _ = cmd_p.enqueue(c);
+                    }
+                    ScriptItem::Command(ScriptCommand::Seek(s)) => {
+                        let _ =
+                            seeks_p.enqueue(SeekTarget::SongFrame((s * f64::from(rate)) as u64));
+                    }
+                    ScriptItem::Problem(p) => log.warning(&p),
+                }
+            }
             if signals::take_report_request() {
                 let _ = snap_req_p.enqueue(Box::new(Snapshot::new()));
             }
@@ -389,6 +422,16 @@ fn play_one(
             "{}: {} sysex message(s) too long to play, skipped",
             path.display(),
             fs.sysex_dropped
+        ));
+    }
+    if capped
+        && end == End::Finished
+        && hist_snapshot.song_ms >= end_song_frame * 1000 / u64::from(rate)
+    {
+        log.warning(&format!(
+            "{}: stopped at --max-duration ({} of song time); the song goes on",
+            path.display(),
+            crate::cli::human_duration(seq.max_duration)
         ));
     }
     if !matches!(end, End::Lost(_)) {

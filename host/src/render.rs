@@ -42,8 +42,8 @@ use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerCo
 use smfplay_core::synth::{Synth, SynthEvent};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
-use crate::cli::{RenderArgs, WavFormat};
-use crate::exit::{HostError, code};
+use crate::cli::{RenderArgs, WavFormat, human_duration};
+use crate::exit::{HostError, Kind, code};
 use crate::fluid::{FluidOptions, FluidSynth};
 use crate::progress::{Progress, clock};
 use crate::scan::{self, display_name};
@@ -60,6 +60,35 @@ pub const SILENCE: f32 = 1.0 / 65_536.0;
 /// This long a run of quiet blocks ends the tail even while FluidSynth
 /// still counts voices (in their release, far below audibility).
 pub const QUIET_MS: u32 = 50;
+
+/// Refuses (exit 3, before any output exists) a song whose stretch to
+/// render, in song time from `--start` to `--end` or the last event, is
+/// longer than `--max-duration`: such a file (absurd delta times or tempo)
+/// would otherwise write hours or years of silence.
+fn check_max_duration(
+    args: &RenderArgs,
+    song_end: u64,
+    start_frame: u64,
+    end_song_frame: Option<u64>,
+) -> Result<(), HostError> {
+    let rate = f64::from(args.synth.rate);
+    let last = end_song_frame.map_or(song_end, |e| e.min(song_end));
+    let span = last.saturating_sub(start_frame) as f64 / rate;
+    let max = args.sequence.max_duration;
+    if span > max {
+        return Err(HostError::file(
+            Kind::Input,
+            &args.input,
+            format!(
+                "the song lasts {} from where rendering starts, longer than --max-duration ({}); \
+                 pass --end or a larger --max-duration to render it",
+                human_duration(span),
+                human_duration(max)
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// Runs `host render`; returns the exit code.
 pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
@@ -97,6 +126,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     });
     let predicted_end = scaled(song_end.saturating_sub(start_frame));
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
+    check_max_duration(args, song_end, start_frame, end_song_frame)?;
     let cap = (u64::from(TAIL_CAP_SECONDS) * u64::from(rate)).div_ceil(TAIL_BLOCK) * TAIL_BLOCK;
 
     // 2. Synthesizer.

@@ -53,19 +53,11 @@ pub const SHED_LOW_PERCENT: u64 = 40;
 pub const SHED_COOL_MS: u64 = 2_000;
 
 /// What the control thread asks of the audio thread.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum AudioCmd {
     /// A transport command for the player (pause, tempo, transpose, mute, solo).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "sent by the terminal UI's keys (issue 6)")
-    )]
     Transport(Command),
     /// Output volume (gain applied at conversion).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "sent by the terminal UI's keys (issue 6)")
-    )]
     Volume(f32),
     /// Stop: all notes off, fade, end.
     Quit,
