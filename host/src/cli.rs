@@ -130,7 +130,17 @@ pub struct SequenceArgs {
     /// Refuse damaged files instead of playing what can be decoded.
     #[arg(long)]
     pub strict: bool,
+    /// Longest stretch of song (seconds of song time from --start) to go
+    /// through: `play` stops there with a warning, `render` refuses a longer
+    /// song (exit 3) before writing anything. Guards against files whose
+    /// timing says hours or years of silence.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_DURATION_S,
+          value_parser = parse_max_duration)]
+    pub max_duration: f64,
 }
+
+/// Default `--max-duration`: 4 hours.
+pub const DEFAULT_MAX_DURATION_S: f64 = 4.0 * 3600.0;
 
 /// `host play`.
 #[derive(Debug, Clone, Args)]
@@ -172,6 +182,11 @@ pub struct PlayArgs {
     /// Print timing and xrun statistics at the end (`kill -USR1` prints them while playing).
     #[arg(long)]
     pub stats: bool,
+    /// Read transport commands from this file or named pipe, one per line
+    /// (`seek 30`, `pause`, `resume`, `tempo 1.2`, `mute 3`, `wait 2`, …;
+    /// see the README), to drive the player from a script.
+    #[arg(long, value_name = "FILE")]
+    pub commands: Option<PathBuf>,
     /// Sample format sent to the device (auto: the first of S16_LE, S32_LE,
     /// FLOAT_LE that it takes).
     #[arg(long, value_enum, default_value_t = SampleFormat::Auto)]
@@ -312,6 +327,33 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_max_duration(s: &str) -> Result<f64, String> {
+    let t = parse_seconds(s)?;
+    if t > 0.0 {
+        Ok(t)
+    } else {
+        Err("--max-duration must be more than 0 seconds".into())
+    }
+}
+
+/// `seconds` as a person says it: "45 s", "2.5 min", "4 h", "3.2 years".
+pub fn human_duration(seconds: f64) -> String {
+    const YEAR: f64 = 365.25 * 86_400.0;
+    let (value, unit) = if seconds >= YEAR {
+        (seconds / YEAR, "years")
+    } else if seconds >= 2.0 * 86_400.0 {
+        (seconds / 86_400.0, "days")
+    } else if seconds >= 3600.0 {
+        (seconds / 3600.0, "h")
+    } else if seconds >= 120.0 {
+        (seconds / 60.0, "min")
+    } else {
+        (seconds, "s")
+    };
+    let text = format!("{value:.1}");
+    format!("{} {unit}", text.strip_suffix(".0").unwrap_or(&text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,8 +436,25 @@ mod tests {
             vec!["host", "render", "a.mid", "-o", "x.wav", "--tempo", "5"],
             vec!["host", "render", "a.mid", "-o", "x.wav", "--mute", "17"],
             vec!["host", "render", "a.mid", "-o", "x.wav", "--gain", "-1"],
+            vec![
+                "host",
+                "render",
+                "a.mid",
+                "-o",
+                "x.wav",
+                "--max-duration",
+                "0",
+            ],
         ] {
             assert!(Cli::try_parse_from(&bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(human_duration(45.0), "45 s");
+        assert_eq!(human_duration(150.0), "2.5 min");
+        assert_eq!(human_duration(4.0 * 3600.0), "4 h");
+        assert_eq!(human_duration(3.25 * 365.25 * 86_400.0), "3.2 years");
     }
 }

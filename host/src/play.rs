@@ -24,6 +24,7 @@
 
 mod alsa_output;
 mod audio_thread;
+mod commands;
 mod controls;
 mod device_holders;
 mod display;
@@ -53,6 +54,7 @@ use crate::midi_input::MidiInput;
 
 pub use alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
 use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Snapshot};
+use commands::{CommandScript, ScriptCommand, ScriptItem};
 use controls::Controls;
 use feeder::PlayFeed;
 use queues::PlayQueues;
@@ -170,6 +172,13 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers();
     log.device(output.name(), &neg, args.period);
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
+    let script =
+        match &args.commands {
+            Some(p) => Some(CommandScript::start(p).map_err(|e| {
+                HostError::new(Kind::Other, "", format!("cannot start a thread: {e}"))
+            })?),
+            None => None,
+        };
     let seq = &args.sequence;
     let mut controls = Controls::new(seq.tempo, seq.transpose, &seq.mute, &seq.solo, args.repeat);
     // The live display: on a terminal that understands cursor movement,
@@ -205,6 +214,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 neg: &neg,
                 log: &log,
                 stall,
+                script: script.as_ref(),
             };
             match play_one(
                 &song,
@@ -281,6 +291,8 @@ struct SongRun<'a> {
     neg: &'a Negotiated,
     log: &'a Log,
     stall: Option<(u64, Duration, u32)>,
+    /// Commands from `--commands FILE`, if given.
+    script: Option<&'a CommandScript>,
 }
 
 /// The length of a song in ms (unscaled song time), from a scan; `None`
@@ -305,6 +317,7 @@ fn play_one(
         neg,
         log,
         stall,
+        script,
         ..
     } = *song;
     let rate = neg.rate;
@@ -346,6 +359,15 @@ fn play_one(
     if !controls.effects {
         let _ = ctrl.commands.enqueue(AudioCmd::Effects(false));
     }
+    // --end, or --max-duration of song time from --start if that comes first.
+    let start_s = seq.start.unwrap_or(0.0);
+    let capped = seq.end.is_none_or(|e| e > start_s + seq.max_duration);
+    let end_s = if capped {
+        start_s + seq.max_duration
+    } else {
+        seq.end.unwrap_or(f64::MAX)
+    };
+    let end_song_frame = (end_s * f64::from(rate)) as u64;
     let shared = Shared::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
     let out_buf = OutBuf::new(neg.format, period);
@@ -360,7 +382,7 @@ fn play_one(
         period,
         rate,
         volume: controls.gain(),
-        end_song_frame: seq.end.map(|e| (e * f64::from(rate)) as u64),
+        end_song_frame: Some(end_song_frame),
         stall,
         reverb: !args.synth.no_reverb,
         chorus: !args.synth.no_chorus,
@@ -434,6 +456,20 @@ fn play_one(
             if !quit_sent && signals::stop_requested().is_some() {
                 quit_sent = ctrl.commands.enqueue(AudioCmd::Quit).is_ok();
             }
+            while let Some(item) = script.and_then(CommandScript::poll) {
+                match item {
+                    ScriptItem::Command(ScriptCommand::Audio(c)) => {
+                        quit_sent |= c == AudioCmd::Quit;
+                        let _ = ctrl.commands.enqueue(c);
+                    }
+                    ScriptItem::Command(ScriptCommand::Seek(s)) => {
+                        let _ = ctrl
+                            .seeks
+                            .enqueue(SeekTarget::SongFrame((s * f64::from(rate)) as u64));
+                    }
+                    ScriptItem::Problem(p) => log.warning(&p),
+                }
+            }
             if signals::take_report_request() {
                 let _ = ctrl.snap_requests.enqueue(Box::new(Snapshot::new()));
             }
@@ -497,6 +533,16 @@ fn play_one(
             "{}: {} sysex message(s) too long to play, skipped",
             path.display(),
             fs.sysex_dropped
+        ));
+    }
+    if capped
+        && end == End::Finished
+        && hist_snapshot.song_ms >= end_song_frame * 1000 / u64::from(rate)
+    {
+        log.warning(&format!(
+            "{}: stopped at --max-duration ({} of song time); the song goes on",
+            path.display(),
+            crate::cli::human_duration(seq.max_duration)
         ));
     }
     if !matches!(end, End::Lost(_)) {

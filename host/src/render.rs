@@ -42,8 +42,8 @@ use smfplay_core::audio::convert::{interleave_stereo_f32, interleave_stereo_i16}
 use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
-use crate::cli::{RenderArgs, WavFormat};
-use crate::exit::{HostError, code};
+use crate::cli::{RenderArgs, WavFormat, human_duration};
+use crate::exit::{HostError, Kind, code};
 use crate::fluid::{FluidOptions, FluidSynth};
 use crate::play::signals;
 use crate::progress::{Progress, clock};
@@ -52,6 +52,35 @@ use crate::scan::{self, display_name};
 use crate::song::Song;
 use crate::soundfont;
 use crate::wav_output::WavOutput;
+
+/// Refuses (exit 3, before any output exists) a song whose stretch to
+/// render, in song time from `--start` to `--end` or the last event, is
+/// longer than `--max-duration`: such a file (absurd delta times or tempo)
+/// would otherwise write hours or years of silence.
+fn check_max_duration(
+    args: &RenderArgs,
+    song_end: u64,
+    start_frame: u64,
+    end_song_frame: Option<u64>,
+) -> Result<(), HostError> {
+    let rate = f64::from(args.synth.rate);
+    let last = end_song_frame.map_or(song_end, |e| e.min(song_end));
+    let span = last.saturating_sub(start_frame) as f64 / rate;
+    let max = args.sequence.max_duration;
+    if span > max {
+        return Err(HostError::file(
+            Kind::Input,
+            &args.input,
+            format!(
+                "the song lasts {} from where rendering starts, longer than --max-duration ({}); \
+                 pass --end or a larger --max-duration to render it",
+                human_duration(span),
+                human_duration(max)
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// Runs `host render`; returns the exit code.
 pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
@@ -91,6 +120,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     });
     let predicted_end = scaled(song_end.saturating_sub(start_frame));
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
+    check_max_duration(args, song_end, start_frame, end_song_frame)?;
     let cap = TailRule::cap_frames(u64::from(rate));
 
     // 2. Synthesizer.
