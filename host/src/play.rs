@@ -144,6 +144,8 @@ impl Default for Shared {
 
 /// Runs `host play`; returns the exit code.
 pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
+    // First, so that a stop while the SoundFont loads exits with its code.
+    signals::install_handlers();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
     let playlist = expand_playlist(&args.files)?;
@@ -167,7 +169,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
         args.period_chosen,
     )?;
     let neg = output.negotiated();
-    signals::install_handlers();
+    signals::begin_playback();
     log.device(output.name(), &neg, args.period);
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
     let seq = &args.sequence;

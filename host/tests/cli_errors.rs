@@ -480,6 +480,64 @@ fn render_stopped_by_a_signal_keeps_a_valid_wav() {
     }
 }
 
+// ---- play stopped while it loads ---------------------------------------------
+
+/// A stop signal while the SoundFont loads (here a FIFO nobody writes to:
+/// the load waits as on a slow disk) exits at once with the signal's code
+/// and says nothing: nothing was playing.
+#[test]
+fn play_stopped_while_the_soundfont_loads() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("play-signal-loading");
+    let mid = dir.write("ok.mid", &fixtures::format0_basic());
+    for (sig, code, name) in [
+        (libc::SIGTERM, 143, "SIGTERM"),
+        (libc::SIGINT, 130, "SIGINT"),
+        (libc::SIGHUP, 129, "SIGHUP"),
+    ] {
+        let fifo = dir.0.join(format!("{name}.sf2"));
+        let c_fifo = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_fifo.as_ptr(), 0o600) }, 0);
+        let child = host()
+            .args([
+                "play",
+                &mid,
+                "-s",
+                fifo.to_str().unwrap(),
+                "--device",
+                "null",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The FIFO opens for writing (without waiting) once host has it
+        // open for reading: host is then loading the SoundFont.
+        let t = Instant::now();
+        let writer = loop {
+            // SAFETY: a NUL-terminated path; the fd is closed below.
+            let fd = unsafe { libc::open(c_fifo.as_ptr(), libc::O_WRONLY | libc::O_NONBLOCK) };
+            if fd >= 0 {
+                break fd;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "host never opened the SoundFont"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(child.id() as i32, sig) };
+        let out = testbed::wait_with_timeout(child, Duration::from_secs(10));
+        // SAFETY: our own fd.
+        unsafe { libc::close(writer) };
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
+        assert_eq!(stderr, "", "{name}: a stop while loading says nothing");
+    }
+}
+
 // ---- Audio devices: exit 5 ----------------------------------------------------
 
 fn play_on(device: &str, dir: &TempDir) -> std::process::Command {
