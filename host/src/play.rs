@@ -485,14 +485,11 @@ fn play_one(
     {
         log.error(&crate::song::reader_error(path, &[], e));
     }
-    // Damage that was skipped (`host info` lists it), said once per song.
+    // Damage that was skipped, said once per song: the first part as
+    // `render` and `info` say it, and how many more (`host info` lists them).
     let fs = feed_outcome.stats;
-    if fs.read_errors > 0 {
-        log.warning(&format!(
-            "{}: {} damaged part(s) skipped (see `host info`)",
-            path.display(),
-            fs.read_errors
-        ));
+    if let Some(warning) = damage_warning(path, feed_outcome.first_problem, fs.read_errors) {
+        log.warning(&warning);
     }
     if fs.sysex_dropped > 0 {
         log.warning(&format!(
@@ -505,6 +502,27 @@ fn play_one(
         log.end(&name, &hist_snapshot, wall, end == End::Quit);
     }
     Ok(end)
+}
+
+/// The warning for the damage a song's feed skipped: the first problem
+/// in `host info`'s words, and how many more there were.
+fn damage_warning(
+    path: &Path,
+    first: Option<smfplay_core::smf::Error>,
+    count: u32,
+) -> Option<String> {
+    let more = count.saturating_sub(1);
+    let first = match first {
+        Some(e) => crate::scan::problem_line(&e),
+        // Counted without being kept (cannot happen with the core feed).
+        None if count > 0 => format!("{count} damaged part(s) skipped"),
+        None => return None,
+    };
+    let more = match more {
+        0 => String::new(),
+        n => format!("; {n} more damaged part(s) skipped (see `host info`)"),
+    };
+    Some(format!("{}: {first}{more}", path.display()))
 }
 
 /// Files and directories → the files to play, in order. Directories give

@@ -150,6 +150,68 @@ fn damaged_file_says_what_was_skipped() {
     error_line(&out, 3, &cut, &["track", "byte"]);
 }
 
+/// The problems `host info` lists, one line each.
+fn info_problems(file: &str) -> Vec<String> {
+    let out = run(&["info", file]);
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip_while(|l| !l.starts_with("Problems:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// `play` of a damaged file says what was skipped first, in `host info`'s
+/// words (track and byte), and how many more parts were.
+#[test]
+fn play_says_what_damage_was_skipped() {
+    let dir = TempDir::new("err-play-damaged");
+    // Two tracks, each with a system common message (F2) no MIDI file
+    // may carry: two events skipped.
+    let track = [
+        0x00, 0x90, 0x3C, 0x64, 0x00, 0xF2, 0x00, 0x00, 0x60, 0x80, 0x3C, 0x00, 0x00, 0xFF, 0x2F,
+        0x00,
+    ];
+    let mut two = b"MThd\0\0\0\x06\0\x01\0\x02\0\x60".to_vec();
+    for _ in 0..2 {
+        two.extend_from_slice(b"MTrk\0\0\0\x10");
+        two.extend_from_slice(&track);
+    }
+    let two = dir.write("two.mid", &two);
+    let cut = dir.write(
+        "cut.mid",
+        &fixtures::truncated(&fixtures::format1_multitrack(), 900),
+    );
+    let play = |file: &str| {
+        let out = run(&["play", file, "-s", soundfont(), "--device", "null"]);
+        assert!(out.status.success(), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let prefix = format!("host: {file}: ");
+        let lines: Vec<String> = stderr
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .map(|l| l[prefix.len()..].to_string())
+            .collect();
+        assert_eq!(lines.len(), 1, "one warning for the damage: {stderr}");
+        lines[0].clone()
+    };
+    let listed = info_problems(&two);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed[0].starts_with("track 0, byte "), "{listed:?}");
+    assert_eq!(
+        play(&two),
+        format!(
+            "{}; 1 more damaged part(s) skipped (see `host info`)",
+            listed[0]
+        )
+    );
+    let listed = info_problems(&cut);
+    assert!(listed[0].starts_with("track 2, byte 900: "), "{listed:?}");
+    assert_eq!(play(&cut), listed[0]);
+}
+
 // ---- SoundFonts: exit 4 -------------------------------------------------
 
 fn render_with_soundfont(dir: &TempDir, sf: &str) -> Output {

@@ -104,6 +104,11 @@ impl PlayFeed {
         each!(self, f => *f.stats())
     }
 
+    /// The first damage skipped, if any.
+    pub fn first_problem(&self) -> Option<Error> {
+        each!(self, f => f.first_problem())
+    }
+
     fn fill(&mut self, sink: &mut QueueSink<'_>, horizon: u64) -> Result<(), Error> {
         each!(self, f => f.fill(sink, horizon, MAX_FEED_EVENTS_PER_PERIOD))
     }
@@ -187,6 +192,8 @@ pub struct FeedOutcome {
     pub stats: FeedStats,
     /// A fatal read error (the song was ended there).
     pub error: Option<Error>,
+    /// The first damage skipped (`stats.read_errors` counts them all).
+    pub first_problem: Option<Error>,
 }
 
 /// How long the feeder sleeps when the look-ahead is full: an eighth of
@@ -259,5 +266,6 @@ pub fn run(
     FeedOutcome {
         stats: feed.stats(),
         error,
+        first_problem: feed.first_problem(),
     }
 }
