@@ -78,10 +78,6 @@ pub struct Shared {
     pub paused: AtomicBool,
     /// The audio loop runs.
     pub started: AtomicBool,
-    /// The feed scheduled the whole song (written by the feeder for a
-    /// display; the audio thread ends a song by its end event and the
-    /// release tail, not by this).
-    pub feed_done: AtomicBool,
     /// The feeder has filled its look-ahead once (feeder → control).
     pub primed: AtomicBool,
     /// The feeder should return (control → feeder).
@@ -118,7 +114,6 @@ impl Shared {
             tempo_milli: AtomicU32::new(1000),
             paused: AtomicBool::new(false),
             started: AtomicBool::new(false),
-            feed_done: AtomicBool::new(false),
             primed: AtomicBool::new(false),
             stop_feeder: AtomicBool::new(false),
             song_ms: AtomicU64::new(0),
@@ -461,7 +456,12 @@ fn play_one(
             if audio.is_finished() {
                 break;
             }
-            std::thread::sleep(CONTROL_TICK);
+            match ui.as_deref_mut() {
+                // A key (or a signal) wakes the loop at once; the redraw
+                // keeps its own rate.
+                Some(ui) => ui.wait_for_keys(CONTROL_TICK),
+                None => std::thread::sleep(CONTROL_TICK),
+            }
         }
         let (end, snap, wall) = audio
             .join()

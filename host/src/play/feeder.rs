@@ -113,10 +113,6 @@ impl PlayFeed {
         each!(self, f => f.fill(sink, horizon, MAX_FEED_EVENTS_PER_PERIOD))
     }
 
-    fn is_done(&self) -> bool {
-        each!(self, f => f.is_done())
-    }
-
     fn rescan(&mut self, target: SeekTarget) -> Result<SeekPlan, Error> {
         each!(self, f => f.rescan(target))
     }
@@ -256,8 +252,6 @@ pub fn run(
         if let Err(e) = feed.fill(&mut sink, now + ahead) {
             error = Some(e);
         }
-        let done = feed.is_done();
-        shared.feed_done.store(done, Ordering::Release);
         if sink.pushed == before {
             shared.primed.store(true, Ordering::Release);
             std::thread::sleep(nap);
