@@ -140,7 +140,7 @@ impl Default for Shared {
 /// Runs `host play`; returns the exit code.
 pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     // First, so that a stop while the SoundFont loads exits with its code.
-    signals::install_handlers();
+    signals::install_handlers_while_loading();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
     let playlist = expand_playlist(&args.files)?;
@@ -488,7 +488,8 @@ fn play_one(
     // Damage that was skipped, said once per song: the first part as
     // `render` and `info` say it, and how many more (`host info` lists them).
     let fs = feed_outcome.stats;
-    if let Some(warning) = damage_warning(path, feed_outcome.first_problem, fs.read_errors) {
+    if let Some(warning) = report::damage_warning(path, feed_outcome.first_problem, fs.read_errors)
+    {
         log.warning(&warning);
     }
     if fs.sysex_dropped > 0 {
@@ -502,27 +503,6 @@ fn play_one(
         log.end(&name, &hist_snapshot, wall, end == End::Quit);
     }
     Ok(end)
-}
-
-/// The warning for the damage a song's feed skipped: the first problem
-/// in `host info`'s words, and how many more there were.
-fn damage_warning(
-    path: &Path,
-    first: Option<smfplay_core::smf::Error>,
-    count: u32,
-) -> Option<String> {
-    let more = count.saturating_sub(1);
-    let first = match first {
-        Some(e) => crate::scan::problem_line(&e),
-        // Counted without being kept (cannot happen with the core feed).
-        None if count > 0 => format!("{count} damaged part(s) skipped"),
-        None => return None,
-    };
-    let more = match more {
-        0 => String::new(),
-        n => format!("; {n} more damaged part(s) skipped (see `host info`)"),
-    };
-    Some(format!("{}: {first}{more}", path.display()))
 }
 
 /// Files and directories → the files to play, in order. Directories give

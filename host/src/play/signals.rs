@@ -3,8 +3,8 @@
 //! The handlers only store to atomics (and `_exit` on the second stop
 //! signal, which is async-signal-safe); the control thread does the rest.
 //!
-//! The handlers are installed first thing, before the SoundFont loads and
-//! the device opens ([`install_handlers`] starts in the *loading* phase):
+//! `play` installs them first thing, before the SoundFont loads and the
+//! device opens ([`install_handlers_while_loading`]):
 //! a stop signal then exits at once with its code (130/143/129), since a
 //! SoundFont load is one long library call that cannot be interrupted and
 //! nothing is playing or drawn yet. [`begin_playback`] ends that phase;
@@ -52,9 +52,15 @@ fn install(sig: libc::c_int, handler: extern "C" fn(libc::c_int)) {
     }
 }
 
-/// Installs the handlers, in the loading phase (a stop exits at once).
-pub fn install_handlers() {
+/// Installs the handlers in the loading phase: a stop exits at once until
+/// [`begin_playback`].
+pub fn install_handlers_while_loading() {
     LOADING.store(true, Ordering::SeqCst);
+    install_handlers();
+}
+
+/// Installs the handlers: a stop is asked for, and done by the caller.
+pub fn install_handlers() {
     install(libc::SIGINT, on_stop);
     install(libc::SIGTERM, on_stop);
     install(libc::SIGHUP, on_stop);
