@@ -456,3 +456,34 @@ fn load_shedding_steps_down_and_back_up() {
         .join()
         .unwrap();
 }
+
+/// The damage warning: the first problem as `host info` says it, then how
+/// many more; nothing when nothing was skipped.
+#[test]
+fn damage_warning_names_the_first_problem_and_counts_the_rest() {
+    use smfplay_core::smf::{Error, ErrorKind, Severity};
+    let path = Path::new("song.mid");
+    let first = Error {
+        kind: ErrorKind::TruncatedEvent,
+        track: Some(2),
+        offset: 900,
+        severity: Severity::TrackEnded,
+    };
+    let said = crate::scan::problem_line(&first);
+    assert!(said.contains("track 2") && said.contains("900"), "{said}");
+    assert_eq!(
+        report::damage_warning(path, Some(first), 1),
+        Some(format!("song.mid: {said}"))
+    );
+    assert_eq!(
+        report::damage_warning(path, Some(first), 4),
+        Some(format!(
+            "song.mid: {said}; 3 more damaged part(s) skipped (see `host info`)"
+        ))
+    );
+    assert_eq!(report::damage_warning(path, None, 0), None);
+    assert_eq!(
+        report::damage_warning(path, None, 2),
+        Some("song.mid: 2 damaged part(s) skipped (see `host info`)".into())
+    );
+}
