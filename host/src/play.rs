@@ -80,10 +80,6 @@ pub struct Shared {
     pub paused: AtomicBool,
     /// The audio loop runs.
     pub started: AtomicBool,
-    /// The feed scheduled the whole song (written by the feeder for a
-    /// display; the audio thread ends a song by its end event and the
-    /// release tail, not by this).
-    pub feed_done: AtomicBool,
     /// The feeder has filled its look-ahead once (feeder → control).
     pub primed: AtomicBool,
     /// The feeder should return (control → feeder).
@@ -120,7 +116,6 @@ impl Shared {
             tempo_milli: AtomicU32::new(1000),
             paused: AtomicBool::new(false),
             started: AtomicBool::new(false),
-            feed_done: AtomicBool::new(false),
             primed: AtomicBool::new(false),
             stop_feeder: AtomicBool::new(false),
             song_ms: AtomicU64::new(0),
@@ -146,6 +141,8 @@ impl Default for Shared {
 
 /// Runs `host play`; returns the exit code.
 pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
+    // First, so that a stop while the SoundFont loads exits with its code.
+    signals::install_handlers_while_loading();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
     let playlist = expand_playlist(&args.files)?;
@@ -169,7 +166,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
         args.period_chosen,
     )?;
     let neg = output.negotiated();
-    signals::install_handlers();
+    signals::begin_playback();
     log.device(output.name(), &neg, args.period);
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
     let script =
@@ -495,7 +492,12 @@ fn play_one(
             if audio.is_finished() {
                 break;
             }
-            std::thread::sleep(CONTROL_TICK);
+            match ui.as_deref_mut() {
+                // A key (or a signal) wakes the loop at once; the redraw
+                // keeps its own rate.
+                Some(ui) => ui.wait_for_keys(CONTROL_TICK),
+                None => std::thread::sleep(CONTROL_TICK),
+            }
         }
         let (end, snap, wall) = audio
             .join()
@@ -519,14 +521,12 @@ fn play_one(
     {
         log.error(&crate::song::reader_error(path, &[], e));
     }
-    // Damage that was skipped (`host info` lists it), said once per song.
+    // Damage that was skipped, said once per song: the first part as
+    // `render` and `info` say it, and how many more (`host info` lists them).
     let fs = feed_outcome.stats;
-    if fs.read_errors > 0 {
-        log.warning(&format!(
-            "{}: {} damaged part(s) skipped (see `host info`)",
-            path.display(),
-            fs.read_errors
-        ));
+    if let Some(warning) = report::damage_warning(path, feed_outcome.first_problem, fs.read_errors)
+    {
+        log.warning(&warning);
     }
     if fs.sysex_dropped > 0 {
         log.warning(&format!(

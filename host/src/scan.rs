@@ -54,6 +54,12 @@ pub fn micros((num, den): (u128, u64)) -> u128 {
     num.saturating_mul(1_000_000).saturating_add(den / 2) / den
 }
 
+/// One non-fatal reader problem as a warning says it (what, where, and
+/// what was skipped): the wording `render`, `info` and `play` share.
+pub fn problem_line(e: &Error) -> String {
+    format!("{e} ({})", e.severity)
+}
+
 /// What a scan found besides the events.
 #[derive(Debug, Clone)]
 pub struct ScanSummary {
@@ -79,11 +85,7 @@ impl ScanSummary {
 
     /// One line per problem, for warnings.
     pub fn problem_lines(&self) -> Vec<String> {
-        let mut lines: Vec<String> = self
-            .problems
-            .iter()
-            .map(|e| format!("{e} ({})", e.severity))
-            .collect();
+        let mut lines: Vec<String> = self.problems.iter().map(problem_line).collect();
         if let Some(e) = self.fatal {
             lines.push(format!("{e}; the rest of the file is unreadable"));
         }

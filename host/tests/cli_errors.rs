@@ -150,6 +150,68 @@ fn damaged_file_says_what_was_skipped() {
     error_line(&out, 3, &cut, &["track", "byte"]);
 }
 
+/// The problems `host info` lists, one line each.
+fn info_problems(file: &str) -> Vec<String> {
+    let out = run(&["info", file]);
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip_while(|l| !l.starts_with("Problems:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// `play` of a damaged file says what was skipped first, in `host info`'s
+/// words (track and byte), and how many more parts were.
+#[test]
+fn play_says_what_damage_was_skipped() {
+    let dir = TempDir::new("err-play-damaged");
+    // Two tracks, each with a system common message (F2) no MIDI file
+    // may carry: two events skipped.
+    let track = [
+        0x00, 0x90, 0x3C, 0x64, 0x00, 0xF2, 0x00, 0x00, 0x60, 0x80, 0x3C, 0x00, 0x00, 0xFF, 0x2F,
+        0x00,
+    ];
+    let mut two = b"MThd\0\0\0\x06\0\x01\0\x02\0\x60".to_vec();
+    for _ in 0..2 {
+        two.extend_from_slice(b"MTrk\0\0\0\x10");
+        two.extend_from_slice(&track);
+    }
+    let two = dir.write("two.mid", &two);
+    let cut = dir.write(
+        "cut.mid",
+        &fixtures::truncated(&fixtures::format1_multitrack(), 900),
+    );
+    let play = |file: &str| {
+        let out = run(&["play", file, "-s", soundfont(), "--device", "null"]);
+        assert!(out.status.success(), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let prefix = format!("host: {file}: ");
+        let lines: Vec<String> = stderr
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .map(|l| l[prefix.len()..].to_string())
+            .collect();
+        assert_eq!(lines.len(), 1, "one warning for the damage: {stderr}");
+        lines[0].clone()
+    };
+    let listed = info_problems(&two);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed[0].starts_with("track 0, byte "), "{listed:?}");
+    assert_eq!(
+        play(&two),
+        format!(
+            "{}; 1 more damaged part(s) skipped (see `host info`)",
+            listed[0]
+        )
+    );
+    let listed = info_problems(&cut);
+    assert!(listed[0].starts_with("track 2, byte 900: "), "{listed:?}");
+    assert_eq!(play(&cut), listed[0]);
+}
+
 // ---- SoundFonts: exit 4 -------------------------------------------------
 
 fn render_with_soundfont(dir: &TempDir, sf: &str) -> Output {
@@ -477,6 +539,64 @@ fn render_stopped_by_a_signal_keeps_a_valid_wav() {
             secs > 1.0 && secs < 590.0,
             "{secs} s: a partial render, not empty and not the whole song"
         );
+    }
+}
+
+// ---- play stopped while it loads ---------------------------------------------
+
+/// A stop signal while the SoundFont loads (here a FIFO nobody writes to:
+/// the load waits as on a slow disk) exits at once with the signal's code
+/// and says nothing: nothing was playing.
+#[test]
+fn play_stopped_while_the_soundfont_loads() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("play-signal-loading");
+    let mid = dir.write("ok.mid", &fixtures::format0_basic());
+    for (sig, code, name) in [
+        (libc::SIGTERM, 143, "SIGTERM"),
+        (libc::SIGINT, 130, "SIGINT"),
+        (libc::SIGHUP, 129, "SIGHUP"),
+    ] {
+        let fifo = dir.0.join(format!("{name}.sf2"));
+        let c_fifo = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_fifo.as_ptr(), 0o600) }, 0);
+        let child = host()
+            .args([
+                "play",
+                &mid,
+                "-s",
+                fifo.to_str().unwrap(),
+                "--device",
+                "null",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The FIFO opens for writing (without waiting) once host has it
+        // open for reading: host is then loading the SoundFont.
+        let t = Instant::now();
+        let writer = loop {
+            // SAFETY: a NUL-terminated path; the fd is closed below.
+            let fd = unsafe { libc::open(c_fifo.as_ptr(), libc::O_WRONLY | libc::O_NONBLOCK) };
+            if fd >= 0 {
+                break fd;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "host never opened the SoundFont"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(child.id() as i32, sig) };
+        let out = testbed::wait_with_timeout(child, Duration::from_secs(10));
+        // SAFETY: our own fd.
+        unsafe { libc::close(writer) };
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
+        assert_eq!(stderr, "", "{name}: a stop while loading says nothing");
     }
 }
 

@@ -277,8 +277,11 @@ fn signals_report_and_stop_cleanly() {
         let out = wait_with_timeout(child, Duration::from_secs(5));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(code), "signal {sig}: {stderr}");
+        // A stop takes a fade (50 ms), the drain of the buffer and a
+        // control tick; 3 s leaves room for a busy machine, and a stop
+        // that does not come is caught well before the 5 s limit.
         assert!(
-            t.elapsed() < Duration::from_secs(1),
+            t.elapsed() < Duration::from_secs(3),
             "slow stop: {:?}",
             t.elapsed()
         );

@@ -10,7 +10,7 @@
 //! to the target: O(events before it).
 //!
 //! *Errors*: fatal reader errors end the song; non-fatal ones are counted
-//! and the last one is kept ([`SongFeed::last_error`]).
+//! and the first one is kept ([`SongFeed::first_problem`]).
 
 use heapless::Deque;
 use midly::{MetaMessage, TrackEventKind};
@@ -99,7 +99,7 @@ pub struct SongFeed<
     mark: [Option<LoopMark<TRACKS, CHASE_SYSEX>>; LOOPS],
     ended: bool,
     stats: FeedStats,
-    last_error: ErrorSlot,
+    first_problem: ErrorSlot,
 }
 
 impl<
@@ -140,7 +140,7 @@ impl<
                 loops: 0,
                 replay_passes: 0,
             },
-            last_error: ErrorSlot::NONE,
+            first_problem: ErrorSlot::NONE,
         }
     }
 
@@ -170,7 +170,7 @@ impl<
         self.clear_mark();
         self.ended = false;
         self.stats = FeedStats::default();
-        self.last_error = ErrorSlot::NONE;
+        self.first_problem = ErrorSlot::NONE;
         opened
     }
 
@@ -189,9 +189,17 @@ impl<
         &self.stats
     }
 
-    /// The last non-fatal reader error.
-    pub const fn last_error(&self) -> Option<Error> {
-        self.last_error.get()
+    /// The first non-fatal reader error (what was skipped first; the
+    /// others are counted in [`FeedStats::read_errors`]).
+    pub const fn first_problem(&self) -> Option<Error> {
+        self.first_problem.get()
+    }
+
+    fn note_problem(&mut self, e: Error) {
+        self.stats.read_errors += 1;
+        if self.first_problem.is_none() {
+            self.first_problem.put(e);
+        }
     }
 
     /// Whether the whole file has been scheduled (and no loop is set).
@@ -344,12 +352,10 @@ impl<
                     return Ok(());
                 }
                 Err(e) if !e.is_fatal() => {
-                    self.stats.read_errors += 1;
-                    self.last_error.put(e);
+                    self.note_problem(e);
                     done += 1;
                 }
                 Err(e) => {
-                    self.last_error.put(e);
                     self.ended = true;
                     let at = self.last_tl;
                     self.push(player, at, Scheduled::End);
@@ -548,10 +554,7 @@ impl<
                     );
                 }
                 Ok(None) => break,
-                Err(e) if !e.is_fatal() => {
-                    self.stats.read_errors += 1;
-                    self.last_error.put(e);
-                }
+                Err(e) if !e.is_fatal() => self.note_problem(e),
                 Err(e) => return Err(e),
             }
         }

@@ -3,7 +3,8 @@
 //! calendar, plays the period (the core [`Player`] applies at most
 //! `MAX_EVENTS_PER_PERIOD` events; the rest wait and are counted), converts
 //! with the core's vectorised converters, measures its work against the
-//! period's budget, and writes to the device.
+//! period's budget ([`WorkClock`]: the real clock, or a scripted one in
+//! tests), and writes to the device.
 //!
 //! A song that plays to its end stops by `host render`'s release-tail rule
 //! ([`crate::release_tail`]): the last period is cut where the tail has
@@ -377,6 +378,25 @@ impl Observer for ReportObserver<'_, '_> {
     }
 }
 
+/// Where the engine reads the time of its per-period work (the share of
+/// the budget that drives load shedding, and the device-write lengths).
+/// The real clock is [`MonotonicClock`]; tests drive the work directly.
+pub trait WorkClock {
+    /// Now (a period's work starts, or it is done and the write starts).
+    fn now(&mut self) -> Instant;
+}
+
+/// The real clock: `Instant::now()` (a vDSO read, no system call).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MonotonicClock;
+
+impl WorkClock for MonotonicClock {
+    #[inline]
+    fn now(&mut self) -> Instant {
+        Instant::now()
+    }
+}
+
 /// Settings of the audio loop.
 pub struct EngineConfig {
     /// Frames per period.
@@ -399,7 +419,9 @@ pub struct EngineConfig {
 }
 
 /// The audio loop's state; see the module docs.
-pub struct Engine<'a, 'q, S: SynthControl, O: Output> {
+pub struct Engine<'a, 'q, S: SynthControl, O: Output, C: WorkClock = MonotonicClock> {
+    /// Times the work.
+    clock: C,
     synth: &'a mut S,
     out: O,
     player: &'a mut HostPlayer,
@@ -429,9 +451,38 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output> {
 }
 
 impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
-    /// An engine over these parts; `out_buf` must be sized for the format.
+    /// An engine over these parts timed by the real clock; `out_buf` must
+    /// be sized for the format.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
+        synth: &'a mut S,
+        out: O,
+        player: &'a mut HostPlayer,
+        q: Queues<'q>,
+        shared: &'a Shared,
+        buf: &'a mut PeriodBuffer<MAX_PERIOD, 2>,
+        out_buf: OutBuf,
+        cfg: EngineConfig,
+    ) -> Self {
+        Engine::with_clock(
+            MonotonicClock,
+            synth,
+            out,
+            player,
+            q,
+            shared,
+            buf,
+            out_buf,
+            cfg,
+        )
+    }
+}
+
+impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
+    /// An engine whose work is timed by `clock`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_clock(
+        clock: C,
         synth: &'a mut S,
         out: O,
         player: &'a mut HostPlayer,
@@ -449,6 +500,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         let budget_ns = (cfg.period as u64 * 1_000_000_000 / u64::from(cfg.rate.max(1))).max(1);
         let cool_needed = (SHED_COOL_MS * 1_000_000 / budget_ns).max(1);
         Self {
+            clock,
             volume: cfg.volume,
             synth,
             out,
@@ -519,7 +571,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
 
     /// Plays one period; returns why the loop ends, if it does.
     pub fn period(&mut self) -> Option<End> {
-        let t0 = Instant::now();
+        let t0 = self.clock.now();
         if let Some(w) = self.write_started
             && self.periods > WRITE_WARMUP_PERIODS
         {
@@ -601,7 +653,7 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
         s.late.store(self.player.stats().late, Ordering::Relaxed);
         self.publish_display();
         // Work done: measure it (the write below waits for the device).
-        let now = Instant::now();
+        let now = self.clock.now();
         let work = now.saturating_duration_since(t0).as_nanos() as u64;
         self.hist.record(work);
         s.work_peak_ns.fetch_max(work, Ordering::Relaxed);

@@ -104,12 +104,13 @@ impl PlayFeed {
         each!(self, f => *f.stats())
     }
 
-    fn fill(&mut self, sink: &mut QueueSink<'_>, horizon: u64) -> Result<(), Error> {
-        each!(self, f => f.fill(sink, horizon, MAX_FEED_EVENTS_PER_PERIOD))
+    /// The first damage skipped, if any.
+    pub fn first_problem(&self) -> Option<Error> {
+        each!(self, f => f.first_problem())
     }
 
-    fn is_done(&self) -> bool {
-        each!(self, f => f.is_done())
+    fn fill(&mut self, sink: &mut QueueSink<'_>, horizon: u64) -> Result<(), Error> {
+        each!(self, f => f.fill(sink, horizon, MAX_FEED_EVENTS_PER_PERIOD))
     }
 
     fn rescan(&mut self, target: SeekTarget) -> Result<SeekPlan, Error> {
@@ -187,6 +188,8 @@ pub struct FeedOutcome {
     pub stats: FeedStats,
     /// A fatal read error (the song was ended there).
     pub error: Option<Error>,
+    /// The first damage skipped (`stats.read_errors` counts them all).
+    pub first_problem: Option<Error>,
 }
 
 /// How long the feeder sleeps when the look-ahead is full: an eighth of
@@ -249,8 +252,6 @@ pub fn run(
         if let Err(e) = feed.fill(&mut sink, now + ahead) {
             error = Some(e);
         }
-        let done = feed.is_done();
-        shared.feed_done.store(done, Ordering::Release);
         if sink.pushed == before {
             shared.primed.store(true, Ordering::Release);
             std::thread::sleep(nap);
@@ -259,5 +260,6 @@ pub fn run(
     FeedOutcome {
         stats: feed.stats(),
         error,
+        first_problem: feed.first_problem(),
     }
 }

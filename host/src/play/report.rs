@@ -393,3 +393,24 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
     );
     o
 }
+
+/// The warning for the damage a song's feed skipped: the first part in
+/// `host render`'s and `host info`'s words ([`crate::scan::problem_line`]),
+/// and how many more there were.
+pub fn damage_warning(
+    path: &std::path::Path,
+    first: Option<smfplay_core::smf::Error>,
+    count: u32,
+) -> Option<String> {
+    let name = path.display();
+    let Some(first) = first else {
+        // Counted but not kept: cannot happen with the core's feed.
+        return (count > 0)
+            .then(|| format!("{name}: {count} damaged part(s) skipped (see `host info`)"));
+    };
+    let first = crate::scan::problem_line(&first);
+    Some(match count.saturating_sub(1) {
+        0 => format!("{name}: {first}"),
+        more => format!("{name}: {first}; {more} more damaged part(s) skipped (see `host info`)"),
+    })
+}

@@ -1,7 +1,14 @@
 //! Signals: SIGINT, SIGTERM and SIGHUP ask for a clean stop (a second one
-//! restores the terminal and exits at once); SIGUSR1 asks for a report. The handlers only store to
-//! atomics (and `_exit` on the second stop signal, which is
-//! async-signal-safe); the control thread does the rest.
+//! restores the terminal and exits at once); SIGUSR1 asks for a report.
+//! The handlers only store to atomics (and `_exit` on the second stop
+//! signal, which is async-signal-safe); the control thread does the rest.
+//!
+//! `play` installs them first thing, before the SoundFont loads and the
+//! device opens ([`install_handlers_while_loading`]):
+//! a stop signal then exits at once with its code (130/143/129), since a
+//! SoundFont load is one long library call that cannot be interrupted and
+//! nothing is playing or drawn yet. [`begin_playback`] ends that phase;
+//! from then on a stop is clean (notes off, fade, drain).
 //!
 //! The audio and feeder threads block these signals ([`block_in_this_thread`])
 //! so that they are delivered to the control thread and never interrupt
@@ -11,9 +18,17 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 static STOP: AtomicI32 = AtomicI32::new(0);
 static REPORT: AtomicBool = AtomicBool::new(false);
+/// Still loading (SoundFont, device): a stop signal exits at once.
+static LOADING: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_stop(sig: libc::c_int) {
-    if STOP.swap(sig, Ordering::SeqCst) != 0 {
+    let before = STOP.swap(sig, Ordering::SeqCst);
+    if LOADING.load(Ordering::SeqCst) {
+        // Nothing plays and the terminal is untouched yet.
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(128 + sig) };
+    }
+    if before != 0 {
         // Asked twice: stop now, with the terminal put back first (the
         // live display's restore is async-signal-safe).
         super::terminal::restore_from_signal();
@@ -37,12 +52,25 @@ fn install(sig: libc::c_int, handler: extern "C" fn(libc::c_int)) {
     }
 }
 
-/// Installs the handlers.
+/// Installs the handlers in the loading phase: a stop exits at once until
+/// [`begin_playback`].
+pub fn install_handlers_while_loading() {
+    LOADING.store(true, Ordering::SeqCst);
+    install_handlers();
+}
+
+/// Installs the handlers: a stop is asked for, and done by the caller.
 pub fn install_handlers() {
     install(libc::SIGINT, on_stop);
     install(libc::SIGTERM, on_stop);
     install(libc::SIGHUP, on_stop);
     install(libc::SIGUSR1, on_report);
+}
+
+/// Ends the loading phase: from now on a stop signal asks for a clean
+/// stop. A signal that came in before is still seen by [`stop_requested`].
+pub fn begin_playback() {
+    LOADING.store(false, Ordering::SeqCst);
 }
 
 /// The stop signal received, if any.

@@ -6,6 +6,9 @@
 //! abort), and the second stop signal's immediate exit
 //! ([`restore_from_signal`], async-signal-safe).
 //!
+//! Between rounds the control thread waits for a key with `poll(2)`
+//! ([`RawTerminal::wait_for_keys`]), so a key is acted on as it is typed.
+//!
 //! *Real-time*: control thread only (and the signal handler's restore).
 
 use std::sync::OnceLock;
@@ -42,6 +45,19 @@ impl RawTerminal {
     /// Whether keys are read.
     pub fn has_keys(&self) -> bool {
         self.keys
+    }
+
+    /// Waits until a key is typed, `timeout` passes or a signal comes.
+    /// Without keys (or once the terminal hung up) it just sleeps.
+    pub fn wait_for_keys(&mut self, timeout: std::time::Duration) {
+        if self.keys {
+            match wait_readable(libc::STDIN_FILENO, timeout) {
+                Input::Ready | Input::Quiet => return,
+                // Hung up: no more keys, and no busy loop on a dead fd.
+                Input::Closed => self.keys = false,
+            }
+        }
+        std::thread::sleep(timeout);
     }
 
     /// Reads what was typed, without waiting; empty when nothing was.
@@ -128,6 +144,37 @@ fn install_panic_hook() {
     });
 }
 
+/// What waiting for input found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Something to read.
+    Ready,
+    /// Nothing before the timeout, or a signal came.
+    Quiet,
+    /// Hung up, or not readable at all.
+    Closed,
+}
+
+/// Waits up to `timeout` for input on `fd` (`poll(2)`).
+pub fn wait_readable(fd: libc::c_int, timeout: std::time::Duration) -> Input {
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
+    // SAFETY: one live pollfd.
+    let n = unsafe { libc::poll(&mut p, 1, ms) };
+    if n <= 0 {
+        // Timed out, or interrupted by a signal (the caller looks at it).
+        Input::Quiet
+    } else if p.revents & libc::POLLIN != 0 {
+        Input::Ready
+    } else {
+        Input::Closed
+    }
+}
+
 /// Columns and rows of the terminal on standard output, if it is one.
 pub fn size() -> Option<(usize, usize)> {
     // SAFETY: TIOCGWINSZ fills a zeroed winsize.
@@ -139,6 +186,47 @@ pub fn size() -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pipe() -> (libc::c_int, libc::c_int) {
+        let mut fds = [0; 2];
+        // SAFETY: fills two fds.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        (fds[0], fds[1])
+    }
+
+    /// A typed byte ends the wait (well before a 60 s timeout); nothing
+    /// typed waits the timeout out; a hang-up is told apart, so the
+    /// control loop does not spin on it.
+    #[test]
+    fn waiting_for_keys_wakes_on_input_and_on_hang_up() {
+        use std::time::{Duration, Instant};
+        let (r, w) = pipe();
+        let t = Instant::now();
+        assert_eq!(wait_readable(r, Duration::from_millis(30)), Input::Quiet);
+        assert!(t.elapsed() >= Duration::from_millis(30));
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            // SAFETY: writes one byte from a live buffer.
+            assert_eq!(unsafe { libc::write(w, b"q".as_ptr().cast(), 1) }, 1);
+            w
+        });
+        let t = Instant::now();
+        assert_eq!(wait_readable(r, Duration::from_secs(60)), Input::Ready);
+        assert!(t.elapsed() < Duration::from_secs(60));
+        let w = writer.join().unwrap();
+        // Unread input stays ready; once read and the writer is gone, the
+        // fd is hung up.
+        assert_eq!(wait_readable(r, Duration::ZERO), Input::Ready);
+        let mut b = [0u8; 4];
+        // SAFETY: reads into a live buffer; closes our own fds.
+        unsafe {
+            assert_eq!(libc::read(r, b.as_mut_ptr().cast(), b.len()), 1);
+            libc::close(w);
+        }
+        assert_eq!(wait_readable(r, Duration::from_secs(60)), Input::Closed);
+        // SAFETY: our own fd.
+        unsafe { libc::close(r) };
+    }
 
     /// A panic while the display runs puts the terminal back (the hook
     /// runs before unwinding, and before the release profile's abort).

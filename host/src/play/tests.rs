@@ -275,29 +275,21 @@ fn stall_hook_parses() {
     assert_eq!(parse_stall(Some("nonsense")), None);
 }
 
-/// How long [`SlowSynth`] renders a period, in µs.
-static RENDER_US: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// A synth whose rendering takes as long as it is told, to make load.
-struct SlowSynth {
+/// A synth that renders silence and keeps the shedding settings it is given.
+struct SheddingSynth {
     polyphony: u32,
     effects: (bool, bool),
 }
 
-impl smfplay_core::synth::Synth for SlowSynth {
+impl smfplay_core::synth::Synth for SheddingSynth {
     fn apply(&mut self, _: smfplay_core::synth::SynthEvent<'_>) {}
     fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
         left.fill(0.0);
         right.fill(0.0);
-        let wait = std::time::Duration::from_micros(RENDER_US.load(Ordering::Relaxed));
-        let t = std::time::Instant::now();
-        while t.elapsed() < wait {
-            std::hint::spin_loop();
-        }
     }
 }
 
-impl super::audio_thread::SynthControl for SlowSynth {
+impl super::audio_thread::SynthControl for SheddingSynth {
     fn polyphony(&self) -> u32 {
         self.polyphony
     }
@@ -309,23 +301,54 @@ impl super::audio_thread::SynthControl for SlowSynth {
     }
 }
 
-impl crate::release_tail::VoiceCount for SlowSynth {
+impl crate::release_tail::VoiceCount for SheddingSynth {
     fn active_voices(&self) -> u32 {
         0
     }
 }
 
-/// Work above 80 % of the budget for 8 periods sheds a step (polyphony
-/// halved, quartered, then reverb and chorus off); 2 s of work under 40 %
-/// restores a step; each step is reported.
+/// A clock that says each period's work took what the test sets, whatever
+/// the machine does: the engine reads it when the work starts and when it
+/// is done, and between periods a period's length goes by.
+struct ScriptedClock {
+    now: std::time::Instant,
+    started: bool,
+    work: std::rc::Rc<Cell<std::time::Duration>>,
+    period: std::time::Duration,
+}
+
+impl super::audio_thread::WorkClock for ScriptedClock {
+    fn now(&mut self) -> std::time::Instant {
+        if self.started {
+            // Work done: the scripted time after the start.
+            self.started = false;
+            let done = self.now + self.work.get();
+            self.now += self.period;
+            done
+        } else {
+            self.started = true;
+            self.now
+        }
+    }
+}
+
+/// Work at or above 80 % of the budget for 8 periods in a row sheds a step
+/// (polyphony halved, quartered, then reverb and chorus off); 2 s of work
+/// at or under 40 % in a row restores a step; each step is reported. The
+/// work is scripted, so the steps are exact on any machine.
 #[test]
 fn load_shedding_steps_down_and_back_up() {
-    use super::audio_thread::ShedState;
+    use super::audio_thread::{SHED_COOL_MS, SHED_HOT_PERIODS, ShedState};
+    use std::time::Duration;
     std::thread::Builder::new()
         .stack_size(64 << 20)
         .spawn(|| {
             let (rate, period) = (48_000u32, 256usize);
-            let mut synth = SlowSynth {
+            let budget_ns = period as u64 * 1_000_000_000 / u64::from(rate); // 5.33 ms
+            let percent = |p: u64| Duration::from_nanos(budget_ns * p / 100);
+            let cool_needed = SHED_COOL_MS * 1_000_000 / budget_ns;
+            assert_eq!(cool_needed, 375, "2 s of 256-frame periods");
+            let mut synth = SheddingSynth {
                 polyphony: 256,
                 effects: (true, true),
             };
@@ -344,7 +367,15 @@ fn load_shedding_steps_down_and_back_up() {
                 reverb: true,
                 chorus: true,
             };
-            let mut engine = Engine::new(
+            let work = std::rc::Rc::new(Cell::new(Duration::ZERO));
+            let clock = ScriptedClock {
+                now: std::time::Instant::now(),
+                started: false,
+                work: work.clone(),
+                period: Duration::from_nanos(budget_ns),
+            };
+            let mut engine = Engine::with_clock(
+                clock,
                 &mut synth,
                 NullOutput(0),
                 &mut player,
@@ -354,24 +385,48 @@ fn load_shedding_steps_down_and_back_up() {
                 OutBuf::new(PcmFormat::S16, period),
                 cfg,
             );
-            RENDER_US.store(4_800, Ordering::Relaxed); // 90 % of 5.33 ms
-            for _ in 0..40 {
-                engine.period();
+            let level = || shared.shed_level.load(Ordering::Relaxed);
+            // Runs `n` periods of `p` % work; the level after each.
+            let mut run = |p: u64, n: u64| -> Vec<u8> {
+                work.set(percent(p));
+                (0..n)
+                    .map(|_| {
+                        assert!(engine.period().is_none());
+                        level()
+                    })
+                    .collect()
+            };
+            let hot = u64::from(SHED_HOT_PERIODS);
+            // 7 hot periods, one at 60 % (neither hot nor cool): the count
+            // starts again.
+            assert_eq!(run(90, hot - 1), vec![0; 7]);
+            assert_eq!(run(60, 1), [0]);
+            assert_eq!(run(90, hot - 1), vec![0; 7]);
+            // The 8th hot period in a row sheds; each 8 more shed again,
+            // down to level 3, and no further.
+            assert_eq!(run(90, 1), [1]);
+            assert_eq!(run(85, hot), [1, 1, 1, 1, 1, 1, 1, 2]);
+            assert_eq!(run(100, hot), [2, 2, 2, 2, 2, 2, 2, 3]);
+            assert!(run(150, 10 * hot).iter().all(|&l| l == 3));
+            // Cool: 374 periods at 40 % keep level 3; one hot period
+            // starts the count again.
+            assert!(run(40, cool_needed - 1).iter().all(|&l| l == 3));
+            assert_eq!(run(90, 1), [3]);
+            // Then each 375 cool periods in a row restore one step.
+            for expected in [2u8, 1, 0] {
+                let levels = run(10, cool_needed);
+                assert!(
+                    levels[..levels.len() - 1]
+                        .iter()
+                        .all(|&l| l == expected + 1)
+                );
+                assert_eq!(levels.last(), Some(&expected));
             }
-            assert_eq!(shared.shed_level.load(Ordering::Relaxed), 3);
-            RENDER_US.store(0, Ordering::Relaxed);
-            // Each step back needs 2 s (375 periods) of cool periods in a
-            // row; a period the busy machine preempted for over 40 % of
-            // its budget does not count, so run until level 0 (bounded).
-            let mut cool_periods = 0u32;
-            while shared.shed_level.load(Ordering::Relaxed) > 0 && cool_periods < 20 * 375 {
-                engine.period();
-                cool_periods += 1;
-            }
-            assert!(
-                cool_periods >= 3 * 375,
-                "restored after {cool_periods} periods, before 3 × 2 s"
-            );
+            assert!(run(0, cool_needed).iter().all(|&l| l == 0));
+            // The work recorded is the scripted work.
+            let hist = engine.histogram();
+            assert_eq!(hist.count(), 16 + 8 + 8 + 80 + 375 + 4 * 375);
+            assert_eq!(hist.max(), Some(budget_ns * 150 / 100));
             drop(engine);
             let mut steps = Vec::new();
             while let Some(r) = ctrl.reports.dequeue() {
@@ -400,4 +455,35 @@ fn load_shedding_steps_down_and_back_up() {
         .unwrap()
         .join()
         .unwrap();
+}
+
+/// The damage warning: the first problem as `host info` says it, then how
+/// many more; nothing when nothing was skipped.
+#[test]
+fn damage_warning_names_the_first_problem_and_counts_the_rest() {
+    use smfplay_core::smf::{Error, ErrorKind, Severity};
+    let path = Path::new("song.mid");
+    let first = Error {
+        kind: ErrorKind::TruncatedEvent,
+        track: Some(2),
+        offset: 900,
+        severity: Severity::TrackEnded,
+    };
+    let said = crate::scan::problem_line(&first);
+    assert!(said.contains("track 2") && said.contains("900"), "{said}");
+    assert_eq!(
+        report::damage_warning(path, Some(first), 1),
+        Some(format!("song.mid: {said}"))
+    );
+    assert_eq!(
+        report::damage_warning(path, Some(first), 4),
+        Some(format!(
+            "song.mid: {said}; 3 more damaged part(s) skipped (see `host info`)"
+        ))
+    );
+    assert_eq!(report::damage_warning(path, None, 0), None);
+    assert_eq!(
+        report::damage_warning(path, None, 2),
+        Some("song.mid: 2 damaged part(s) skipped (see `host info`)".into())
+    );
 }

@@ -194,6 +194,12 @@ impl Ui {
         }
     }
 
+    /// Waits for a key (acted on at the next [`poll_keys`](Self::poll_keys))
+    /// at most `timeout`.
+    pub fn wait_for_keys(&mut self, timeout: Duration) {
+        self.term.wait_for_keys(timeout);
+    }
+
     /// Redraws when a frame is due (or now, with `force`).
     pub fn draw(&mut self, controls: &Controls, shared: &Shared, force: bool) {
         let now = Instant::now();
