@@ -689,7 +689,8 @@ impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
             (u32::from(pos.numerator) << 8) | u32::from(pos.denominator_pow2),
             Ordering::Relaxed,
         );
-        s.voices.store(self.synth.active_voices(), Ordering::Relaxed);
+        s.voices
+            .store(self.synth.active_voices(), Ordering::Relaxed);
         s.channels.store(
             u64::from(self.player.sounding_channels())
                 | (u64::from(self.player.muted()) << 16)
