@@ -329,8 +329,12 @@ fn play_one(
     };
     let mut feed = PlayFeed::open(input, seq.strict, rate)?;
     let bucket_log2 = SequencerConfig::new(rate, period as u32).bucket_log2;
-    let mut player: Box<HostPlayer> =
-        Box::new(HostPlayer::new(feed.header().timing, rate, bucket_log2));
+    // Written straight into its box (`Box::new` would build the 1.2 MB
+    // player on the stack first and copy it).
+    let mut player: Box<HostPlayer> = Box::write(
+        Box::new_uninit(),
+        HostPlayer::new(feed.header().timing, rate, bucket_log2),
+    );
     // Settings that render applies before its first period (the command
     // line's, as the keys have changed them since), applied the same way.
     for c in controls.song_start_commands() {

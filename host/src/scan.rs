@@ -185,7 +185,14 @@ fn open_and_run<const T: usize, const W: usize>(
     options: ReaderOptions,
     each: &mut (impl FnMut(&Header, &ScanEvent<'_>) + Send),
 ) -> Result<ScanSummary, Error> {
-    let reader = Box::new(Reader::<MidiSource, T, W, PAYLOAD>::open(source, options)?);
+    // Written straight into its box and opened in place: `Box::new(Reader::open(..))`
+    // builds the reader (~8 MB at the standard capacities) on this thread's stack first,
+    // and the stack probes and the copy touch every page of both.
+    let mut reader = Box::write(
+        Box::new_uninit(),
+        Reader::<MidiSource, T, W, PAYLOAD>::new(source),
+    );
+    reader.reopen(options)?;
     Ok(run(reader, each))
 }
 

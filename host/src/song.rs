@@ -167,9 +167,10 @@ fn open_standard(
     options: ReaderOptions,
     config: SequencerConfig,
 ) -> Result<Song, Error> {
-    Ok(Song::Standard(Box::new(StandardSequencer::open(
-        source, options, config,
-    )?)))
+    // In its box, opened in place (see `scan::open_and_run`).
+    let mut seq = Box::write(Box::new_uninit(), StandardSequencer::new(source));
+    seq.reopen(options, config)?;
+    Ok(Song::Standard(seq))
 }
 
 #[inline(never)]
@@ -178,9 +179,9 @@ fn open_wide(
     options: ReaderOptions,
     config: SequencerConfig,
 ) -> Result<Song, Error> {
-    Ok(Song::Wide(Box::new(WideSequencer::open(
-        source, options, config,
-    )?)))
+    let mut seq = Box::write(Box::new_uninit(), WideSequencer::new(source));
+    seq.reopen(options, config)?;
+    Ok(Song::Wide(seq))
 }
 
 /// Turns a reader error into a one-line host error about the file.
