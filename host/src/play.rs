@@ -3,7 +3,9 @@
 //! Three threads per song:
 //!
 //! - the **control** thread (the main thread) opens the device, the synth
-//!   and each song, handles signals, and prints what the others report;
+//!   and each song, handles signals, prints what the others report, and
+//!   applies the keys and `--commands` lines through one [`Controls`]
+//!   whose effects one [`Delivery`] sends (with or without the display);
 //! - the **feeder** thread ([`feeder`]) reads the file (it may block on
 //!   I/O) through the core's `SongFeed` and keeps a lock-free queue of
 //!   timed events filled ahead of the play head;
@@ -26,6 +28,7 @@ mod alsa_output;
 mod audio_thread;
 mod commands;
 mod controls;
+mod delivery;
 mod device_holders;
 mod display;
 mod feeder;
@@ -54,12 +57,13 @@ use crate::midi_input::MidiInput;
 
 pub use alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
 use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Snapshot};
-use commands::{CommandScript, ScriptCommand, ScriptItem};
+use commands::{CommandScript, ScriptItem};
 use controls::Controls;
+use delivery::{Delivery, Nav};
 use feeder::PlayFeed;
 use queues::PlayQueues;
 use report::Log;
-use ui::{Nav, Ui};
+use ui::Ui;
 
 /// Longest period the player handles (the command line's upper bound).
 pub const MAX_PERIOD: usize = 16_384;
@@ -221,10 +225,11 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 ui.as_mut(),
                 &mut total,
             ) {
-                Ok(end) => {
+                Ok((end, nav)) => {
                     played_any = true;
-                    // A key wins over the song's own end (pressed as it ended).
-                    match (end, ui.as_ref().and_then(Ui::nav)) {
+                    // A key or a command line wins over the song's own end
+                    // (pressed as it ended).
+                    match (end, nav) {
                         (End::Lost(lost), _) => {
                             let e = HostError::new(Kind::Device, output.name(), lost.describe());
                             log.json_error(&e);
@@ -299,7 +304,8 @@ fn song_length_ms(input: MidiInput, strict: bool) -> Option<u64> {
     Some((summary.duration_seconds() * 1000.0).round() as u64)
 }
 
-/// Plays one song to its end (or a quit, or a device loss).
+/// Plays one song to its end (or a quit, or a device loss); says how it
+/// ended and what the keys or the command file asked of the playlist.
 fn play_one(
     song: &SongRun<'_>,
     synth: &mut FluidSynth,
@@ -307,7 +313,7 @@ fn play_one(
     controls: &mut Controls,
     mut ui: Option<&mut Ui>,
     total: &mut report::Totals,
-) -> Result<End, HostError> {
+) -> Result<(End, Option<Nav>), HostError> {
     let SongRun {
         path,
         args,
@@ -390,6 +396,8 @@ fn play_one(
     };
     let name = path.display().to_string();
     let device = output.name().to_string();
+    let mut delivery = Delivery::new(total_ms, rate);
+    let mut actions = Vec::new();
     if let Some(ui) = ui.as_deref_mut() {
         let karaoke = path
             .extension()
@@ -457,18 +465,23 @@ fn play_one(
             if !quit_sent && signals::stop_requested().is_some() {
                 quit_sent = ctrl.commands.enqueue(AudioCmd::Quit).is_ok();
             }
+            // The command file's lines, then the keys: one path through
+            // the controls and the same delivery.
             while let Some(item) = script.and_then(CommandScript::poll) {
                 match item {
-                    ScriptItem::Command(ScriptCommand::Audio(c)) => {
-                        quit_sent |= c == AudioCmd::Quit;
-                        let _ = ctrl.commands.enqueue(c);
-                    }
-                    ScriptItem::Command(ScriptCommand::Seek(s)) => {
-                        let _ = ctrl
-                            .seeks
-                            .enqueue(SeekTarget::SongFrame((s * f64::from(rate)) as u64));
-                    }
+                    ScriptItem::Command(action) => actions.push(action),
                     ScriptItem::Problem(p) => log.warning(&p),
+                }
+            }
+            if let Some(ui) = ui.as_deref_mut() {
+                ui.read_actions(&mut actions);
+            }
+            for action in actions.drain(..) {
+                for effect in controls.apply(action) {
+                    let outcome = delivery.deliver(effect, shared, &mut ctrl);
+                    if let Some(ui) = ui.as_deref_mut() {
+                        ui.delivered(outcome);
+                    }
                 }
             }
             if signals::take_report_request() {
@@ -490,7 +503,6 @@ fn play_one(
                 }
             }
             if let Some(ui) = ui.as_deref_mut() {
-                ui.poll_keys(controls, shared, &mut ctrl);
                 ui.draw(controls, shared, false);
             }
             if audio.is_finished() {
@@ -552,7 +564,7 @@ fn play_one(
     if !matches!(end, End::Lost(_)) {
         log.end(&name, &hist_snapshot, wall, end == End::Quit);
     }
-    Ok(end)
+    Ok((end, delivery.nav()))
 }
 
 /// Files and directories → the files to play, in order. Directories give

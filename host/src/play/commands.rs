@@ -10,45 +10,37 @@
 //! tempo 1.2          tempo scale, 0.25–4
 //! transpose -3       semitones, −24…24
 //! mute 10 | unmute 10 | solo 1 | unsolo 1    channels 1–16
-//! volume 0.5         output volume, 0–2
+//! volume 0.5         output volume, 0–2 (played at most 1.5, as the keys)
 //! quit               stop playing (like Ctrl-C, but exit status 0)
 //! ```
 //!
-//! Commands apply to the song playing when they arrive; between songs they
-//! wait for the next one. A line that does not parse is reported as a
+//! Each line is an [`Action`] that goes through the same
+//! [`super::controls::Controls`] as the keys: the settings it makes carry
+//! over to the next file like the keys', and a key after it steps from its
+//! value. Commands apply to the song playing when they arrive; between
+//! songs they wait for the next one. A line that does not parse is reported as a
 //! warning (file and line number) and skipped. The file is read to its
 //! end: for a named pipe, keep a writer open (`exec 3>pipe`) for as long
 //! as commands may come.
 //!
 //! *Real-time*: not real-time. A reader thread (which may block on the
 //! file) parses lines and passes them over a channel; the control thread
-//! polls the channel and turns each into the lock-free queue items the
-//! audio thread and the feeder already take.
+//! polls the channel, applies each action to its controls and delivers the
+//! effects ([`super::delivery`]) over the lock-free queues, as it does the
+//! keys'.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
-use midly::num::u4;
-use smfplay_core::sequencer::Command;
-
-use super::audio_thread::AudioCmd;
-
-/// One parsed line.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ScriptCommand {
-    /// For the audio thread.
-    Audio(AudioCmd),
-    /// For the feeder: a song time in seconds.
-    Seek(f64),
-}
+use super::keys::Action;
 
 /// What the reader thread sends.
 #[derive(Debug)]
 pub enum ScriptItem {
     /// A command.
-    Command(ScriptCommand),
+    Command(Action),
     /// A line that could not be used, or the file that could not be read:
     /// one line for a warning.
     Problem(String),
@@ -115,7 +107,7 @@ pub enum Line {
     /// Wait before reading on.
     Wait(Duration),
     /// A command.
-    Command(ScriptCommand),
+    Command(Action),
 }
 
 /// Parses one line of a command file.
@@ -140,32 +132,29 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
             Err(format!("{verb} {v} is outside {lo}–{hi}"))
         }
     };
-    let channel = || -> Result<u4, String> { Ok(u4::new(number(1.0, 16.0)? as u8 - 1)) };
-    let no_arg = |c: ScriptCommand| match arg {
-        None => Ok(Line::Command(c)),
-        Some(a) => Err(format!("'{verb}' takes no argument (got '{a}')")),
+    // Channels 1–16 on the line, 0–15 in an action.
+    let channel = || -> Result<u8, String> { Ok(number(1.0, 16.0)? as u8 - 1) };
+    let no_arg = |a: Action| match arg {
+        None => Ok(Line::Command(a)),
+        Some(x) => Err(format!("'{verb}' takes no argument (got '{x}')")),
     };
-    let transport = |c: Command| Line::Command(ScriptCommand::Audio(AudioCmd::Transport(c)));
+    let command = |a: Action| Ok(Line::Command(a));
     match verb {
         "wait" => Ok(Line::Wait(Duration::from_secs_f64(number(0.0, 86_400.0)?))),
-        "seek" => Ok(Line::Command(ScriptCommand::Seek(number(0.0, 1e9)?))),
-        "pause" => no_arg(ScriptCommand::Audio(AudioCmd::Transport(Command::Pause))),
-        "resume" | "play" => no_arg(ScriptCommand::Audio(AudioCmd::Transport(Command::Play))),
-        "toggle" => no_arg(ScriptCommand::Audio(AudioCmd::Transport(
-            Command::TogglePause,
-        ))),
-        "tempo" => Ok(transport(Command::TempoMilli(
-            (number(0.25, 4.0)? * 1000.0).round() as u32,
-        ))),
-        "transpose" => Ok(transport(Command::Transpose(number(-24.0, 24.0)? as i8))),
-        "mute" => Ok(transport(Command::Mute(channel()?, true))),
-        "unmute" => Ok(transport(Command::Mute(channel()?, false))),
-        "solo" => Ok(transport(Command::Solo(channel()?, true))),
-        "unsolo" => Ok(transport(Command::Solo(channel()?, false))),
-        "volume" => Ok(Line::Command(ScriptCommand::Audio(AudioCmd::Volume(
-            number(0.0, 2.0)? as f32,
-        )))),
-        "quit" => no_arg(ScriptCommand::Audio(AudioCmd::Quit)),
+        "seek" => command(Action::SeekTo((number(0.0, 1e9)? * 1000.0).round() as u64)),
+        "pause" => no_arg(Action::Pause),
+        "resume" | "play" => no_arg(Action::Resume),
+        "toggle" => no_arg(Action::TogglePause),
+        "tempo" => command(Action::SetTempo(
+            (number(0.25, 4.0)? * 1000.0).round() as u32
+        )),
+        "transpose" => command(Action::SetTranspose(number(-24.0, 24.0)? as i8)),
+        "mute" => command(Action::SetMute(channel()?, true)),
+        "unmute" => command(Action::SetMute(channel()?, false)),
+        "solo" => command(Action::SetSolo(channel()?, true)),
+        "unsolo" => command(Action::SetSolo(channel()?, false)),
+        "volume" => command(Action::SetVolume((number(0.0, 2.0)? * 100.0).round() as u32)),
+        "quit" => no_arg(Action::Quit),
         other => Err(format!("unknown command '{other}'")),
     }
 }
@@ -173,41 +162,80 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::play::controls::Effect;
 
-    fn cmd(line: &str) -> ScriptCommand {
+    fn cmd(line: &str) -> Action {
         match parse_line(line) {
             Ok(Line::Command(c)) => c,
             other => panic!("{line:?} gave {other:?}"),
         }
     }
 
-    fn transport(line: &str) -> Command {
-        match cmd(line) {
-            ScriptCommand::Audio(AudioCmd::Transport(c)) => c,
-            other => panic!("{line:?} gave {other:?}"),
-        }
-    }
-
     #[test]
-    fn every_command_parses_to_what_the_threads_take() {
-        assert_eq!(cmd("seek 30.5"), ScriptCommand::Seek(30.5));
-        assert_eq!(transport("pause"), Command::Pause);
-        assert_eq!(transport("  resume  # go on"), Command::Play);
-        assert_eq!(transport("toggle"), Command::TogglePause);
-        assert_eq!(transport("tempo 1.2"), Command::TempoMilli(1200));
-        assert_eq!(transport("transpose -3"), Command::Transpose(-3));
-        assert_eq!(transport("mute 10"), Command::Mute(u4::new(9), true));
-        assert_eq!(transport("unmute 1"), Command::Mute(u4::new(0), false));
-        assert_eq!(transport("solo 16"), Command::Solo(u4::new(15), true));
-        assert_eq!(transport("unsolo 2"), Command::Solo(u4::new(1), false));
-        assert!(matches!(cmd("volume 0.5"), ScriptCommand::Audio(AudioCmd::Volume(v)) if v == 0.5));
-        assert!(matches!(cmd("quit"), ScriptCommand::Audio(AudioCmd::Quit)));
+    fn every_command_parses_to_an_action() {
+        assert_eq!(cmd("seek 30.5"), Action::SeekTo(30_500));
+        assert_eq!(cmd("pause"), Action::Pause);
+        assert_eq!(cmd("  resume  # go on"), Action::Resume);
+        assert_eq!(cmd("play"), Action::Resume);
+        assert_eq!(cmd("toggle"), Action::TogglePause);
+        assert_eq!(cmd("tempo 1.2"), Action::SetTempo(1200));
+        assert_eq!(cmd("transpose -3"), Action::SetTranspose(-3));
+        assert_eq!(cmd("mute 10"), Action::SetMute(9, true));
+        assert_eq!(cmd("unmute 1"), Action::SetMute(0, false));
+        assert_eq!(cmd("solo 16"), Action::SetSolo(15, true));
+        assert_eq!(cmd("unsolo 2"), Action::SetSolo(1, false));
+        assert_eq!(cmd("volume 0.5"), Action::SetVolume(50));
+        assert_eq!(cmd("quit"), Action::Quit);
         assert_eq!(
             parse_line("wait 0.25"),
             Ok(Line::Wait(Duration::from_millis(250)))
         );
         assert_eq!(parse_line("   # only a comment"), Ok(Line::Nothing));
         assert_eq!(parse_line(""), Ok(Line::Nothing));
+    }
+
+    /// The command a line sends is the one the keys send for the same
+    /// change: both go through `Controls::apply`.
+    #[test]
+    fn a_line_and_the_keys_send_the_same_command_for_the_same_change() {
+        use crate::play::controls::Controls;
+        use crate::play::keys::{Key, action};
+        let fresh = || Controls::new(1.0, 0, &[], &[], false);
+        let by_keys = |keys: &[Key]| {
+            let mut c = fresh();
+            let last = keys
+                .iter()
+                .map(|&k| c.apply(action(k).expect("a key with an action")))
+                .last()
+                .expect("at least one key");
+            (last, c)
+        };
+        let by_line = |line: &str| {
+            let mut c = fresh();
+            (c.apply(cmd(line)), c)
+        };
+        let plus = Key::Char('+');
+        for (keys, line) in [
+            (vec![plus; 4], "tempo 1.2"),
+            (vec![Key::Char('-'); 2], "tempo 0.9"),
+            (vec![Key::Char('T'); 3], "transpose -3"),
+            (vec![Key::Down; 5], "volume 0.5"),
+            (vec![Key::Up; 3], "volume 1.3"),
+            (vec![Key::Char('3')], "mute 3"),
+            (vec![Key::Char('3'), Key::Char('3')], "unmute 3"),
+            (vec![Key::Char('s'), Key::Char('^')], "solo 16"),
+            (vec![Key::Char(' ')], "toggle"),
+            (vec![Key::Char('q')], "quit"),
+        ] {
+            let (key_effects, key_state) = by_keys(&keys);
+            let (line_effects, line_state) = by_line(line);
+            assert_eq!(key_effects, line_effects, "{line:?} vs {keys:?}");
+            assert!(
+                matches!(line_effects[..], [Effect::Audio(_)] | [Effect::Quit]),
+                "{line:?}: {line_effects:?}"
+            );
+            assert_eq!(key_state, line_state, "{line:?} vs {keys:?}");
+        }
     }
 
     #[test]
@@ -255,7 +283,7 @@ mod tests {
             got[1].ends_with("cmds.txt line 3: unknown command 'bogus' (ignored)"),
             "{got:?}"
         );
-        assert_eq!(got[2], "Seek(2.0)");
+        assert_eq!(got[2], "SeekTo(2000)");
         let missing = CommandScript::start(&dir.join("nope")).unwrap();
         let t = std::time::Instant::now();
         let problem = loop {

@@ -1,8 +1,12 @@
-//! What the keys change: volume, tempo scale, transposition, mute and
-//! solo masks, effects, playlist repeat — and the commands each change
-//! sends. Pure (no queues, no terminal): [`Controls::apply`] returns
-//! [`Effect`]s that the control loop delivers, so every rule is
-//! unit-tested. The settings carry over from song to song.
+//! What the keys and a `--commands` file change: volume, tempo scale,
+//! transposition, mute and solo masks, effects, playlist repeat — and the
+//! commands each change sends. Both inputs are [`Action`]s through the one
+//! [`Controls::apply`]: the keys step from the current settings, a command
+//! file's lines set them (clamped to the keys' ranges), so a key after
+//! `tempo 1.2` steps from 1.2. Pure (no queues, no terminal): `apply`
+//! returns [`Effect`]s that the control loop delivers
+//! ([`super::delivery`]), so every rule is unit-tested. The settings carry
+//! over from song to song.
 //!
 //! Solo: `s` arms solo; the next channel key then toggles that channel's
 //! solo instead of its mute. `s` twice clears every solo.
@@ -26,7 +30,7 @@ pub const TEMPO_RANGE: (u32, u32) = (250, 4000);
 /// Transposition range, in semitones (as the core clamps it).
 pub const TRANSPOSE_MAX: i8 = 24;
 
-/// Something the control loop must do after a key.
+/// Something the control loop must do after a key or a command line.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Effect {
     /// Send to the audio thread.
@@ -35,6 +39,8 @@ pub enum Effect {
     SeekBy(i64),
     /// Seek to the start.
     SeekStart,
+    /// Seek to this song time, in ms.
+    SeekTo(u64),
     /// End this song and play the next one.
     Next,
     /// End this song and play the previous one.
@@ -43,7 +49,7 @@ pub enum Effect {
     Quit,
 }
 
-/// The settings the keys change.
+/// The settings the keys and command lines change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Controls {
     /// Output volume, percent of unity gain.
@@ -93,7 +99,8 @@ impl Controls {
         self.volume_percent as f32 / 100.0
     }
 
-    /// Applies a key's action; returns what must be sent or done.
+    /// Applies a key's or a command line's action; returns what must be
+    /// sent or done.
     pub fn apply(&mut self, action: Action) -> Vec<Effect> {
         let transport = |c| vec![Effect::Audio(AudioCmd::Transport(c))];
         if !matches!(action, Action::Channel(_) | Action::Solo) {
@@ -101,42 +108,38 @@ impl Controls {
         }
         match action {
             Action::TogglePause => transport(Command::TogglePause),
+            Action::Pause => transport(Command::Pause),
+            Action::Resume => transport(Command::Play),
             Action::SeekBy(s) => vec![Effect::SeekBy(i64::from(s) * 1000)],
             Action::SeekStart => vec![Effect::SeekStart],
+            Action::SeekTo(ms) => vec![Effect::SeekTo(ms)],
             Action::Volume(d) => {
-                self.volume_percent = if d > 0 {
-                    (self.volume_percent + VOLUME_STEP).min(VOLUME_MAX)
+                let stepped = if d > 0 {
+                    self.volume_percent + VOLUME_STEP
                 } else {
                     self.volume_percent.saturating_sub(VOLUME_STEP)
                 };
-                vec![Effect::Audio(AudioCmd::Volume(self.gain()))]
+                self.set_volume(stepped)
             }
-            Action::Tempo(d) => {
-                self.tempo_milli = if d > 0 {
-                    self.tempo_milli + TEMPO_STEP
-                } else {
-                    self.tempo_milli.saturating_sub(TEMPO_STEP)
-                }
-                .clamp(TEMPO_RANGE.0, TEMPO_RANGE.1);
-                transport(Command::TempoMilli(self.tempo_milli))
-            }
-            Action::Transpose(d) => {
-                self.transpose = self
-                    .transpose
-                    .saturating_add(d.signum())
-                    .clamp(-TRANSPOSE_MAX, TRANSPOSE_MAX);
-                transport(Command::Transpose(self.transpose))
-            }
+            Action::SetVolume(percent) => self.set_volume(percent),
+            Action::Tempo(d) => self.set_tempo(if d > 0 {
+                self.tempo_milli + TEMPO_STEP
+            } else {
+                self.tempo_milli.saturating_sub(TEMPO_STEP)
+            }),
+            Action::SetTempo(milli) => self.set_tempo(milli),
+            Action::Transpose(d) => self.set_transpose(self.transpose.saturating_add(d.signum())),
+            Action::SetTranspose(t) => self.set_transpose(t),
             Action::Channel(ch) => {
                 let bit = 1u16 << (ch & 0x0F);
                 if std::mem::take(&mut self.solo_armed) {
-                    self.solo ^= bit;
-                    transport(Command::Solo(channel(ch), self.solo & bit != 0))
+                    self.set_solo(ch, self.solo & bit == 0)
                 } else {
-                    self.muted ^= bit;
-                    transport(Command::Mute(channel(ch), self.muted & bit != 0))
+                    self.set_mute(ch, self.muted & bit == 0)
                 }
             }
+            Action::SetMute(ch, on) => self.set_mute(ch, on),
+            Action::SetSolo(ch, on) => self.set_solo(ch, on),
             Action::Solo => {
                 if std::mem::take(&mut self.solo_armed) {
                     let cleared = std::mem::take(&mut self.solo);
@@ -163,6 +166,51 @@ impl Controls {
             }
             Action::Quit => vec![Effect::Quit],
         }
+    }
+
+    fn set_volume(&mut self, percent: u32) -> Vec<Effect> {
+        self.volume_percent = percent.min(VOLUME_MAX);
+        vec![Effect::Audio(AudioCmd::Volume(self.gain()))]
+    }
+
+    fn set_tempo(&mut self, milli: u32) -> Vec<Effect> {
+        self.tempo_milli = milli.clamp(TEMPO_RANGE.0, TEMPO_RANGE.1);
+        vec![Effect::Audio(AudioCmd::Transport(Command::TempoMilli(
+            self.tempo_milli,
+        )))]
+    }
+
+    fn set_transpose(&mut self, semitones: i8) -> Vec<Effect> {
+        self.transpose = semitones.clamp(-TRANSPOSE_MAX, TRANSPOSE_MAX);
+        vec![Effect::Audio(AudioCmd::Transport(Command::Transpose(
+            self.transpose,
+        )))]
+    }
+
+    fn set_mute(&mut self, ch: u8, on: bool) -> Vec<Effect> {
+        let bit = 1u16 << (ch & 0x0F);
+        self.muted = if on {
+            self.muted | bit
+        } else {
+            self.muted & !bit
+        };
+        vec![Effect::Audio(AudioCmd::Transport(Command::Mute(
+            channel(ch),
+            on,
+        )))]
+    }
+
+    fn set_solo(&mut self, ch: u8, on: bool) -> Vec<Effect> {
+        let bit = 1u16 << (ch & 0x0F);
+        self.solo = if on {
+            self.solo | bit
+        } else {
+            self.solo & !bit
+        };
+        vec![Effect::Audio(AudioCmd::Transport(Command::Solo(
+            channel(ch),
+            on,
+        )))]
     }
 
     /// The commands that put a fresh player in these settings (at the
@@ -293,5 +341,100 @@ mod tests {
             c.apply(Action::ToggleEffects),
             [Effect::Audio(AudioCmd::Effects(false))]
         );
+    }
+
+    #[test]
+    fn setters_clamp_to_the_keys_ranges() {
+        let mut c = Controls::new(1.0, 0, &[], &[], false);
+        assert_eq!(
+            c.apply(Action::SetVolume(200)),
+            [Effect::Audio(AudioCmd::Volume(1.5))]
+        );
+        assert_eq!(c.volume_percent, VOLUME_MAX);
+        assert_eq!(
+            c.apply(Action::SetTempo(5000)),
+            [t(Command::TempoMilli(4000))]
+        );
+        assert_eq!(
+            c.apply(Action::SetTempo(100)),
+            [t(Command::TempoMilli(250))]
+        );
+        assert_eq!(
+            c.apply(Action::SetTranspose(-40)),
+            [t(Command::Transpose(-24))]
+        );
+        assert_eq!(
+            c.apply(Action::SetTranspose(30)),
+            [t(Command::Transpose(24))]
+        );
+        // Setting what is already set sends it again and changes nothing.
+        assert_eq!(
+            c.apply(Action::SetMute(4, false)),
+            [t(Command::Mute(u4::new(4), false))]
+        );
+        assert_eq!(c.muted, 0);
+        c.apply(Action::SetMute(4, true));
+        c.apply(Action::SetMute(4, true));
+        c.apply(Action::SetSolo(0, true));
+        assert_eq!((c.muted, c.solo), (1 << 4, 1));
+        c.apply(Action::SetSolo(0, false));
+        assert_eq!(c.solo, 0);
+        assert_eq!(c.apply(Action::Pause), [t(Command::Pause)]);
+        assert_eq!(c.apply(Action::Resume), [t(Command::Play)]);
+        assert_eq!(c.apply(Action::SeekTo(30_000)), [Effect::SeekTo(30_000)]);
+    }
+
+    #[test]
+    fn a_key_after_a_setting_steps_from_it() {
+        let mut c = Controls::new(1.0, 0, &[], &[], false);
+        c.apply(Action::SetTempo(1200));
+        assert_eq!(c.apply(Action::Tempo(1)), [t(Command::TempoMilli(1250))]);
+        c.apply(Action::SetTranspose(-3));
+        assert_eq!(c.apply(Action::Transpose(1)), [t(Command::Transpose(-2))]);
+        c.apply(Action::SetVolume(50));
+        assert_eq!(
+            c.apply(Action::Volume(-1)),
+            [Effect::Audio(AudioCmd::Volume(0.4))]
+        );
+        // A channel key toggles from what a line set.
+        c.apply(Action::SetMute(9, true));
+        assert_eq!(
+            c.apply(Action::Channel(9)),
+            [t(Command::Mute(u4::new(9), false))]
+        );
+        c.apply(Action::SetSolo(2, true));
+        c.apply(Action::Solo);
+        assert_eq!(
+            c.apply(Action::Channel(2)),
+            [t(Command::Solo(u4::new(2), false))]
+        );
+        // A line disarms a pending `s`, like any other key.
+        c.apply(Action::Solo);
+        c.apply(Action::SetTempo(1000));
+        assert!(!c.solo_armed);
+        assert_eq!(
+            c.apply(Action::Channel(5)),
+            [t(Command::Mute(u4::new(5), true))]
+        );
+    }
+
+    #[test]
+    fn settings_carry_to_the_next_song() {
+        let mut c = Controls::new(1.0, 0, &[], &[], false);
+        c.apply(Action::SetTempo(1200));
+        c.apply(Action::SetTranspose(-3));
+        c.apply(Action::SetMute(9, true));
+        c.apply(Action::SetSolo(0, true));
+        c.apply(Action::SetVolume(50));
+        assert_eq!(
+            c.song_start_commands(),
+            [
+                Command::TempoMilli(1200),
+                Command::Transpose(-3),
+                Command::Solo(u4::new(0), true),
+                Command::Mute(u4::new(9), true),
+            ]
+        );
+        assert_eq!(c.gain(), 0.5);
     }
 }

@@ -1,6 +1,10 @@
 //! Keys of the live display: terminal bytes → [`Key`] → [`Action`].
 //! Pure (no terminal, no clock), so every mapping is unit-tested.
 //!
+//! [`Action`] is also what a `--commands` line asks for
+//! ([`super::commands`]): the absolute settings (`tempo 1.2`, `mute 10`…)
+//! have no key, but go through the same [`super::controls::Controls`].
+//!
 //! Bytes come in whatever chunks `read` gives; an escape sequence split
 //! across two reads is kept until its end arrives ([`KeyDecoder::feed`]).
 //! A lone ESC (nothing followed it by the next read) is the Escape key.
@@ -34,11 +38,27 @@ pub enum Key {
     Other,
 }
 
-/// What a key asks for.
+/// What a key, or a line of a command file, asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Pause or resume.
     TogglePause,
+    /// Pause (a command file's `pause`; nothing if paused).
+    Pause,
+    /// Resume (a command file's `resume`; nothing if playing).
+    Resume,
+    /// Seek to this song time, in ms (a command file's `seek`).
+    SeekTo(u64),
+    /// Set the volume, percent of unity gain (a command file's `volume`).
+    SetVolume(u32),
+    /// Set the tempo scale, thousandths (a command file's `tempo`).
+    SetTempo(u32),
+    /// Set the transposition, semitones (a command file's `transpose`).
+    SetTranspose(i8),
+    /// Mute (true) or unmute channel 0–15 (`mute`, `unmute`).
+    SetMute(u8, bool),
+    /// Solo (true) or unsolo channel 0–15 (`solo`, `unsolo`).
+    SetSolo(u8, bool),
     /// Seek by this many seconds of song time (negative: back).
     SeekBy(i32),
     /// Back to the start of the song.

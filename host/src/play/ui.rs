@@ -1,7 +1,8 @@
 //! The live display and its keys, on the control thread: reads keys
-//! ([`super::terminal`], [`super::keys`]), turns them into commands
-//! ([`super::controls`]) sent over the existing queues (commands to the
-//! audio thread, seek targets to the feeder, which chases), and redraws
+//! ([`super::terminal`], [`super::keys`]) and hands their actions to the
+//! control loop, which applies them ([`super::controls`]) and delivers
+//! their effects ([`super::delivery`]) exactly as a `--commands` file's;
+//! it shows what came of them, and redraws
 //! the figures the audio thread publishes in [`Shared`]'s atomics in
 //! place ([`super::display`]): the cursor goes back up over the previous
 //! frame and each line is overwritten and cleared to its end — no full
@@ -14,32 +15,16 @@ use std::io::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use smfplay_core::sequencer::SeekTarget;
-
 use super::Shared;
-use super::audio_thread::{AudioCmd, Report};
-use super::controls::{Controls, Effect};
+use super::audio_thread::Report;
+use super::controls::Controls;
+use super::delivery::Delivered;
 use super::display::{self, Frame, Lyrics};
-use super::keys::{self, Key, KeyDecoder};
-use super::queues::ControlEnds;
+use super::keys::{self, Action, Key, KeyDecoder};
 use super::terminal::{self, RawTerminal};
 
 /// Time between frames (about 15 per second).
 pub const FRAME: Duration = Duration::from_millis(66);
-/// A seek key pressed this soon after another counts from the first
-/// one's target (the play head has not got there yet).
-const SEEK_CHAIN: Duration = Duration::from_millis(600);
-
-/// What the keys ask of the playlist.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Nav {
-    /// Play the next file.
-    Next,
-    /// Play the previous file.
-    Previous,
-    /// Stop playing.
-    Quit,
-}
 
 /// The song being shown.
 struct Song {
@@ -47,7 +32,6 @@ struct Song {
     index: usize,
     count: usize,
     total_ms: Option<u64>,
-    rate: u32,
     budget_ns: u64,
 }
 
@@ -60,8 +44,6 @@ pub struct Ui {
     lyrics: Lyrics,
     key: Option<(i8, bool)>,
     song: Song,
-    last_seek: Option<(Instant, u64)>,
-    nav: Option<Nav>,
     message: String,
     ended: bool,
 }
@@ -81,11 +63,8 @@ impl Ui {
                 index: 0,
                 count: 0,
                 total_ms: None,
-                rate: 1,
                 budget_ns: 1,
             },
-            last_seek: None,
-            nav: None,
             message: String::new(),
             ended: false,
         }
@@ -108,13 +87,10 @@ impl Ui {
             index,
             count,
             total_ms,
-            rate: rate.max(1),
             budget_ns: period as u64 * 1_000_000_000 / u64::from(rate.max(1)),
         };
         self.lyrics = Lyrics::new(karaoke);
         self.key = None;
-        self.last_seek = None;
-        self.nav = None;
         self.ended = false;
     }
 
@@ -137,64 +113,25 @@ impl Ui {
         }
     }
 
-    /// What the keys asked of the playlist during this song.
-    pub fn nav(&self) -> Option<Nav> {
-        self.nav
-    }
-
-    /// Reads the keys typed since the last call and acts on them.
-    pub fn poll_keys(&mut self, controls: &mut Controls, shared: &Shared, q: &mut ControlEnds<'_>) {
+    /// Reads the keys typed since the last call; their actions go to `out`.
+    pub fn read_actions(&mut self, out: &mut Vec<Action>) {
         let mut buf = [0u8; 64];
         let n = self.term.read_keys(&mut buf);
         let mut pressed: Vec<Key> = Vec::new();
         self.decoder.feed(&buf[..n], &mut pressed);
-        for key in pressed {
-            let Some(action) = keys::action(key) else {
-                continue;
-            };
-            for effect in controls.apply(action) {
-                self.deliver(effect, shared, q);
-            }
+        out.extend(pressed.into_iter().filter_map(keys::action));
+    }
+
+    /// Shows what came of an effect (of a key or a command line).
+    pub fn delivered(&mut self, outcome: Delivered) {
+        match outcome {
+            Delivered::Sent => {}
+            Delivered::Seeked => self.lyrics.clear(),
+            Delivered::Dropped => self.message = "busy: command dropped".into(),
         }
     }
 
-    fn deliver(&mut self, effect: Effect, shared: &Shared, q: &mut ControlEnds<'_>) {
-        match effect {
-            Effect::Audio(cmd) => {
-                if q.commands.enqueue(cmd).is_err() {
-                    self.message = "busy: key dropped".into();
-                }
-            }
-            Effect::SeekBy(_) | Effect::SeekStart => {
-                let now = Instant::now();
-                let base = match self.last_seek {
-                    Some((at, target)) if now.duration_since(at) < SEEK_CHAIN => target,
-                    _ => shared.song_ms.load(Ordering::Relaxed),
-                };
-                let target = match effect {
-                    Effect::SeekBy(ms) => base.saturating_add_signed(ms),
-                    _ => 0,
-                };
-                let target = self.song.total_ms.map_or(target, |t| target.min(t));
-                let frame = target * u64::from(self.song.rate) / 1000;
-                if q.seeks.enqueue(SeekTarget::SongFrame(frame)).is_ok() {
-                    self.last_seek = Some((now, target));
-                    self.lyrics.clear();
-                }
-            }
-            Effect::Next | Effect::Previous | Effect::Quit => {
-                if self.nav.is_none() && q.commands.enqueue(AudioCmd::Quit).is_ok() {
-                    self.nav = Some(match effect {
-                        Effect::Next => Nav::Next,
-                        Effect::Previous => Nav::Previous,
-                        _ => Nav::Quit,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Waits for a key (acted on at the next [`poll_keys`](Self::poll_keys))
+    /// Waits for a key (read at the next [`read_actions`](Self::read_actions))
     /// at most `timeout`.
     pub fn wait_for_keys(&mut self, timeout: Duration) {
         self.term.wait_for_keys(timeout);
