@@ -273,6 +273,36 @@ fn pause_stops_the_clock_and_q_restores_the_terminal() {
     stty_restored(&p);
 }
 
+/// A `--commands` file and the keys change the same settings: the display
+/// shows what the file set, and a key then steps from the file's value
+/// (not from the command line's).
+#[test]
+fn keys_step_from_what_a_command_file_set() {
+    let _l = serial();
+    let midi = write_fixture("ui-commands.mid", &smfplay_tests::fixtures::dense_16ch(60));
+    let cmds = write_fixture("ui-commands.txt", b"tempo 1.2\ntranspose -3\nvolume 0.5\n");
+    let p = Pane::play(
+        "commands",
+        &[
+            "--device",
+            "tb_jack",
+            "--commands",
+            cmds.to_str().unwrap(),
+            midi.to_str().unwrap(),
+        ],
+    );
+    p.wait_for("the settings the file set", |s| {
+        s.contains("x1.20") && s.contains("transpose -3") && s.contains("volume 50%")
+    });
+    p.keys(&["+", "t", "Down"]);
+    p.wait_for("the keys stepping from them", |s| {
+        s.contains("x1.25") && s.contains("transpose -2") && s.contains("volume 40%")
+    });
+    p.keys(&["q"]);
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    stty_restored(&p);
+}
+
 /// Seeks, done while paused so that only the seek can move the clock:
 /// → is 5 s on, ← 5 s back, PgUp 30 s back (to the start at most), and
 /// quick presses add up. After seeking through held notes and resuming,
