@@ -74,6 +74,12 @@ fn channel(ch: u8) -> u4 {
     u4::new(ch & 0x0F)
 }
 
+/// Sets or clears channel `ch`'s bit in a channel mask.
+fn set_bit(mask: &mut u16, ch: u8, on: bool) {
+    let bit = 1u16 << (ch & 0x0F);
+    *mask = if on { *mask | bit } else { *mask & !bit };
+}
+
 impl Controls {
     /// Settings from the command line.
     pub fn new(tempo: f64, transpose: i8, mute: &[u8], solo: &[u8], repeat: bool) -> Self {
@@ -188,12 +194,7 @@ impl Controls {
     }
 
     fn set_mute(&mut self, ch: u8, on: bool) -> Vec<Effect> {
-        let bit = 1u16 << (ch & 0x0F);
-        self.muted = if on {
-            self.muted | bit
-        } else {
-            self.muted & !bit
-        };
+        set_bit(&mut self.muted, ch, on);
         vec![Effect::Audio(AudioCmd::Transport(Command::Mute(
             channel(ch),
             on,
@@ -201,12 +202,7 @@ impl Controls {
     }
 
     fn set_solo(&mut self, ch: u8, on: bool) -> Vec<Effect> {
-        let bit = 1u16 << (ch & 0x0F);
-        self.solo = if on {
-            self.solo | bit
-        } else {
-            self.solo & !bit
-        };
+        set_bit(&mut self.solo, ch, on);
         vec![Effect::Audio(AudioCmd::Transport(Command::Solo(
             channel(ch),
             on,
