@@ -1,44 +1,19 @@
 //! `host play --max-duration` and `--commands` through the binary, on the
 //! audio test bed's paced JACK device (`scripts/audio-testbed`, started
-//! here; if it cannot start the tests fail with the reason).
+//! and shared through `common::testbed`; if it cannot start the tests fail
+//! with the reason), one at a time.
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::Output;
 
+use common::testbed::{self, event, field, json_events, serial};
 use common::{TempDir, soundfont};
 use smfplay_tests::fixtures;
 
-fn testbed_env() -> &'static Vec<(String, String)> {
-    static ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/audio-testbed");
-        let out = Command::new(&script)
-            .arg("start")
-            .output()
-            .expect("audio-testbed start");
-        assert!(
-            out.status.success(),
-            "the audio test bed did not start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let env = Command::new(&script)
-            .arg("env")
-            .output()
-            .expect("audio-testbed env");
-        String::from_utf8_lossy(&env.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect()
-    })
-}
-
 fn play(args: &[&str]) -> Output {
-    let mut c = common::host();
+    let _one_at_a_time = serial();
+    let mut c = testbed::host();
     c.args([
         "play",
         "-d",
@@ -51,24 +26,18 @@ fn play(args: &[&str]) -> Output {
     ])
     .args(["--soundfont", soundfont()])
     .args(args);
-    for (k, v) in testbed_env() {
-        c.env(k, v);
-    }
     c.output().expect("run host play")
 }
 
 fn end_event(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find(|l| l.starts_with("{\"event\":\"end\""))
+    let events = json_events(&out.stdout);
+    event(&events, "end")
         .unwrap_or_else(|| panic!("no end event: {}", String::from_utf8_lossy(&out.stdout)))
-        .to_string()
+        .clone()
 }
 
 fn number(event: &str, key: &str) -> f64 {
-    let pat = format!("\"{key}\":");
-    let rest = &event[event.find(&pat).expect(key) + pat.len()..];
-    rest[..rest.find([',', '}']).unwrap()].parse().unwrap()
+    field(event, key).unwrap_or_else(|| panic!("no {key} in {event}"))
 }
 
 #[test]
