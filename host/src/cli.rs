@@ -104,6 +104,21 @@ pub struct SynthArgs {
     pub lazy_samples: bool,
 }
 
+impl SynthArgs {
+    /// The FluidSynth settings these options ask for (`play` and `render`
+    /// alike, so both sound the same).
+    pub fn fluid_options(&self) -> crate::fluid::FluidOptions {
+        crate::fluid::FluidOptions {
+            sample_rate: self.rate,
+            gain: self.gain,
+            reverb: !self.no_reverb,
+            chorus: !self.no_chorus,
+            polyphony: self.polyphony,
+            lazy_samples: self.lazy_samples,
+        }
+    }
+}
+
 /// How the song is played.
 #[derive(Debug, Clone, Args)]
 pub struct SequenceArgs {

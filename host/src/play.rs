@@ -52,7 +52,7 @@ use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
 
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind, code};
-use crate::fluid::{FluidOptions, FluidSynth};
+use crate::fluid::FluidSynth;
 use crate::midi_input::MidiInput;
 
 pub use alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
@@ -152,14 +152,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     let playlist = expand_playlist(&args.files)?;
     let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
     let rate = args.synth.rate;
-    let mut synth = FluidSynth::new(&FluidOptions {
-        sample_rate: rate,
-        gain: args.synth.gain,
-        reverb: !args.synth.no_reverb,
-        chorus: !args.synth.no_chorus,
-        polyphony: args.synth.polyphony,
-        lazy_samples: args.synth.lazy_samples,
-    })?;
+    let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
     synth.load_soundfont(&sf)?;
     let mut output = AlsaOutput::open(
         &args.device,

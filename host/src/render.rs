@@ -44,7 +44,7 @@ use smfplay_core::wav::{SampleFormat, WavSpec};
 
 use crate::cli::{RenderArgs, WavFormat, human_duration};
 use crate::exit::{HostError, Kind, code};
-use crate::fluid::{FluidOptions, FluidSynth};
+use crate::fluid::FluidSynth;
 use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, lift_pedals};
@@ -125,14 +125,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
 
     // 2. Synthesizer.
     let sf = soundfont::find(args.synth.soundfont.as_deref())?;
-    let mut fluid = FluidSynth::new(&FluidOptions {
-        sample_rate: rate,
-        gain: args.synth.gain,
-        reverb: !args.synth.no_reverb,
-        chorus: !args.synth.no_chorus,
-        polyphony: args.synth.polyphony,
-        lazy_samples: args.synth.lazy_samples,
-    })?;
+    let mut fluid = FluidSynth::new(&args.synth.fluid_options())?;
     fluid.load_soundfont(&sf)?;
 
     // 3. Song and transport settings.
