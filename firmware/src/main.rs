@@ -14,7 +14,7 @@
 //! smfplay-firmware: target=thumbv7em-none-eabihf song=demo.mid bytes=7255
 //! smfplay-firmware: events=.. last_frame=.. checksum=0x.. frames=.. periods=.. late=.. ..
 //! smfplay-firmware: stack_high_water=.. stack_size=.. static_sequencer=..
-//! smfplay-firmware: size_of Reader=.. SongFeed=.. ..
+//! smfplay-firmware: size_of Reader=.. Feed=.. ..
 //! ```
 #![no_std]
 #![no_main]
@@ -28,7 +28,7 @@ use cortex_m::interrupt::Mutex;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use smfplay_core::sched::{Calendar, EventPool};
-use smfplay_core::sequencer::{ChaseState, Player, Scheduled, SequencerConfig, SongFeed};
+use smfplay_core::sequencer::{ChaseState, Player, SongEvent, SequencerConfig, Feed};
 use smfplay_core::smf::{ByteSource, Error, Reader, ReaderOptions, SliceSource};
 use smfplay_core::tempo::TempoMap;
 
@@ -148,16 +148,16 @@ fn run(seq: &mut SmallSequencer<Song>) -> ! {
         size_of::<SmallSequencer<Song>>()
     );
     hprintln!(
-        "smfplay-firmware: size_of Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
+        "smfplay-firmware: size_of Reader={} Feed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} SongEvent={}",
         size_of::<Reader<Song, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<SongFeed<Song, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
+        size_of::<Feed<Song, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
         size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>>(),
         size_of::<SmallSequencer<Song>>(),
-        size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
+        size_of::<Calendar<SongEvent, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
         size_of::<ChaseState<CHASE_SYSEX>>(),
         size_of::<TempoMap>(),
-        size_of::<Scheduled>()
+        size_of::<SongEvent>()
     );
     #[cfg(feature = "defmt-semihosting")]
     defmt::println!(

@@ -7,7 +7,7 @@
 //!   applies the keys and `--commands` lines through one [`Controls`]
 //!   whose effects one [`Delivery`] sends (with or without the display);
 //! - the **feeder** thread ([`feeder`]) reads the file (it may block on
-//!   I/O) through the core's `SongFeed` and keeps a lock-free queue of
+//!   I/O) through the core's `Feed` and keeps a lock-free queue of
 //!   timed events filled ahead of the play head;
 //! - the **audio** thread ([`audio_thread`]) moves queued events into the
 //!   core `Player`'s calendar, renders with FluidSynth, converts and writes
@@ -60,7 +60,7 @@ use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Snap
 use commands::{CommandScript, ScriptItem};
 use controls::Controls;
 use delivery::{Delivery, Nav};
-use feeder::PlayFeed;
+use feeder::AnyFeed;
 use queues::PlayQueues;
 use report::Log;
 use ui::Ui;
@@ -326,7 +326,7 @@ fn play_one(
     } else {
         (MidiInput::open(path)?, None)
     };
-    let mut feed = PlayFeed::open(input, seq.strict, rate)?;
+    let mut feed = AnyFeed::open(input, seq.strict, rate)?;
     let bucket_log2 = SequencerConfig::new(rate, period as u32).bucket_log2;
     // Written straight into its box (`Box::new` would build the 1.2 MB
     // player on the stack first and copy it).

@@ -25,7 +25,7 @@ use shared::{
     SmallSequencer, StreamSum, TRACKS, VOICES, WINDOW,
 };
 use smfplay_core::sched::{Calendar, EventPool};
-use smfplay_core::sequencer::{ChaseState, Player, Scheduled, SequencerConfig, SongFeed};
+use smfplay_core::sequencer::{ChaseState, Feed, Player, SequencerConfig, SongEvent};
 use smfplay_core::smf::{Reader, ReaderOptions, SliceSource};
 use smfplay_core::tempo::TempoMap;
 use smfplay_tests::recording_synth::Logged;
@@ -151,15 +151,15 @@ fn host_checksum_matches_every_capacity_and_period() {
 fn sizes_at_firmware_capacities() {
     use std::mem::size_of;
     println!(
-        "firmware-checksum host size_of: Reader={} SongFeed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} Scheduled={}",
+        "firmware-checksum host size_of: Reader={} Feed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} SongEvent={}",
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<SongFeed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
+        size_of::<Feed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
         size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>>(),
         size_of::<SmallSequencer<SliceSource<'static>>>(),
-        size_of::<Calendar<Scheduled, EVENTS, SLOTS>>(),
+        size_of::<Calendar<SongEvent, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),
         size_of::<ChaseState<CHASE_SYSEX>>(),
         size_of::<TempoMap>(),
-        size_of::<Scheduled>()
+        size_of::<SongEvent>()
     );
 }

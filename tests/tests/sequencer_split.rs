@@ -1,8 +1,8 @@
 //! The sequencer's two halves run apart, as the host's `play` runs them on
-//! two threads: the feed writes into a queue (a `Schedule` that copies
+//! two threads: the feed writes into a queue (an `EventSink` that copies
 //! payloads out of a small staging pool), the audio side moves the queue
 //! into its own `Player` each period, and seeks go through
-//! `SongFeed::rescan` + `Player::set_position` + `SongFeed::resume_at`.
+//! `Feed::rescan` + `Player::set_position` + `Feed::resume_at`.
 //! The `(frame, event)` log, the notices and the rendered stream must equal
 //! the single-threaded `Sequencer`'s, whatever the feed's look-ahead.
 
@@ -10,8 +10,7 @@ use std::collections::VecDeque;
 
 use smfplay_core::sched::{EventPool, Full, PoolError, PoolHandle};
 use smfplay_core::sequencer::{
-    Command, MAX_FEED_EVENTS_PER_PERIOD, Player, Schedule, Scheduled, SeekPlan, SeekTarget,
-    SongFeed,
+    Command, EventSink, Feed, MAX_FEED_EVENTS_PER_PERIOD, Player, SeekPlan, SeekTarget, SongEvent,
 };
 use smfplay_core::smf::{ReaderOptions, SliceSource};
 use smfplay_tests::fixtures;
@@ -23,7 +22,7 @@ const PERIOD: usize = 256;
 
 /// What crosses the queue.
 enum Item {
-    Event(u64, Scheduled, Option<Vec<u8>>),
+    Event(u64, SongEvent, Option<Vec<u8>>),
     Reposition(u64, SeekPlan),
 }
 
@@ -34,13 +33,13 @@ struct Forward {
     capacity: usize,
 }
 
-impl Schedule for Forward {
-    fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
+impl EventSink for Forward {
+    fn schedule(&mut self, tl: u64, item: SongEvent) -> Result<(), Full<SongEvent>> {
         if self.queue.len() >= self.capacity {
             return Err(Full(item));
         }
         let payload = match item {
-            Scheduled::SysEx(h) | Scheduled::Text(_, h) => {
+            SongEvent::SysEx(h) | SongEvent::Text(_, h) => {
                 let bytes = self.staging.get(h).expect("live handle").to_vec();
                 self.staging.free(h).expect("free");
                 Some(bytes)
@@ -68,7 +67,7 @@ fn deliver(queue: &mut VecDeque<Item>, player: &mut TestPlayer) {
                 if let Some(bytes) = payload {
                     let h = player.alloc_payload(&bytes).expect("player pool");
                     match &mut item {
-                        Scheduled::SysEx(old) | Scheduled::Text(_, old) => *old = h,
+                        SongEvent::SysEx(old) | SongEvent::Text(_, old) => *old = h,
                         _ => unreachable!(),
                     }
                 }
@@ -101,8 +100,8 @@ fn run_split(
     let bytes = bytes.to_vec();
     let commands = commands.to_vec();
     smfplay_tests::our_reader::with_big_stack(move || {
-        let mut feed: Box<SongFeed<SliceSource<'_>, 64, 256, 4096>> = Box::new(
-            SongFeed::open(SliceSource::new(&bytes), ReaderOptions::LENIENT, RATE).expect("open"),
+        let mut feed: Box<Feed<SliceSource<'_>, 64, 256, 4096>> = Box::new(
+            Feed::open(SliceSource::new(&bytes), ReaderOptions::LENIENT, RATE).expect("open"),
         );
         let bucket_log2 = (PERIOD as u32).trailing_zeros();
         let mut player: Box<TestPlayer> =

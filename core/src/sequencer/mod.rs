@@ -3,7 +3,7 @@
 //! scale, transpose, mute and solo).
 //!
 //! It has two halves that the host may run on two threads:
-//! [`SongFeed`] (the file side: may block on I/O) fills the calendar of a
+//! [`Feed`] (the file side: may block on I/O) fills the calendar of a
 //! [`Player`] (the audio side: never blocks, bounded work per period).
 //! [`Sequencer`] glues them for single-threaded use (offline render,
 //! firmware, tests).
@@ -35,19 +35,19 @@
 //! # Ok::<(), smfplay_core::smf::Error>(())
 //! ```
 //!
-//! *Real-time*: [`Player::process`] and [`SongFeed::fill`] do bounded work
+//! *Real-time*: [`Player::process`] and [`Feed::fill`] do bounded work
 //! ([`MAX_EVENTS_PER_PERIOD`], [`MAX_FEED_EVENTS_PER_PERIOD`]); a seek
 //! rescans the file up to its target.
 
 mod active_notes;
 mod chase;
 mod command;
+mod feed;
 mod observer;
 mod player;
 mod position;
 mod scale_map;
-mod scheduled;
-mod song_feed;
+mod song_event;
 
 pub use active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
 pub use chase::{
@@ -55,12 +55,12 @@ pub use chase::{
     reset_kind,
 };
 pub use command::{Command, LoopRange, SeekTarget};
+pub use feed::{EventSink, Feed, FeedStats, SeekPlan};
 pub use observer::{Notice, Observer};
 pub use player::{MAX_EVENTS_PER_PERIOD, Player, PlayerStats};
 pub use position::Position;
 pub use scale_map::{MAX_TEMPO_MILLI, MIN_TEMPO_MILLI};
-pub use scheduled::{Scheduled, TextKind};
-pub use song_feed::{FeedStats, Schedule, SeekPlan, SongFeed};
+pub use song_event::{SongEvent, TextKind};
 
 use crate::smf::{ByteSource, Error, ReaderOptions};
 use crate::synth::Synth;
@@ -99,7 +99,7 @@ impl SequencerConfig {
 /// Capacities: `TRACKS`, `WINDOW`, `PAYLOAD` size the reader (see
 /// [`crate::smf::Reader`]); `EVENTS` and `SLOTS` the calendar; `BLOCKS`
 /// and `BLOCK_BYTES` the payload pool (sysex and texts); `LOOPS` (1 or 0)
-/// whether the feed stores an A–B loop checkpoint (see [`SongFeed`]: with
+/// whether the feed stores an A–B loop checkpoint (see [`Feed`]: with
 /// 0, loops are ignored and about 4 KiB + `TRACKS` × 26 B are saved);
 /// `CHASE_SYSEX` the chase's sysex store (default [`CHASE_SYSEX_BYTES`]);
 /// `VOICES` the notes that can sound at once (default [`ALL_NOTES`], every
@@ -117,7 +117,7 @@ pub struct Sequencer<
     const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
     const VOICES: usize = ALL_NOTES,
 > {
-    feed: SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>,
+    feed: Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>,
     player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>,
     lookahead: u64,
 }
@@ -165,7 +165,7 @@ impl<
     /// ```
     pub const fn new(src: S) -> Self {
         Self {
-            feed: SongFeed::new(src),
+            feed: Feed::new(src),
             player: Player::idle(),
             lookahead: 0,
         }
@@ -254,7 +254,7 @@ impl<
     }
 
     /// The file half.
-    pub fn feed(&self) -> &SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX> {
+    pub fn feed(&self) -> &Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX> {
         &self.feed
     }
 }

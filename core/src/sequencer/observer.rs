@@ -3,7 +3,7 @@
 //! *Real-time*: `Observer` implementations run on the audio thread; the
 //! host's forwards notices over a lock-free queue.
 
-use super::scheduled::TextKind;
+use super::song_event::TextKind;
 
 /// Something the user may want to see, at a frame offset in the period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,7 +21,7 @@ use super::active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
 use super::observer::{Notice, Observer};
 use super::position::{Position, PositionClock};
 use super::scale_map::ScaleMap;
-use super::scheduled::Scheduled;
+use super::song_event::SongEvent;
 use crate::sched::{Calendar, EventPool, Full};
 use crate::synth::{Synth, SynthEvent};
 
@@ -60,7 +60,7 @@ pub struct Player<
     const BLOCK_BYTES: usize,
     const VOICES: usize = ALL_NOTES,
 > {
-    pub(crate) calendar: Calendar<Scheduled, EVENTS, SLOTS>,
+    pub(crate) calendar: Calendar<SongEvent, EVENTS, SLOTS>,
     pub(crate) pool: EventPool<BLOCKS, BLOCK_BYTES>,
     output_frame: u64,
     scale: ScaleMap,
@@ -156,8 +156,8 @@ impl<
     pub fn schedule(
         &mut self,
         timeline_frame: u64,
-        item: Scheduled,
-    ) -> Result<(), Full<Scheduled>> {
+        item: SongEvent,
+    ) -> Result<(), Full<SongEvent>> {
         self.calendar.insert(timeline_frame, item)
     }
 
@@ -378,26 +378,26 @@ impl<
     fn dispatch(
         &mut self,
         tl: u64,
-        item: Scheduled,
+        item: SongEvent,
         synth: &mut impl Synth,
         observer: &mut impl Observer,
         offset: u32,
     ) {
         match item {
-            Scheduled::Midi { channel, message } => self.play_midi(synth, channel, message),
-            Scheduled::SysEx(handle) => {
+            SongEvent::Midi { channel, message } => self.play_midi(synth, channel, message),
+            SongEvent::SysEx(handle) => {
                 if let Some(bytes) = self.pool.get(handle) {
                     synth.apply(SynthEvent::SysEx(bytes));
                 }
                 let _ = self.pool.free(handle);
             }
-            Scheduled::Text(kind, handle) => {
+            SongEvent::Text(kind, handle) => {
                 if let Some(bytes) = self.pool.get(handle) {
                     observer.notice(offset, Notice::Text(kind, bytes));
                 }
                 let _ = self.pool.free(handle);
             }
-            Scheduled::Tempo {
+            SongEvent::Tempo {
                 tick,
                 us_per_quarter,
             } => {
@@ -405,7 +405,7 @@ impl<
                 self.clock.tempo(tick, song, us_per_quarter);
                 observer.notice(offset, Notice::Tempo(us_per_quarter));
             }
-            Scheduled::TimeSignature {
+            SongEvent::TimeSignature {
                 tick,
                 numerator,
                 denominator_pow2,
@@ -415,10 +415,10 @@ impl<
                     .set_signature(tick, bars_before, numerator, denominator_pow2);
                 observer.notice(offset, Notice::TimeSignature(numerator, denominator_pow2));
             }
-            Scheduled::KeySignature { sharps, minor } => {
+            SongEvent::KeySignature { sharps, minor } => {
                 observer.notice(offset, Notice::KeySignature(sharps, minor));
             }
-            Scheduled::Jump {
+            SongEvent::Jump {
                 tick,
                 song_frame,
                 us_per_quarter,
@@ -430,7 +430,7 @@ impl<
                 self.ended = false;
                 observer.notice(offset, Notice::Jumped { tick, looped });
             }
-            Scheduled::End => {
+            SongEvent::End => {
                 // Files with note-ons and no note-offs must not leave notes hanging.
                 self.release_all(synth);
                 self.ended = true;
@@ -522,8 +522,8 @@ fn note_off(synth: &mut impl Synth, channel: u4, key: u8) {
     synth.apply(SynthEvent::Midi { channel, message });
 }
 
-fn free_payload<const B: usize, const BB: usize>(pool: &mut EventPool<B, BB>, item: Scheduled) {
-    if let Scheduled::SysEx(h) | Scheduled::Text(_, h) = item {
+fn free_payload<const B: usize, const BB: usize>(pool: &mut EventPool<B, BB>, item: SongEvent) {
+    if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = item {
         let _ = pool.free(h);
     }
 }

@@ -29,7 +29,7 @@ use smfplay_core::audio::{
     Fade, PeriodBuffer, interleave_stereo_f32, interleave_stereo_i16, interleave_stereo_i32,
 };
 use smfplay_core::sched::Full;
-use smfplay_core::sequencer::{Command, Notice, Observer, Player, Schedule, Scheduled, TextKind};
+use smfplay_core::sequencer::{Command, EventSink, Notice, Observer, Player, SongEvent, TextKind};
 use smfplay_core::synth::{Synth, SynthEvent};
 use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
@@ -436,7 +436,7 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output, C: WorkClock = MonotonicCl
     /// The release-tail rule that ends a song the way `host render` does.
     tail: TailRule,
     tail_start: TailStart,
-    pending: Option<(u64, Scheduled)>,
+    pending: Option<(u64, SongEvent)>,
     scratch: [u8; POOL_BLOCK_BYTES],
     hist: TimingHistogram<PERIOD_BUCKETS>,
     budget_ns: u64,
@@ -821,7 +821,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                     mut item,
                     payload,
                 } => {
-                    if let Scheduled::SysEx(h) | Scheduled::Text(_, h) = &mut item {
+                    if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = &mut item {
                         let len = usize::from(payload).min(self.scratch.len());
                         for b in &mut self.scratch[..len] {
                             *b = self.q.bytes.dequeue().unwrap_or(0);

@@ -1,10 +1,10 @@
 //! The feeder thread: owns the song's reader, tempo map and chase state
-//! (the core's [`SongFeed`]) and keeps the audio thread's queue filled a
+//! (the core's [`Feed`]) and keeps the audio thread's queue filled a
 //! fixed look-ahead beyond the play head. It may block on file I/O; the
 //! audio thread never waits for it.
 //!
 //! What crosses to the audio thread ([`FeedItem`], in one FIFO):
-//! - `Event`: a timeline frame and a core [`Scheduled`] item; a sysex or
+//! - `Event`: a timeline frame and a core [`SongEvent`] item; a sysex or
 //!   text payload travels first, byte by byte, through a second lock-free
 //!   ring (bytes before the item, so the audio thread finds them complete);
 //! - `Reposition`: a seek happened: the audio thread drops its calendar and
@@ -21,7 +21,7 @@ use std::time::Duration;
 use heapless::spsc::{Consumer, Producer};
 use smfplay_core::sched::{EventPool, Full, PoolError, PoolHandle};
 use smfplay_core::sequencer::{
-    FeedStats, MAX_FEED_EVENTS_PER_PERIOD, Schedule, Scheduled, SeekPlan, SeekTarget, SongFeed,
+    EventSink, Feed, FeedStats, MAX_FEED_EVENTS_PER_PERIOD, SeekPlan, SeekTarget, SongEvent,
 };
 use smfplay_core::smf::{Error, Header};
 
@@ -43,7 +43,7 @@ pub enum FeedItem {
         tl: u64,
         /// The item (its pool handle is the feeder's; the audio thread
         /// replaces it).
-        item: Scheduled,
+        item: SongEvent,
         /// Payload length.
         payload: u16,
     },
@@ -57,12 +57,12 @@ pub enum FeedItem {
 }
 
 /// Feed capacities for ordinary files (as the host's `Song`).
-pub type StandardFeed = SongFeed<MidiSource, STANDARD_TRACKS, STANDARD_WINDOW, PAYLOAD>;
+pub type StandardFeed = Feed<MidiSource, STANDARD_TRACKS, STANDARD_WINDOW, PAYLOAD>;
 /// Feed capacities for files with more than 1 024 tracks.
-pub type WideFeed = SongFeed<MidiSource, WIDE_TRACKS, WIDE_WINDOW, PAYLOAD>;
+pub type WideFeed = Feed<MidiSource, WIDE_TRACKS, WIDE_WINDOW, PAYLOAD>;
 
 /// An opened song feed.
-pub enum PlayFeed {
+pub enum AnyFeed {
     /// Up to 1 024 tracks.
     Standard(Box<StandardFeed>),
     /// More.
@@ -72,13 +72,13 @@ pub enum PlayFeed {
 macro_rules! each {
     ($self:expr, $f:ident => $e:expr) => {
         match $self {
-            PlayFeed::Standard($f) => $e,
-            PlayFeed::Wide($f) => $e,
+            AnyFeed::Standard($f) => $e,
+            AnyFeed::Wide($f) => $e,
         }
     };
 }
 
-impl PlayFeed {
+impl AnyFeed {
     /// Opens `input` (on a thread with stack room for the reader).
     pub fn open(input: MidiInput, strict: bool, rate: u32) -> Result<Self, HostError> {
         let MidiInput { source, path, head } = input;
@@ -86,18 +86,18 @@ impl PlayFeed {
         let wide = is_wide(&head);
         let stack = if wide { 256 << 20 } else { 64 << 20 };
         open_on_big_stack(&path, &head, "open", stack, move || {
-            // Built in its box and opened in place: `SongFeed::open` would
+            // Built in its box and opened in place: `Feed::open` would
             // build the feed (7.7 MB for the standard capacities) on this
             // thread's stack and copy it into the box, touching ~23 MB,
             // ~5 600 page faults at every song's start.
             Ok(if wide {
-                let mut feed = Box::write(Box::new_uninit(), SongFeed::new(source));
+                let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
                 feed.reopen(options, rate)?;
-                PlayFeed::Wide(feed)
+                AnyFeed::Wide(feed)
             } else {
-                let mut feed = Box::write(Box::new_uninit(), SongFeed::new(source));
+                let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
                 feed.reopen(options, rate)?;
-                PlayFeed::Standard(feed)
+                AnyFeed::Standard(feed)
             })
         })
     }
@@ -130,7 +130,7 @@ impl PlayFeed {
     }
 }
 
-/// The feed's [`Schedule`]: payloads wait in a small staging pool until
+/// The feed's [`EventSink`]: payloads wait in a small staging pool until
 /// their item is queued, then go through the byte ring.
 pub struct QueueSink<'q> {
     items: Producer<'q, FeedItem>,
@@ -156,13 +156,13 @@ impl<'q> QueueSink<'q> {
     }
 }
 
-impl Schedule for QueueSink<'_> {
-    fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
+impl EventSink for QueueSink<'_> {
+    fn schedule(&mut self, tl: u64, item: SongEvent) -> Result<(), Full<SongEvent>> {
         if !self.items.ready() {
             return Err(Full(item));
         }
         let mut payload = 0u16;
-        if let Scheduled::SysEx(h) | Scheduled::Text(_, h) = item {
+        if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = item {
             let Some(bytes) = self.staging.get(h) else {
                 return Err(Full(item));
             };
@@ -213,7 +213,7 @@ fn nap(lookahead_s: f64, period: usize, rate: u32) -> Duration {
 
 /// The feeder loop: runs until `shared.stop_feeder` is set.
 pub fn run(
-    feed: &mut PlayFeed,
+    feed: &mut AnyFeed,
     mut sink: QueueSink<'_>,
     mut seeks: Consumer<'_, SeekTarget>,
     shared: &Shared,

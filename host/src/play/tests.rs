@@ -12,7 +12,7 @@ use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
 
 use super::alsa_output::{Lost, Output, PcmFormat, Samples};
 use super::audio_thread::{AudioCmd, Engine, EngineConfig, HostPlayer, OutBuf, Report, Snapshot};
-use super::feeder::{self, PlayFeed};
+use super::feeder::{self, AnyFeed};
 use super::queues::PlayQueues;
 use super::*;
 use crate::fluid::{FluidOptions, FluidSynth};
@@ -134,8 +134,7 @@ fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> 
         std::env::temp_dir().join(format!("smfplay-alloc-{}-{period}.mid", std::process::id()));
     std::fs::write(&path, smfplay_tests::fixtures::dense_16ch(30)).expect("write fixture");
     let mut synth = synth(rate);
-    let mut feed =
-        PlayFeed::open(MidiInput::open(&path).expect("open"), false, rate).expect("feed");
+    let mut feed = AnyFeed::open(MidiInput::open(&path).expect("open"), false, rate).expect("feed");
     let _ = std::fs::remove_file(&path);
     let bucket_log2 = SequencerConfig::new(rate, period as u32).bucket_log2;
     let mut player = Box::new(HostPlayer::new(feed.header().timing, rate, bucket_log2));

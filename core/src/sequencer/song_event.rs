@@ -24,7 +24,7 @@ pub enum TextKind {
 
 /// One item of the calendar, keyed by timeline frame.
 ///
-/// `repr(u8)` with discriminants from 1: `Option<Scheduled>::None` (a free
+/// `repr(u8)` with discriminants from 1: `Option<SongEvent>::None` (a free
 /// calendar node) is then the zero tag, so an empty calendar is all zero
 /// bits and a `static` sequencer goes to `.bss` instead of costing its size
 /// in flash (`scripts/firmware-check` checks this). Fields are declared
@@ -32,7 +32,7 @@ pub enum TextKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 // No defmt::Format: midly's number and message types do not implement it.
-pub enum Scheduled {
+pub enum SongEvent {
     /// A channel message for the synth.
     Midi {
         /// Channel 0–15.
@@ -91,9 +91,9 @@ mod tests {
 
     #[test]
     fn packs_into_24_bytes_and_none_costs_nothing() {
-        // A calendar node holds an `Option<Scheduled>`: the zero tag is its
+        // A calendar node holds an `Option<SongEvent>`: the zero tag is its
         // `None` (discriminants from 1), so it needs no extra byte.
-        assert_eq!(core::mem::size_of::<Scheduled>(), 24);
-        assert_eq!(core::mem::size_of::<Option<Scheduled>>(), 24);
+        assert_eq!(core::mem::size_of::<SongEvent>(), 24);
+        assert_eq!(core::mem::size_of::<Option<SongEvent>>(), 24);
     }
 }

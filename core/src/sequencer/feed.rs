@@ -4,13 +4,13 @@
 //! here: a seek rescans the file up to the target; a loop returns to a
 //! checkpoint taken when the loop start went by, so no turn rescans.
 //!
-//! *Real-time*: [`SongFeed::fill`] does bounded work per call (at most
+//! *Real-time*: [`Feed::fill`] does bounded work per call (at most
 //! `budget` events, one chase replay pass); the byte source may block (the
-//! host runs this on a feeder thread). [`SongFeed::seek`] scans the file up
+//! host runs this on a feeder thread). [`Feed::seek`] scans the file up
 //! to the target: O(events before it).
 //!
 //! *Errors*: fatal reader errors end the song; non-fatal ones are counted
-//! and the first one is kept ([`SongFeed::first_problem`]).
+//! and the first one is kept ([`Feed::first_problem`]).
 
 use heapless::Deque;
 use midly::{MetaMessage, TrackEventKind};
@@ -19,7 +19,7 @@ use super::chase::{CHASE_SYSEX_BYTES, ChaseState, ReplayEvent, ReplayMode};
 use super::command::{LoopRange, SeekTarget};
 use super::player::Player;
 use super::position::PositionClock;
-use super::scheduled::{Scheduled, TextKind};
+use super::song_event::{SongEvent, TextKind};
 use crate::sched::{Full, PoolError, PoolHandle};
 use crate::smf::{ByteSource, Error, ErrorSlot, Header, Reader, ReaderCheckpoint, ReaderOptions};
 use crate::tempo::TempoMap;
@@ -42,7 +42,7 @@ pub struct FeedStats {
     /// Loop turns.
     pub loops: u32,
     /// Passes over the chase state to schedule a replay: at most one per
-    /// [`SongFeed::fill`] call and jump (a full calendar ends the call).
+    /// [`Feed::fill`] call and jump (a full calendar ends the call).
     pub replay_passes: u64,
 }
 
@@ -65,13 +65,13 @@ struct ReplayJob {
 /// 1 (the default) or 0. A checkpoint (reader position, tempo, chase state,
 /// bar clock: about `TRACKS` × 26 B + 4 KiB) lets a loop turn without
 /// rescanning the file. With `LOOPS = 0` it costs nothing, and loops are
-/// not available: [`SongFeed::set_loop`] is ignored (`looping()` stays
+/// not available: [`Feed::set_loop`] is ignored (`looping()` stays
 /// `None`) and the song plays to its end. Anything above 1 fails to compile.
 ///
 /// `CHASE_SYSEX` sizes the chase's store of system exclusive messages
 /// (default [`CHASE_SYSEX_BYTES`], see [`ChaseState`]): replayed after a seek
 /// or loop; a small board that sends few sysex can choose less.
-pub struct SongFeed<
+pub struct Feed<
     S,
     const TRACKS: usize,
     const WINDOW: usize,
@@ -89,10 +89,10 @@ pub struct SongFeed<
     sf_base: u64,
     /// Timeline frame of the last event scheduled.
     last_tl: u64,
-    stash: Deque<(u64, Scheduled), 4>,
+    stash: Deque<(u64, SongEvent), 4>,
     replay: Option<ReplayJob>,
     /// The loop in force is `loop_range` when `loop_on` (two fields, not an
-    /// `Option<LoopRange>`, whose `None` is not zero bits: see [`SongFeed::new`]).
+    /// `Option<LoopRange>`, whose `None` is not zero bits: see [`Feed::new`]).
     loop_on: bool,
     loop_range: LoopRange,
     /// The loop checkpoint, when `LOOPS` is 1.
@@ -109,13 +109,13 @@ impl<
     const PAYLOAD: usize,
     const LOOPS: usize,
     const CHASE_SYSEX: usize,
-> SongFeed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>
+> Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>
 {
     /// A feed of `src` that has not opened it yet: it behaves as an empty
-    /// song until [`SongFeed::reopen`]. `const`, so it can initialise a
+    /// song until [`Feed::reopen`]. `const`, so it can initialise a
     /// `static`.
     pub const fn new(src: S) -> Self {
-        const { assert!(LOOPS <= 1, "SongFeed: LOOPS must be 0 or 1") }
+        const { assert!(LOOPS <= 1, "Feed: LOOPS must be 0 or 1") }
         Self {
             reader: Reader::new(src),
             sample_rate: 0,
@@ -152,7 +152,7 @@ impl<
     }
 
     /// Opens the source again, in place (field by field: no feed is built
-    /// on the stack), as [`SongFeed::open`] does: back to the start of the
+    /// on the stack), as [`Feed::open`] does: back to the start of the
     /// song, no loop, counters cleared. On error the feed is an empty song.
     pub fn reopen(&mut self, options: ReaderOptions, sample_rate: u32) -> Result<(), Error> {
         let opened = self.reader.reopen(options);
@@ -249,7 +249,7 @@ impl<
             .saturating_add(song_frame.saturating_sub(self.sf_base))
     }
 
-    fn push(&mut self, player: &mut impl Schedule, tl: u64, item: Scheduled) -> bool {
+    fn push(&mut self, player: &mut impl EventSink, tl: u64, item: SongEvent) -> bool {
         if self.stash.is_empty() {
             match player.schedule(tl, item) {
                 Ok(()) => return true,
@@ -265,7 +265,7 @@ impl<
         false
     }
 
-    fn flush_stash(&mut self, player: &mut impl Schedule) -> bool {
+    fn flush_stash(&mut self, player: &mut impl EventSink) -> bool {
         while let Some((tl, item)) = self.stash.pop_front() {
             if let Err(Full(item)) = player.schedule(tl, item) {
                 let _ = self.stash.push_front((tl, item));
@@ -279,10 +279,10 @@ impl<
     /// events were handled, or the calendar is full.
     ///
     /// `player` is usually a [`Player`]; a host that runs the feed on a
-    /// thread of its own passes a [`Schedule`] that forwards to a queue.
+    /// thread of its own passes an [`EventSink`] that forwards to a queue.
     pub fn fill(
         &mut self,
-        player: &mut impl Schedule,
+        player: &mut impl EventSink,
         horizon: u64,
         budget: usize,
     ) -> Result<(), Error> {
@@ -348,7 +348,7 @@ impl<
                 Ok(None) => {
                     self.ended = true;
                     let at = self.last_tl;
-                    self.push(player, at, Scheduled::End);
+                    self.push(player, at, SongEvent::End);
                     return Ok(());
                 }
                 Err(e) if !e.is_fatal() => {
@@ -358,7 +358,7 @@ impl<
                 Err(e) => {
                     self.ended = true;
                     let at = self.last_tl;
-                    self.push(player, at, Scheduled::End);
+                    self.push(player, at, SongEvent::End);
                     return Err(e);
                 }
             }
@@ -390,7 +390,7 @@ impl<
         }
     }
 
-    fn loop_turn(&mut self, player: &mut impl Schedule, range: LoopRange, at: u64) {
+    fn loop_turn(&mut self, player: &mut impl EventSink, range: LoopRange, at: u64) {
         let Some(mark) = self.mark.first().and_then(Option::as_ref) else {
             return;
         };
@@ -406,7 +406,7 @@ impl<
 
     fn jump_to(
         &mut self,
-        player: &mut impl Schedule,
+        player: &mut impl EventSink,
         tick: u64,
         song_frame: u64,
         at: u64,
@@ -420,7 +420,7 @@ impl<
         self.push(
             player,
             at,
-            Scheduled::Jump {
+            SongEvent::Jump {
                 tick,
                 song_frame,
                 us_per_quarter,
@@ -428,7 +428,7 @@ impl<
             },
         );
         let (sig_tick, bars_before, numerator, denominator_pow2) = self.bars.signature();
-        let sig = Scheduled::TimeSignature {
+        let sig = SongEvent::TimeSignature {
             tick: sig_tick,
             numerator,
             denominator_pow2,
@@ -440,7 +440,12 @@ impl<
 
     /// Schedules the next part of the chase replay; returns how many events
     /// it scheduled and whether the sink refused one (it is full).
-    fn replay_step(&mut self, player: &mut impl Schedule, at: u64, budget: usize) -> (usize, bool) {
+    fn replay_step(
+        &mut self,
+        player: &mut impl EventSink,
+        at: u64,
+        budget: usize,
+    ) -> (usize, bool) {
         let Some(job) = &self.replay else {
             return (0, false);
         };
@@ -454,9 +459,9 @@ impl<
                 return;
             }
             let item = match event {
-                ReplayEvent::Midi(channel, message) => Some(Scheduled::Midi { channel, message }),
+                ReplayEvent::Midi(channel, message) => Some(SongEvent::Midi { channel, message }),
                 ReplayEvent::SysEx(data) => match player.alloc_payload(data) {
-                    Ok(h) => Some(Scheduled::SysEx(h)),
+                    Ok(h) => Some(SongEvent::SysEx(h)),
                     Err(_) => {
                         stats.sysex_dropped += 1;
                         None
@@ -466,7 +471,7 @@ impl<
             if let Some(item) = item
                 && let Err(Full(item)) = player.schedule(at, item)
             {
-                if let Scheduled::SysEx(h) = item {
+                if let SongEvent::SysEx(h) = item {
                     player.free_payload(h);
                 }
                 blocked = true;
@@ -573,7 +578,7 @@ impl<
     /// Second half of a seek: schedules the jump marker and the chase
     /// replay at timeline frame `at` (the replay continues in later
     /// [`fill`](Self::fill) calls), and the song from there on.
-    pub fn resume_at(&mut self, player: &mut impl Schedule, at: u64, plan: &SeekPlan) {
+    pub fn resume_at(&mut self, player: &mut impl EventSink, at: u64, plan: &SeekPlan) {
         self.jump_to(player, plan.tick, plan.song_frame, at, ReplayMode::Seek);
     }
 }
@@ -593,23 +598,23 @@ pub struct SeekPlan {
     pub signature: (u64, u32, u8, u8),
 }
 
-/// Where a [`SongFeed`] puts what it schedules: a [`Player`] (one thread),
+/// Where a [`Feed`] puts what it schedules: a [`Player`] (one thread),
 /// or a queue to an audio thread that inserts the items into its player.
 ///
 /// Payloads (sysex and texts) are stored first with
 /// [`alloc_payload`](Self::alloc_payload); the handle travels in the
-/// [`Scheduled`] item. An item that [`schedule`](Self::schedule) refuses
+/// [`SongEvent`] item. An item that [`schedule`](Self::schedule) refuses
 /// keeps its payload (the feed retries it later, or frees it with
 /// [`free_payload`](Self::free_payload)).
 ///
 /// *Real-time*: implementations must not block (the feed runs on the audio
 /// side in single-threaded use).
-pub trait Schedule {
+pub trait EventSink {
     /// Schedules an item at a timeline frame.
     ///
     /// # Errors
     /// [`Full`] with the item when there is no room now.
-    fn schedule(&mut self, timeline_frame: u64, item: Scheduled) -> Result<(), Full<Scheduled>>;
+    fn schedule(&mut self, timeline_frame: u64, item: SongEvent) -> Result<(), Full<SongEvent>>;
 
     /// Stores a payload for an item about to be scheduled.
     ///
@@ -621,10 +626,10 @@ pub trait Schedule {
     fn free_payload(&mut self, handle: PoolHandle);
 }
 
-impl<const E: usize, const SL: usize, const B: usize, const BB: usize, const V: usize> Schedule
+impl<const E: usize, const SL: usize, const B: usize, const BB: usize, const V: usize> EventSink
     for Player<E, SL, B, BB, V>
 {
-    fn schedule(&mut self, tl: u64, item: Scheduled) -> Result<(), Full<Scheduled>> {
+    fn schedule(&mut self, tl: u64, item: SongEvent) -> Result<(), Full<SongEvent>> {
         Player::schedule(self, tl, item)
     }
 
@@ -665,22 +670,22 @@ fn observe<const CHASE_SYSEX: usize>(
     chase: &mut ChaseState<CHASE_SYSEX>,
     bars: &mut PositionClock,
     stats: &mut FeedStats,
-    pool: &mut impl Schedule,
+    pool: &mut impl EventSink,
     tick: u64,
     kind: &TrackEventKind<'_>,
-) -> Option<Scheduled> {
+) -> Option<SongEvent> {
     let bars_before = observe_state(tempo, chase, bars, tick, kind);
     let mut text = |kind: TextKind, data: &[u8]| match pool.alloc_payload(data) {
-        Ok(h) => Some(Scheduled::Text(kind, h)),
+        Ok(h) => Some(SongEvent::Text(kind, h)),
         Err(_) => {
             stats.texts_dropped += 1;
             None
         }
     };
     match *kind {
-        TrackEventKind::Midi { channel, message } => Some(Scheduled::Midi { channel, message }),
+        TrackEventKind::Midi { channel, message } => Some(SongEvent::Midi { channel, message }),
         TrackEventKind::SysEx(data) => match pool.alloc_payload(data) {
-            Ok(h) => Some(Scheduled::SysEx(h)),
+            Ok(h) => Some(SongEvent::SysEx(h)),
             Err(_) => {
                 stats.sysex_dropped += 1;
                 None
@@ -691,12 +696,12 @@ fn observe<const CHASE_SYSEX: usize>(
             None
         }
         TrackEventKind::Meta(meta) => match meta {
-            MetaMessage::Tempo(us) => Some(Scheduled::Tempo {
+            MetaMessage::Tempo(us) => Some(SongEvent::Tempo {
                 tick,
                 us_per_quarter: us.as_int(),
             }),
             MetaMessage::TimeSignature(numerator, denominator_pow2, _, _) => {
-                Some(Scheduled::TimeSignature {
+                Some(SongEvent::TimeSignature {
                     tick,
                     numerator,
                     denominator_pow2,
@@ -704,7 +709,7 @@ fn observe<const CHASE_SYSEX: usize>(
                 })
             }
             MetaMessage::KeySignature(sharps, minor) => {
-                Some(Scheduled::KeySignature { sharps, minor })
+                Some(SongEvent::KeySignature { sharps, minor })
             }
             MetaMessage::Lyric(d) => text(TextKind::Lyric, d),
             MetaMessage::Marker(d) => text(TextKind::Marker, d),
