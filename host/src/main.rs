@@ -5,6 +5,7 @@
 //! [`song`] (the core sequencer at host capacities), [`fluid`]
 //! (FluidSynth), [`soundfont`] (finding one), and one module per command.
 
+mod capacities;
 mod cli;
 mod config;
 mod describe;
@@ -20,7 +21,6 @@ mod progress;
 mod release_tail;
 mod render;
 mod scan;
-mod song;
 mod soundfont;
 mod wav_output;
 

@@ -42,6 +42,7 @@ use smfplay_core::audio::convert::{interleave_stereo_f32, interleave_stereo_i16}
 use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
+use crate::capacities::Song;
 use crate::cli::{RenderArgs, WavFormat, human_duration};
 use crate::exit::{HostError, Kind, code};
 use crate::fluid::FluidSynth;
@@ -49,7 +50,6 @@ use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, lift_pedals};
 use crate::scan::{self, display_name};
-use crate::song::Song;
 use crate::soundfont;
 use crate::wav_output::WavOutput;
 
@@ -151,7 +151,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     }
     for c in commands {
         song.command(&mut synth, c)
-            .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
+            .map_err(|e| crate::capacities::reader_error(&args.input, &[], e))?;
     }
 
     // 4. Output (none at all when a signal came during the start-up).
@@ -191,7 +191,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             if frame == cut {
                 // --end: release what sounds, lift the pedals, then the tail.
                 song.command(&mut synth, Command::Pause)
-                    .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
+                    .map_err(|e| crate::capacities::reader_error(&args.input, &[], e))?;
                 lift_pedals(&mut synth);
                 tail_start.set(Some(frame));
                 cut_done = true;

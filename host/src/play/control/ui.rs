@@ -15,13 +15,13 @@ use std::io::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::Shared;
-use super::audio_thread::Report;
 use super::controls::Controls;
 use super::delivery::Delivered;
 use super::display::{self, Frame, Lyrics};
 use super::keys::{self, Action, Key, KeyDecoder};
 use super::terminal::{self, RawTerminal};
+use crate::play::Shared;
+use crate::play::realtime::engine::Report;
 
 /// Time between frames (about 15 per second).
 pub const FRAME: Duration = Duration::from_millis(66);

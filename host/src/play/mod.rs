@@ -24,23 +24,10 @@
 //! thread sleep `MS` ms at period `PERIOD` (and every 50 periods after it,
 //! `COUNT` times in all), to cause xruns on purpose.
 
-mod alsa_output;
-mod audio_thread;
-mod commands;
-mod controls;
-mod delivery;
-mod device_holders;
-mod display;
-mod feeder;
-mod keys;
-mod queues;
-mod report;
-mod rt;
-pub(crate) mod signals;
-mod terminal;
-#[cfg(test)]
-mod tests;
-mod ui;
+pub(crate) mod control;
+pub(crate) mod realtime;
+
+pub(crate) use control::signals;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -55,15 +42,16 @@ use crate::exit::{HostError, Kind, code};
 use crate::fluid::FluidSynth;
 use crate::midi_input::MidiInput;
 
-pub use alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
-use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Snapshot};
-use commands::{CommandScript, ScriptItem};
-use controls::Controls;
-use delivery::{Delivery, Nav};
-use feeder::AnyFeed;
-use queues::PlayQueues;
-use report::Log;
-use ui::Ui;
+use control::commands::{CommandScript, ScriptItem};
+use control::controls::Controls;
+use control::delivery::{Delivery, Nav};
+use control::report::{self, Log};
+use control::ui::Ui;
+pub use realtime::alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
+use realtime::engine::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Snapshot};
+use realtime::feeder::{self, AnyFeed};
+use realtime::queues::PlayQueues;
+use realtime::scheduling as rt;
 
 /// Longest period the player handles (the command line's upper bound).
 pub const MAX_PERIOD: usize = 16_384;
@@ -431,7 +419,7 @@ fn play_one(
                     Ok(w) => w,
                     Err(_) => {
                         return (
-                            End::Lost(alsa_output::Lost::Error(libc::EBADFD)),
+                            End::Lost(realtime::alsa_output::Lost::Error(libc::EBADFD)),
                             Box::new(Snapshot::new()),
                             Duration::ZERO,
                         );
@@ -528,7 +516,7 @@ fn play_one(
     if let Some(e) = feed_outcome.error
         && e.is_fatal()
     {
-        log.error(&crate::song::reader_error(path, &[], e));
+        log.error(&crate::capacities::reader_error(path, &[], e));
     }
     // Damage that was skipped, said once per song: the first part as
     // `render` and `info` say it, and how many more (`host info` lists them).

@@ -8,7 +8,7 @@
 use heapless::spsc::{Consumer, Producer, Queue};
 use smfplay_core::sequencer::SeekTarget;
 
-use super::audio_thread::{AudioCmd, Queues, Report, Snapshot};
+use super::engine::{AudioCmd, Queues, Report, Snapshot};
 use super::feeder::{FeedItem, QueueSink};
 
 /// Feed items queued ahead (capacity − 1).

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use smfplay_core::sequencer::SeekTarget;
 
-use super::Shared;
-use super::audio_thread::AudioCmd;
 use super::controls::Effect;
-use super::queues::ControlEnds;
+use crate::play::Shared;
+use crate::play::realtime::engine::AudioCmd;
+use crate::play::realtime::queues::ControlEnds;
 
 /// A seek pressed this soon after another counts from the first one's
 /// target (the play head has not got there yet).
@@ -131,7 +131,7 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::play::queues::PlayQueues;
+    use crate::play::realtime::queues::PlayQueues;
     use smfplay_core::sequencer::Command;
 
     #[test]
@@ -193,7 +193,7 @@ mod tests {
         let mut d = Delivery::new(None, 48_000);
         let cmd = Effect::Audio(AudioCmd::Volume(0.5));
         let mut outcomes = Vec::new();
-        for _ in 0..crate::play::queues::CMD_QUEUE + 1 {
+        for _ in 0..crate::play::realtime::queues::CMD_QUEUE + 1 {
             outcomes.push(d.deliver(cmd, &shared, &mut ctrl));
         }
         assert_eq!(outcomes.last(), Some(&Delivered::Dropped));

@@ -11,12 +11,15 @@ use smfplay_core::audio::PeriodBuffer;
 use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
 
 use super::alsa_output::{Lost, Output, PcmFormat, Samples};
-use super::audio_thread::{AudioCmd, Engine, EngineConfig, HostPlayer, OutBuf, Report, Snapshot};
+use super::engine::{AudioCmd, Engine, EngineConfig, HostPlayer, OutBuf, Report, Snapshot};
 use super::feeder::{self, AnyFeed};
 use super::queues::PlayQueues;
-use super::*;
+use std::path::{Path, PathBuf};
+
 use crate::fluid::{FluidOptions, FluidSynth};
 use crate::midi_input::MidiInput;
+use crate::play::control::report;
+use crate::play::*;
 
 /// Counts allocations made by threads that asked to be watched.
 struct Counting;
@@ -288,7 +291,7 @@ impl smfplay_core::synth::Synth for SheddingSynth {
     }
 }
 
-impl super::audio_thread::SynthControl for SheddingSynth {
+impl super::engine::SynthControl for SheddingSynth {
     fn polyphony(&self) -> u32 {
         self.polyphony
     }
@@ -316,7 +319,7 @@ struct ScriptedClock {
     period: std::time::Duration,
 }
 
-impl super::audio_thread::WorkClock for ScriptedClock {
+impl super::engine::WorkClock for ScriptedClock {
     fn now(&mut self) -> std::time::Instant {
         if self.started {
             // Work done: the scripted time after the start.
@@ -337,7 +340,7 @@ impl super::audio_thread::WorkClock for ScriptedClock {
 /// work is scripted, so the steps are exact on any machine.
 #[test]
 fn load_shedding_steps_down_and_back_up() {
-    use super::audio_thread::{SHED_COOL_MS, SHED_HOT_PERIODS, ShedState};
+    use super::engine::{SHED_COOL_MS, SHED_HOT_PERIODS, ShedState};
     use std::time::Duration;
     std::thread::Builder::new()
         .stack_size(64 << 20)

@@ -25,13 +25,13 @@ use smfplay_core::sequencer::{
 };
 use smfplay_core::smf::{Error, Header};
 
-use super::Shared;
-use crate::exit::HostError;
-use crate::midi_input::{MidiInput, MidiSource};
-use crate::song::{
+use crate::capacities::{
     PAYLOAD, POOL_BLOCK_BYTES, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW, is_wide,
     open_on_big_stack, reader_options,
 };
+use crate::exit::HostError;
+use crate::midi_input::{MidiInput, MidiSource};
+use crate::play::Shared;
 
 /// What the feeder sends the audio thread.
 #[derive(Clone, Copy, Debug)]
@@ -221,7 +221,7 @@ pub fn run(
     rate: u32,
     period: usize,
 ) -> FeedOutcome {
-    super::signals::block_in_this_thread();
+    crate::play::control::signals::block_in_this_thread();
     let mut error = None;
     let nap = nap(lookahead_s, period, rate);
     while !shared.stop_feeder.load(Ordering::Acquire) {

@@ -35,10 +35,10 @@ use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
 use super::alsa_output::{Lost, Output, PcmFormat, Samples};
 use super::feeder::FeedItem;
-use super::{MAX_PERIOD, Shared};
+use crate::capacities::{EVENTS, POOL_BLOCK_BYTES, POOL_BLOCKS, SLOTS};
 use crate::fluid::FluidSynth;
+use crate::play::{MAX_PERIOD, Shared};
 use crate::release_tail::{TailRule, TailStart, VoiceCount, lift_pedals};
-use crate::song::{EVENTS, POOL_BLOCK_BYTES, POOL_BLOCKS, SLOTS};
 
 /// The audio side of the sequencer at host capacities.
 pub type HostPlayer = Player<EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES>;
@@ -279,11 +279,11 @@ impl OutBuf {
     }
 
     /// The buffer in use, for locking.
-    pub fn region(&self) -> super::rt::Region {
+    pub fn region(&self) -> super::scheduling::Region {
         match self.format {
-            PcmFormat::S16 => super::rt::region_of(&self.s16[..]),
-            PcmFormat::S32 => super::rt::region_of(&self.s32[..]),
-            PcmFormat::F32 => super::rt::region_of(&self.f32[..]),
+            PcmFormat::S16 => super::scheduling::region_of(&self.s16[..]),
+            PcmFormat::S32 => super::scheduling::region_of(&self.s32[..]),
+            PcmFormat::F32 => super::scheduling::region_of(&self.f32[..]),
         }
     }
 
