@@ -5,6 +5,7 @@
 //! [`song`] (the core sequencer at host capacities), [`fluid`]
 //! (FluidSynth), [`soundfont`] (finding one), and one module per command.
 
+mod any_sequencer;
 mod capacities;
 mod cli;
 mod config;
@@ -16,6 +17,7 @@ mod fluid;
 mod info;
 mod json;
 mod midi_input;
+mod opening;
 mod play;
 mod progress;
 mod release_tail;

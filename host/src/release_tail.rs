@@ -165,9 +165,3 @@ pub fn lift_pedals(synth: &mut impl Synth) {
         }
     }
 }
-
-impl VoiceCount for crate::fluid::FluidSynth {
-    fn active_voices(&self) -> u32 {
-        crate::fluid::FluidSynth::active_voices(self)
-    }
-}

@@ -16,6 +16,8 @@
 //! option trades latency for memory). Construction and SoundFont loading
 //! are not real-time.
 
+mod host_traits;
+
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::path::Path;
 use std::ptr::NonNull;

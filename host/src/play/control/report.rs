@@ -16,7 +16,10 @@ use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
 use crate::exit::HostError;
 use crate::play::realtime::alsa_output::Negotiated;
-use crate::play::realtime::engine::{Report, ShedState, Snapshot, ThreadStats};
+use crate::play::realtime::messages::Report;
+use crate::play::realtime::shedder::ShedState;
+use crate::play::realtime::snapshot::Snapshot;
+use crate::play::realtime::thread_stats::ThreadStats;
 
 /// The printer.
 pub struct Log {
@@ -413,4 +416,42 @@ pub fn damage_warning(
         0 => format!("{name}: {first}"),
         more => format!("{name}: {first}; {more} more damaged part(s) skipped (see `host info`)"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The damage warning: the first problem as `host info` says it, then how
+    /// many more; nothing when nothing was skipped.
+    #[test]
+    fn damage_warning_names_the_first_problem_and_counts_the_rest() {
+        use smfplay_core::smf::{Error, ErrorKind, Severity};
+        let path = Path::new("song.mid");
+        let first = Error {
+            kind: ErrorKind::TruncatedEvent,
+            track: Some(2),
+            offset: 900,
+            severity: Severity::TrackEnded,
+        };
+        let said = crate::scan::problem_line(&first);
+        assert!(said.contains("track 2") && said.contains("900"), "{said}");
+        assert_eq!(
+            damage_warning(path, Some(first), 1),
+            Some(format!("song.mid: {said}"))
+        );
+        assert_eq!(
+            damage_warning(path, Some(first), 4),
+            Some(format!(
+                "song.mid: {said}; 3 more damaged part(s) skipped (see `host info`)"
+            ))
+        );
+        assert_eq!(damage_warning(path, None, 0), None);
+        assert_eq!(
+            damage_warning(path, None, 2),
+            Some("song.mid: 2 damaged part(s) skipped (see `host info`)".into())
+        );
+    }
 }
