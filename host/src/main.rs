@@ -2,7 +2,8 @@
 //!
 //! Module map: [`cli`] (arguments), [`config`] (the configuration file),
 //! [`exit`] (errors and exit codes), [`midi_input`] (files and stdin),
-//! [`song`] (the core sequencer at host capacities), [`fluid`]
+//! [`capacities`] and [`any_sequencer`] (the core sequencer at host
+//! capacities), [`opening`] (opening a reader), [`fluid`]
 //! (FluidSynth), [`soundfont`] (finding one), and one module per command.
 
 mod any_sequencer;

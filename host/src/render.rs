@@ -1,5 +1,5 @@
 //! `host render`: a MIDI file to a WAV file, as fast as the machine allows,
-//! through the same sequencer as playback ([`Song::process`] driving
+//! through the same sequencer as playback ([`AnySequencer::process`] driving
 //! [`FluidSynth`]), with no pacing.
 //!
 //! # What is rendered

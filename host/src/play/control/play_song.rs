@@ -20,7 +20,7 @@ use super::control_loop::ControlLoop;
 use super::controls::Controls;
 use super::delivery::{Delivery, Nav};
 use super::report::{self, Log};
-use super::ui::Ui;
+use super::ui::{ShownSong, Ui};
 use crate::capacities::HostPlayer;
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind};
@@ -255,16 +255,14 @@ fn begin_display(ui: &mut Ui, song: &SongRun<'_>, total_ms: Option<u64>) {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("kar"));
     let (index, count) = song.place;
-    let shown = crate::scan::display_name(path);
-    ui.begin_song(
-        &shown,
+    let shown = ShownSong {
+        name: crate::scan::display_name(path),
         index,
         count,
         total_ms,
-        karaoke,
-        song.neg.rate,
-        song.neg.period,
-    );
+        budget_ns: song.neg.period as u64 * 1_000_000_000 / u64::from(song.neg.rate.max(1)),
+    };
+    ui.begin_song(shown, karaoke);
 }
 
 /// Lets the feeder fill its look-ahead before the first period.

@@ -27,12 +27,17 @@ use crate::play::realtime::play_status::PlayStatus;
 pub const FRAME: Duration = Duration::from_millis(66);
 
 /// The song being shown.
-struct Song {
-    name: String,
-    index: usize,
-    count: usize,
-    total_ms: Option<u64>,
-    budget_ns: u64,
+pub struct ShownSong {
+    /// Its name as shown.
+    pub name: String,
+    /// Its place in the playlist, from 1…
+    pub index: usize,
+    /// …of this many.
+    pub count: usize,
+    /// Its length in ms, when known.
+    pub total_ms: Option<u64>,
+    /// A period's length in ns (the work figure is a share of it).
+    pub budget_ns: u64,
 }
 
 /// The live display; see the module docs.
@@ -43,7 +48,7 @@ pub struct Ui {
     last_draw: Option<Instant>,
     lyrics: Lyrics,
     key: Option<(i8, bool)>,
-    song: Song,
+    song: ShownSong,
     message: String,
     ended: bool,
 }
@@ -58,7 +63,7 @@ impl Ui {
             last_draw: None,
             lyrics: Lyrics::new(false),
             key: None,
-            song: Song {
+            song: ShownSong {
                 name: String::new(),
                 index: 0,
                 count: 0,
@@ -70,25 +75,9 @@ impl Ui {
         }
     }
 
-    /// A new song starts: `index` from 1 of `count`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn begin_song(
-        &mut self,
-        name: &str,
-        index: usize,
-        count: usize,
-        total_ms: Option<u64>,
-        karaoke: bool,
-        rate: u32,
-        period: usize,
-    ) {
-        self.song = Song {
-            name: name.to_string(),
-            index,
-            count,
-            total_ms,
-            budget_ns: period as u64 * 1_000_000_000 / u64::from(rate.max(1)),
-        };
+    /// A new song starts (its lyrics shown as karaoke for a `.kar`).
+    pub fn begin_song(&mut self, song: ShownSong, karaoke: bool) {
+        self.song = song;
         self.lyrics = Lyrics::new(karaoke);
         self.key = None;
         self.ended = false;

@@ -1,6 +1,7 @@
-//! The audio thread: per period it takes at most [`MAX_COMMANDS_PER_PERIOD`]
-//! commands and [`MAX_ITEMS_PER_PERIOD`] queued items into the player's
-//! calendar, plays the period (the core [`Player`] applies at most
+//! The audio thread's engine, its per-period loop: per period it takes at
+//! most [`MAX_COMMANDS_PER_PERIOD`] commands and [`MAX_ITEMS_PER_PERIOD`]
+//! queued items into the player's calendar, plays the period (the core
+//! [`Player`](smfplay_core::sequencer::Player) applies at most
 //! `MAX_EVENTS_PER_PERIOD` events; the rest wait and are counted), converts
 //! with the core's vectorised converters, measures its work against the
 //! period's budget ([`WorkClock`]: the real clock, or a scripted one in
@@ -16,18 +17,15 @@
 //! print or touch a file (the `play_alloc` test counts allocations across
 //! thousands of periods). Everything it says goes through lock-free queues
 //! and atomics; the control thread prints. A report snapshot (on request,
-//! and at the end) reads the thread's own counters with `getrusage`, a
-//! system call that neither blocks nor does I/O.
+//! and at the end) reads the thread's own counters
+//! ([`super::thread_stats`]).
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use midly::MidiMessage;
-use midly::num::{u4, u7};
 use smfplay_core::audio::{Fade, PeriodBuffer};
 use smfplay_core::sched::Full;
 use smfplay_core::sequencer::{Command, EventSink, SongEvent};
-use smfplay_core::synth::SynthEvent;
 use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
 use super::alsa_output::Output;
@@ -44,7 +42,7 @@ use super::thread_stats::ThreadStats;
 use super::work_clock::{MonotonicClock, WorkClock};
 use crate::capacities::{HostPlayer, POOL_BLOCK_BYTES};
 use crate::play::MAX_PERIOD;
-use crate::release_tail::{TailRule, TailStart, lift_pedals};
+use crate::release_tail::{TailRule, TailStart, controllers_to_zero, lift_pedals};
 
 /// Most commands taken per period.
 pub const MAX_COMMANDS_PER_PERIOD: usize = 16;
@@ -358,17 +356,8 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         }
         self.stopping = Some(why);
         self.player.pause(self.synth);
-        for ch in 0..16u8 {
-            for (cc, v) in [(64u8, 0u8), (123, 0)] {
-                self.synth.apply(SynthEvent::Midi {
-                    channel: u4::new(ch),
-                    message: MidiMessage::Controller {
-                        controller: u7::new(cc),
-                        value: u7::new(v),
-                    },
-                });
-            }
-        }
+        // Sustain off, then all notes off, on every channel.
+        controllers_to_zero(self.synth, &[64, 123]);
         self.fade = Some(Fade::out(self.cfg.rate * FADE_MS / 1000));
     }
 

@@ -134,6 +134,19 @@ fn count_allocations(spec: Spec<'_>, period: usize, format: PcmFormat) -> (u64, 
     })
 }
 
+/// The engine's settings in these tests: full volume, effects on, no end.
+fn full_volume_config(period: usize, rate: u32) -> EngineConfig {
+    EngineConfig {
+        period,
+        rate,
+        volume: 1.0,
+        end_song_frame: None,
+        stall: None,
+        reverb: true,
+        chorus: true,
+    }
+}
+
 fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> (u64, u64) {
     let rate = 48_000;
     let path =
@@ -149,15 +162,7 @@ fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> 
     let shared = PlayStatus::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
     let out_buf = OutputBuffer::new(format, period);
-    let cfg = EngineConfig {
-        period,
-        rate,
-        volume: 1.0,
-        end_song_frame: None,
-        stall: None,
-        reverb: true,
-        chorus: true,
-    };
+    let cfg = full_volume_config(period, rate);
     let (warm, counted) = (300u64, 3000u64);
     std::thread::scope(|sc| {
         let shared = &shared;
@@ -339,15 +344,7 @@ fn load_shedding_steps_down_and_back_up() {
             let (_feeder_ends, queues, mut ctrl) = queues.split();
             let shared = PlayStatus::new();
             let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
-            let cfg = EngineConfig {
-                period,
-                rate,
-                volume: 1.0,
-                end_song_frame: None,
-                stall: None,
-                reverb: true,
-                chorus: true,
-            };
+            let cfg = full_volume_config(period, rate);
             let work = std::rc::Rc::new(Cell::new(Duration::ZERO));
             let clock = ScriptedClock {
                 now: std::time::Instant::now(),
