@@ -4,7 +4,7 @@
 //!
 //! *Real-time*: called on the audio thread and by `render`; each call is
 //! one FluidSynth setter or getter (no allocation, no lock: the API lock
-//! is off, see [`super`]).
+//! is off, see [`super::synth`]).
 
 use super::FluidSynth;
 use crate::play::realtime::synth_control::SynthControl;

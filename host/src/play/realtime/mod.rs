@@ -2,6 +2,9 @@
 //! messages and snapshot it exchanges, conversion and output, load
 //! shedding), the feeder thread that keeps its queue filled, and the
 //! lock-free queues and play status between them and the control thread.
+//!
+//! *Real-time*: each file says which thread runs it; nothing here runs on
+//! the control thread except set-up before the threads start.
 
 pub(crate) mod alsa_output;
 pub(crate) mod any_feed;

@@ -1,6 +1,8 @@
 //! Unit tests of the audio thread's engine: the steady-state audio loop
 //! allocates nothing (a counting global allocator watches the audio
 //! thread), and load shedding steps down and back up.
+//!
+//! *Real-time*: tests; they run the engine on threads of their own.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -1,0 +1,399 @@
+//! A safe FluidSynth synthesizer implementing the core's [`Synth`] trait.
+//!
+//! It owns its settings and synth (freed on drop), loads one SoundFont,
+//! applies every MIDI event kind including sysex (GM, GS and XG resets are
+//! handled by FluidSynth itself), and renders float stereo into
+//! caller-owned buffers with `fluid_synth_write_float`.
+//!
+//! FluidSynth's API lock is turned off (`synth.threadsafe-api = 0`): the
+//! synth is only ever used by one thread at a time (the render loop or the
+//! audio thread), so no call takes a mutex. FluidSynth's log messages are
+//! captured into a fixed buffer instead of being printed (see [`last_error`]).
+//!
+//! *Real-time*: [`Synth::apply`] and [`Synth::render`] neither allocate nor
+//! lock nor print (FluidSynth renders from preallocated voices; with
+//! `--lazy-samples` a program change may load samples, which is why that
+//! option trades latency for memory). Construction and SoundFont loading
+//! are not real-time.
+
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::path::Path;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use fluidsynth_sys as sys;
+use midly::MidiMessage;
+use smfplay_core::synth::{Synth, SynthEvent};
+
+use crate::exit::{HostError, Kind};
+
+/// How to set the synthesizer up.
+#[derive(Debug, Clone)]
+pub struct FluidOptions {
+    /// Output sample rate.
+    pub sample_rate: u32,
+    /// Master gain.
+    pub gain: f32,
+    /// Reverb on.
+    pub reverb: bool,
+    /// Chorus on.
+    pub chorus: bool,
+    /// Voice limit (FluidSynth's default when `None`).
+    pub polyphony: Option<u32>,
+    /// Load samples on first use.
+    pub lazy_samples: bool,
+}
+
+/// The FluidSynth synthesizer; see the module docs.
+pub struct FluidSynth {
+    settings: NonNull<sys::fluid_settings_t>,
+    synth: NonNull<sys::fluid_synth_t>,
+    sample_rate: u32,
+}
+
+// The synth is used by one thread at a time; moving it between threads is
+// fine (FluidSynth keeps no thread-local state for a synth).
+unsafe impl Send for FluidSynth {}
+
+impl FluidSynth {
+    /// Creates a synthesizer (no SoundFont yet).
+    pub fn new(options: &FluidOptions) -> Result<Self, HostError> {
+        capture_logs();
+        // SAFETY: plain constructor; checked for null below.
+        let settings = NonNull::new(unsafe { sys::new_fluid_settings() })
+            .ok_or_else(|| other("FluidSynth could not create its settings"))?;
+        let set_num = |name: &CStr, v: f64| unsafe {
+            sys::fluid_settings_setnum(settings.as_ptr(), name.as_ptr(), v)
+        };
+        let set_int = |name: &CStr, v: c_int| unsafe {
+            sys::fluid_settings_setint(settings.as_ptr(), name.as_ptr(), v)
+        };
+        set_num(c"synth.sample-rate", f64::from(options.sample_rate));
+        set_num(c"synth.gain", f64::from(options.gain));
+        set_int(c"synth.reverb.active", c_int::from(options.reverb));
+        set_int(c"synth.chorus.active", c_int::from(options.chorus));
+        set_int(c"synth.threadsafe-api", 0);
+        set_int(c"synth.cpu-cores", 1);
+        if let Some(p) = options.polyphony {
+            set_int(c"synth.polyphony", p.min(65_535) as c_int);
+        }
+        set_int(
+            c"synth.dynamic-sample-loading",
+            c_int::from(options.lazy_samples),
+        );
+        // SAFETY: settings is valid; the synth keeps a pointer to it, so the
+        // settings are freed after the synth (Drop).
+        let synth = match NonNull::new(unsafe { sys::new_fluid_synth(settings.as_ptr()) }) {
+            Some(s) => s,
+            None => {
+                unsafe { sys::delete_fluid_settings(settings.as_ptr()) };
+                return Err(other(&format!(
+                    "FluidSynth could not create a synthesizer: {}",
+                    last_error()
+                )));
+            }
+        };
+        Ok(Self {
+            settings,
+            synth,
+            sample_rate: options.sample_rate,
+        })
+    }
+
+    /// Loads the SoundFont every channel plays from.
+    pub fn load_soundfont(&mut self, path: &Path) -> Result<(), HostError> {
+        let sf_error = |m: String| HostError::file(Kind::SoundFont, path, m);
+        let meta = std::fs::metadata(path).map_err(|e| sf_error(crate::exit::describe_io(&e)))?;
+        if meta.is_dir() {
+            return Err(sf_error("is a directory, not a SoundFont".into()));
+        }
+        let mut head = [0u8; 12];
+        use std::io::Read;
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| sf_error(crate::exit::describe_io(&e)))?;
+        if n < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"sfbk" {
+            return Err(sf_error(format!(
+                "not a SoundFont 2 file ({})",
+                crate::midi_input::describe_content(&head[..n])
+            )));
+        }
+        // A cut-off download: checked here, because FluidSynth's loader
+        // says only "failed to load" (and libinstpatch prints to stderr).
+        let declared = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]])) + 8;
+        if meta.len() < declared {
+            return Err(sf_error(format!(
+                "truncated: the file has {} bytes but its header says {declared} \
+                 (an interrupted download or copy? get it again)",
+                meta.len()
+            )));
+        }
+        let c_path = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| sf_error("path contains a NUL byte".into()))?;
+        clear_last_error();
+        // SAFETY: valid synth and NUL-terminated path.
+        let id = {
+            // libinstpatch (FluidSynth's DLS loader) prints glib criticals
+            // about damaged files straight to stderr; the error is said
+            // once below instead.
+            let _quiet = SilencedStderr::new();
+            unsafe { sys::fluid_synth_sfload(self.synth.as_ptr(), c_path.as_ptr(), 1) }
+        };
+        if id == sys::FLUID_FAILED {
+            let why = last_error();
+            let why = if why.is_empty() || why.starts_with("Failed to load SoundFont") {
+                "damaged: FluidSynth cannot load it (get it again, or use another SoundFont)"
+                    .to_string()
+            } else {
+                format!("damaged: {why}")
+            };
+            return Err(sf_error(why));
+        }
+        Ok(())
+    }
+
+    /// The sample rate it renders at.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// Turns reverb on or off (all effect groups).
+    pub fn set_reverb(&mut self, on: bool) {
+        // SAFETY: valid synth.
+        unsafe { sys::fluid_synth_reverb_on(self.synth.as_ptr(), -1, c_int::from(on)) };
+    }
+
+    /// Turns chorus on or off (all effect groups).
+    pub fn set_chorus(&mut self, on: bool) {
+        // SAFETY: valid synth.
+        unsafe { sys::fluid_synth_chorus_on(self.synth.as_ptr(), -1, c_int::from(on)) };
+    }
+
+    /// Sets the voice limit.
+    pub fn set_polyphony(&mut self, voices: u32) {
+        // SAFETY: valid synth.
+        unsafe {
+            sys::fluid_synth_set_polyphony(self.synth.as_ptr(), voices.clamp(1, 65_535) as c_int)
+        };
+    }
+
+    /// The voice limit.
+    pub fn polyphony(&self) -> u32 {
+        // SAFETY: valid synth.
+        unsafe { sys::fluid_synth_get_polyphony(self.synth.as_ptr()) }.max(0) as u32
+    }
+
+    /// Voices sounding now.
+    pub fn active_voices(&self) -> u32 {
+        // SAFETY: valid synth.
+        unsafe { sys::fluid_synth_get_active_voice_count(self.synth.as_ptr()) }.max(0) as u32
+    }
+
+    /// Back to the power-on state: all voices off, controllers and programs reset.
+    pub fn reset(&mut self) {
+        // SAFETY: valid synth.
+        unsafe { sys::fluid_synth_system_reset(self.synth.as_ptr()) };
+    }
+}
+
+impl Synth for FluidSynth {
+    fn apply(&mut self, event: SynthEvent<'_>) {
+        let s = self.synth.as_ptr();
+        // SAFETY: valid synth; FluidSynth range-checks its arguments and
+        // returns FLUID_FAILED for bad ones (ignored: the file said it).
+        unsafe {
+            match event {
+                SynthEvent::Midi { channel, message } => {
+                    let ch = c_int::from(channel.as_int());
+                    match message {
+                        MidiMessage::NoteOn { key, vel } => {
+                            // velocity 0 is a note-off for FluidSynth too
+                            sys::fluid_synth_noteon(
+                                s,
+                                ch,
+                                c_int::from(key.as_int()),
+                                c_int::from(vel.as_int()),
+                            );
+                        }
+                        MidiMessage::NoteOff { key, .. } => {
+                            sys::fluid_synth_noteoff(s, ch, c_int::from(key.as_int()));
+                        }
+                        MidiMessage::Aftertouch { key, vel } => {
+                            sys::fluid_synth_key_pressure(
+                                s,
+                                ch,
+                                c_int::from(key.as_int()),
+                                c_int::from(vel.as_int()),
+                            );
+                        }
+                        MidiMessage::Controller { controller, value } => {
+                            sys::fluid_synth_cc(
+                                s,
+                                ch,
+                                c_int::from(controller.as_int()),
+                                c_int::from(value.as_int()),
+                            );
+                        }
+                        MidiMessage::ProgramChange { program } => {
+                            sys::fluid_synth_program_change(s, ch, c_int::from(program.as_int()));
+                        }
+                        MidiMessage::ChannelAftertouch { vel } => {
+                            sys::fluid_synth_channel_pressure(s, ch, c_int::from(vel.as_int()));
+                        }
+                        MidiMessage::PitchBend { bend } => {
+                            sys::fluid_synth_pitch_bend(s, ch, c_int::from(bend.0.as_int()));
+                        }
+                    }
+                }
+                SynthEvent::SysEx(data) => {
+                    // FluidSynth wants the bytes between F0 and F7.
+                    let body = data.strip_suffix(&[0xF7]).unwrap_or(data);
+                    if !body.is_empty() && body.len() <= c_int::MAX as usize {
+                        sys::fluid_synth_sysex(
+                            s,
+                            body.as_ptr().cast::<c_char>(),
+                            body.len() as c_int,
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                            0,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
+        if n == 0 {
+            return;
+        }
+        // SAFETY: both buffers hold at least n floats; increments of 1.
+        unsafe {
+            sys::fluid_synth_write_float(
+                self.synth.as_ptr(),
+                n as c_int,
+                left.as_mut_ptr().cast::<c_void>(),
+                0,
+                1,
+                right.as_mut_ptr().cast::<c_void>(),
+                0,
+                1,
+            );
+        }
+    }
+}
+
+impl Drop for FluidSynth {
+    fn drop(&mut self) {
+        // SAFETY: created in `new`, freed once, synth before its settings.
+        unsafe {
+            sys::delete_fluid_synth(self.synth.as_ptr());
+            sys::delete_fluid_settings(self.settings.as_ptr());
+        }
+    }
+}
+
+fn other(m: &str) -> HostError {
+    HostError::new(Kind::Other, "fluidsynth", m)
+}
+
+// --- FluidSynth's log messages ------------------------------------------------
+// Captured without allocating or locking (FluidSynth may log from the audio
+// thread): a fixed buffer guarded by a try-lock flag; a message that arrives
+// while another is being written is dropped.
+
+const LOG_CAPACITY: usize = 240;
+static LOG_BUSY: AtomicBool = AtomicBool::new(false);
+static LOG_LEN: AtomicUsize = AtomicUsize::new(0);
+static mut LOG_BUF: [u8; LOG_CAPACITY] = [0; LOG_CAPACITY];
+static INSTALLED: std::sync::Once = std::sync::Once::new();
+
+unsafe extern "C" fn on_fluid_log(level: c_int, message: *const c_char, _data: *mut c_void) {
+    if level > sys::FLUID_ERR || message.is_null() {
+        return; // warnings and chatter: dropped (reported through our own errors)
+    }
+    if LOG_BUSY.swap(true, Ordering::Acquire) {
+        return;
+    }
+    // SAFETY: FluidSynth passes a NUL-terminated string; LOG_BUSY gives us
+    // the buffer exclusively.
+    let bytes = unsafe { CStr::from_ptr(message) }.to_bytes();
+    let n = bytes.len().min(LOG_CAPACITY);
+    unsafe {
+        let buf = &mut *std::ptr::addr_of_mut!(LOG_BUF);
+        buf[..n].copy_from_slice(&bytes[..n]);
+    }
+    LOG_LEN.store(n, Ordering::Relaxed);
+    LOG_BUSY.store(false, Ordering::Release);
+}
+
+fn capture_logs() {
+    INSTALLED.call_once(|| {
+        for level in [
+            sys::FLUID_PANIC,
+            sys::FLUID_ERR,
+            sys::FLUID_WARN,
+            sys::FLUID_INFO,
+            sys::FLUID_DBG,
+        ] {
+            // SAFETY: installs a static function with no user data.
+            unsafe { sys::fluid_set_log_function(level, Some(on_fluid_log), std::ptr::null_mut()) };
+        }
+    });
+}
+
+fn clear_last_error() {
+    LOG_LEN.store(0, Ordering::Relaxed);
+}
+
+/// The last error FluidSynth logged ("" if none).
+pub fn last_error() -> String {
+    if LOG_BUSY.swap(true, Ordering::Acquire) {
+        return String::new();
+    }
+    let n = LOG_LEN.load(Ordering::Relaxed).min(LOG_CAPACITY);
+    // SAFETY: exclusive by LOG_BUSY.
+    let text = unsafe {
+        let buf: &[u8; LOG_CAPACITY] = &*std::ptr::addr_of!(LOG_BUF);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    LOG_BUSY.store(false, Ordering::Release);
+    text.trim().to_string()
+}
+
+/// Standard error sent to /dev/null while it lives (start-up only, before
+/// other threads print). Restored on drop.
+struct SilencedStderr {
+    saved: c_int,
+}
+
+impl SilencedStderr {
+    fn new() -> Self {
+        // SAFETY: plain descriptor calls; on any failure stderr is left as is.
+        unsafe {
+            let saved = libc::dup(2);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if saved >= 0 && null >= 0 {
+                libc::dup2(null, 2);
+            }
+            if null >= 0 {
+                libc::close(null);
+            }
+            Self { saved }
+        }
+    }
+}
+
+impl Drop for SilencedStderr {
+    fn drop(&mut self) {
+        if self.saved >= 0 {
+            // SAFETY: restores the descriptor saved in `new`.
+            unsafe {
+                libc::dup2(self.saved, 2);
+                libc::close(self.saved);
+            }
+        }
+    }
+}
