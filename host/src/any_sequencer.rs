@@ -9,10 +9,10 @@ use smfplay_core::sequencer::{Command, Observer, SequencerConfig};
 use smfplay_core::smf::{Error, ReaderOptions};
 use smfplay_core::synth::Synth;
 
-use crate::capacities::{StandardSequencer, WideSequencer, is_wide};
+use crate::capacities::{StandardSequencer, WideSequencer};
 use crate::exit::HostError;
 use crate::midi_input::{MidiInput, MidiSource};
-use crate::opening::{open_on_big_stack, reader_options};
+use crate::opening::open_by_width;
 
 /// An opened sequencer (the core's `Feed` and `Player` on one thread, as
 /// `render` uses it) at the capacities the file's track count asks for.
@@ -39,21 +39,23 @@ impl AnySequencer {
         strict: bool,
         config: SequencerConfig,
     ) -> Result<Self, HostError> {
-        let MidiInput { source, path, head } = input;
-        let options = reader_options(strict);
-        let wide = is_wide(&head);
         // The sequencers are large: build them on a thread with room for
         // them on its stack and move the boxes out.
-        let stack = if wide { 96 << 20 } else { 16 << 20 };
-        open_on_big_stack(&path, &head, "open", stack, move || {
-            // One function per capacity, so that (in debug builds too)
-            // only the chosen sequencer takes room on this stack.
-            if wide {
-                open_wide(source, options, config)
-            } else {
-                open_standard(source, options, config)
-            }
-        })
+        open_by_width(
+            input,
+            strict,
+            "open",
+            (16 << 20, 96 << 20),
+            move |source, options, wide| {
+                // One function per capacity, so that (in debug builds too)
+                // only the chosen sequencer takes room on this stack.
+                if wide {
+                    open_wide(source, options, config)
+                } else {
+                    open_standard(source, options, config)
+                }
+            },
+        )
     }
 
     /// Plays one period.

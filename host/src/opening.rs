@@ -8,8 +8,9 @@ use std::path::Path;
 
 use smfplay_core::smf::{Error, ReaderOptions};
 
+use crate::capacities::is_wide;
 use crate::exit::{HostError, Kind};
-use crate::midi_input::describe_content;
+use crate::midi_input::{MidiInput, MidiSource, describe_content};
 
 /// The reader options for `--strict`.
 pub fn reader_options(strict: bool) -> ReaderOptions {
@@ -46,6 +47,26 @@ pub fn open_on_big_stack<T: Send>(
             format!("cannot start a thread: {e}"),
         )),
     }
+}
+
+/// Opens `input` as its track count asks: on a thread named `name` with
+/// `stacks.0` bytes of stack for ordinary files and `stacks.1` for wide
+/// ones, `open` gets the source, the reader options for `strict` and
+/// whether the file is wide; what goes wrong is one host error about it.
+pub fn open_by_width<T: Send>(
+    input: MidiInput,
+    strict: bool,
+    name: &str,
+    stacks: (usize, usize),
+    open: impl FnOnce(MidiSource, ReaderOptions, bool) -> Result<T, Error> + Send,
+) -> Result<T, HostError> {
+    let MidiInput { source, path, head } = input;
+    let options = reader_options(strict);
+    let wide = is_wide(&head);
+    let stack = if wide { stacks.1 } else { stacks.0 };
+    open_on_big_stack(&path, &head, name, stack, move || {
+        open(source, options, wide)
+    })
 }
 
 /// Turns a reader error into a one-line host error about the file.

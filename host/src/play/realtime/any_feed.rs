@@ -9,12 +9,10 @@ use smfplay_core::sequencer::{Feed, FeedStats, MAX_FEED_EVENTS_PER_PERIOD, SeekP
 use smfplay_core::smf::{Error, Header};
 
 use super::queue_sink::QueueSink;
-use crate::capacities::{
-    PAYLOAD, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW, is_wide,
-};
+use crate::capacities::{PAYLOAD, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW};
 use crate::exit::HostError;
 use crate::midi_input::{MidiInput, MidiSource};
-use crate::opening::{open_on_big_stack, reader_options};
+use crate::opening::open_by_width;
 
 /// Feed capacities for ordinary files (as the host's `AnySequencer`).
 pub type StandardFeed = Feed<MidiSource, STANDARD_TRACKS, STANDARD_WINDOW, PAYLOAD>;
@@ -41,25 +39,27 @@ macro_rules! each {
 impl AnyFeed {
     /// Opens `input` (on a thread with stack room for the reader).
     pub fn open(input: MidiInput, strict: bool, rate: u32) -> Result<Self, HostError> {
-        let MidiInput { source, path, head } = input;
-        let options = reader_options(strict);
-        let wide = is_wide(&head);
-        let stack = if wide { 256 << 20 } else { 64 << 20 };
-        open_on_big_stack(&path, &head, "open", stack, move || {
-            // Built in its box and opened in place: `Feed::open` would
-            // build the feed (7.7 MB for the standard capacities) on this
-            // thread's stack and copy it into the box, touching ~23 MB,
-            // ~5 600 page faults at every song's start.
-            Ok(if wide {
-                let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
-                feed.reopen(options, rate)?;
-                AnyFeed::Wide(feed)
-            } else {
-                let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
-                feed.reopen(options, rate)?;
-                AnyFeed::Standard(feed)
-            })
-        })
+        open_by_width(
+            input,
+            strict,
+            "open",
+            (64 << 20, 256 << 20),
+            move |source, options, wide| {
+                // Built in its box and opened in place: `Feed::open` would
+                // build the feed (7.7 MB for the standard capacities) on
+                // this thread's stack and copy it into the box, touching
+                // ~23 MB, ~5 600 page faults at every song's start.
+                Ok(if wide {
+                    let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
+                    feed.reopen(options, rate)?;
+                    AnyFeed::Wide(feed)
+                } else {
+                    let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
+                    feed.reopen(options, rate)?;
+                    AnyFeed::Standard(feed)
+                })
+            },
+        )
     }
 
     /// The file's header.
