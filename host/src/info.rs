@@ -16,7 +16,9 @@
 //! `tempo_changes` (`[{"tick", "seconds", "us_per_quarter", "bpm"}]`),
 //! `time_signatures`, `key_signatures`, `texts` (counts by kind), `sysex`
 //! (`{"count", "resets": [{"tick", "seconds", "kind"}]}`), `escapes`,
-//! `problems` (strings), `diagnostics` (the reader's counters).
+//! `problems` (strings), `diagnostics` (the reader's counters), `loop`
+//! (the file's loop points: `{"start_tick", "end_tick", "convention",
+//! "text"}` or null).
 //!
 //! *Real-time*: not real-time (a CLI command).
 
@@ -24,14 +26,14 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use midly::{MetaMessage, MidiMessage, Timing, TrackEventKind};
-use smfplay_core::sequencer::reset_kind;
+use smfplay_core::sequencer::{LoopPoints, reset_kind};
 
 use crate::cli::InfoArgs;
 use crate::describe::{key_name, reset_name, text};
 use crate::exit::{HostError, code};
 use crate::json::{Object, array, string};
 use crate::progress::clock;
-use crate::scan::{self, ScanSummary, display_name};
+use crate::scan::{ScanSummary, display_name};
 
 #[derive(Default, Clone)]
 struct TrackInfo {
@@ -67,6 +69,8 @@ struct Info {
     sysex: u64,
     resets: Vec<(u64, f64, &'static str)>,
     escapes: u64,
+    /// The in-file loop and its description.
+    file_loop: Option<(LoopPoints, String)>,
 }
 
 impl Info {
@@ -136,9 +140,10 @@ pub fn run(args: &InfoArgs) -> Result<i32, HostError> {
     let name = display_name(&args.file);
     let input = crate::midi_input::MidiInput::open(&args.file)?;
     let mut info = Info::default();
-    let summary = scan::scan(input, args.strict, |_, ev| {
+    let (summary, map) = crate::song_map::scan_with_map(input, args.strict, |_, ev| {
         info.add(ev.track, ev.tick, ev.seconds(), &ev.kind);
     })?;
+    info.file_loop = Some((map.file_loop(), crate::song_map::loop_description(&map)));
     let tracks = usize::from(summary.header.tracks);
     if info.tracks.len() < tracks {
         info.tracks.resize(tracks, TrackInfo::default());
@@ -223,6 +228,20 @@ fn json(name: &str, info: &Info, s: &ScanSummary) -> String {
     });
     o.int("end_tick", s.end_tick);
     o.num("duration_seconds", s.duration_seconds());
+    o.raw("loop", |out| match &info.file_loop {
+        Some((LoopPoints { found: Some(l), .. }, text)) => {
+            let mut lo = Object::new(out);
+            lo.int("start_tick", l.range.start);
+            match l.range.end {
+                Some(e) => lo.int("end_tick", e),
+                None => lo.raw("end_tick", |o| o.push_str("null")),
+            }
+            lo.str("convention", l.convention.name());
+            lo.str("text", text);
+            lo.end();
+        }
+        _ => out.push_str("null"),
+    });
     o.raw("tempo_changes", |out| {
         array(out, &info.tempos, |o, &(tick, secs, us)| {
             let mut t = Object::new(o);
@@ -340,6 +359,9 @@ fn plain(name: &str, info: &Info, s: &ScanSummary) -> String {
         clock(secs),
         s.end_tick
     );
+    if let Some((_, text)) = &info.file_loop {
+        let _ = writeln!(out, "Loop:        {text}");
+    }
     let total_notes: u64 = info.note_ons.iter().sum();
     let _ = writeln!(
         out,

@@ -24,6 +24,7 @@ mod progress;
 mod release_tail;
 mod render;
 mod scan;
+mod song_map;
 mod soundfont;
 mod wav_output;
 

@@ -39,7 +39,9 @@ use std::time::Instant;
 
 use midly::num::u4;
 use smfplay_core::audio::convert::{interleave_stereo_f32, interleave_stereo_i16};
-use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
+use smfplay_core::sequencer::{
+    Command, LoopRange, Notice, Observer, SeekTarget, SequencerConfig, TimePoint,
+};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
 use crate::any_sequencer::AnySequencer;
@@ -50,6 +52,7 @@ use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, lift_pedals};
 use crate::scan::{self, display_name};
+use crate::song_map::{self, SongMap};
 use crate::soundfont;
 use crate::wav_output::WavOutput;
 
@@ -82,6 +85,70 @@ fn check_max_duration(
     Ok(())
 }
 
+/// Where the render starts, stops and loops, in the song's terms.
+struct SongPoints {
+    /// `--start` as a song frame (0: the beginning).
+    start_frame: u64,
+    /// `--end` as a song frame.
+    end_song_frame: Option<u64>,
+    /// The loop (`--loop-range`, else the file's) and its turns back
+    /// (`--loops` − 1; a render loops once by default), when `--loops` is
+    /// more than 1.
+    looping: Option<(LoopRange, u32)>,
+}
+
+impl SongPoints {
+    /// Resolves the options against the song's map; `None` after a usage
+    /// error was printed.
+    fn resolve(map: &SongMap, args: &RenderArgs, name: &str) -> Result<Option<Self>, HostError> {
+        let rate = args.synth.rate;
+        let seq = &args.sequence;
+        let frame = |what: &str, at: Option<TimePoint>| match at {
+            None => Ok(None),
+            Some(p) => map
+                .song_frame(p, rate)
+                .map(Some)
+                .map_err(|e| format!("host: {name}: {what}: {e}")),
+        };
+        let start_frame = match frame("--start", seq.start) {
+            Ok(f) => f.unwrap_or(0),
+            Err(line) => return usage(&line),
+        };
+        let end_song_frame = match frame("--end", seq.end) {
+            Ok(f) => f,
+            Err(line) => return usage(&line),
+        };
+        if let Some(end) = end_song_frame
+            && end <= start_frame
+        {
+            return usage("host: --end must be after --start");
+        }
+        let range = match seq.loop_range.map(|r| map.loop_range(r, rate)) {
+            Some(Ok(r)) => Some(r),
+            Some(Err(e)) => return usage(&format!("host: {name}: --loop-range: {e}")),
+            None => {
+                let points = map.file_loop();
+                if let Some(d) = points.defect {
+                    eprintln!("host: warning: {name}: {d}");
+                }
+                points.found.map(|l| l.range)
+            }
+        };
+        let loops = seq.loops.unwrap_or(1);
+        let looping = range.filter(|_| loops > 1).map(|r| (r, loops - 1));
+        Ok(Some(Self {
+            start_frame,
+            end_song_frame,
+            looping,
+        }))
+    }
+}
+
+fn usage(line: &str) -> Result<Option<SongPoints>, HostError> {
+    eprintln!("{line}");
+    Ok(None)
+}
+
 /// Runs `host render`; returns the exit code.
 pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let started = Instant::now();
@@ -90,37 +157,54 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let rate = args.synth.rate;
     let seq = &args.sequence;
     let milli = (seq.tempo * 1000.0).round() as u32;
-    let start_frame = seq.start.map_or(0, |s| (s * f64::from(rate)) as u64);
-    let end_song_frame = seq.end.map(|e| (e * f64::from(rate)) as u64);
-    if let Some(end) = end_song_frame
-        && end <= start_frame
-    {
-        eprintln!("host: --end must be after --start");
-        return Ok(code::USAGE);
-    }
 
-    // 1. Scan: length and problems.
+    // 1. Scan: length, problems, and where bars, beats and loops are.
     let name = display_name(&args.input);
     let (input, for_scan) = scan::open_twice(&args.input)?;
-    let summary = scan::scan(for_scan, seq.strict, |_, _| {})?;
+    let (summary, map) = song_map::scan_with_map(for_scan, seq.strict, |_, _| {})?;
     for line in summary.problem_lines() {
         eprintln!("host: warning: {name}: {line}");
     }
+    let Some(points) = SongPoints::resolve(&map, args, &name)? else {
+        return Ok(code::USAGE);
+    };
+    let SongPoints {
+        start_frame,
+        end_song_frame,
+        looping,
+    } = points;
     let (num, den) = summary.end_time;
     let song_end = u64::try_from(num.saturating_mul(u128::from(rate)) / u128::from(den.max(1)))
         .unwrap_or(u64::MAX);
+    // The song time the loop adds: (--loops − 1) turns of A–B, when the
+    // render reaches B.
+    let extra = looping.map_or(0, |(range, turns)| {
+        let a = map.frame_of(range.start, rate);
+        let b = range.end.map_or(song_end, |e| map.frame_of(e, rate));
+        let reaches_b = start_frame < b && end_song_frame.is_none_or(|e| e >= b);
+        if reaches_b {
+            (b - a).saturating_mul(u64::from(turns))
+        } else {
+            0
+        }
+    });
     let scaled = |song_frames: u64| -> u64 {
         u64::try_from(u128::from(song_frames) * 1000 / u128::from(milli.max(1))).unwrap_or(u64::MAX)
     };
     // Output frame where the song position reaches --end (the first frame
     // whose timeline bound covers it: see the core's scale map).
     let cut_at = end_song_frame.map(|end| {
-        let d = end - start_frame;
+        let d = end - start_frame + extra;
         u64::try_from(u128::from(d - 1) * 1000 / u128::from(milli.max(1)) + 1).unwrap_or(u64::MAX)
     });
-    let predicted_end = scaled(song_end.saturating_sub(start_frame));
+    let predicted_end = scaled(song_end.saturating_sub(start_frame) + extra);
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
-    check_max_duration(args, song_end, start_frame, end_song_frame)?;
+    check_max_duration(
+        args,
+        song_end + extra,
+        start_frame,
+        end_song_frame.map(|e| e + extra),
+    )?;
     let cap = TailRule::cap_frames(u64::from(rate));
 
     // 2. Synthesizer.
@@ -145,6 +229,10 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     }
     for &ch in &seq.solo {
         commands.push(Command::Solo(u4::new(ch - 1), true));
+    }
+    if let Some((range, turns)) = looping {
+        commands.push(Command::Loop(Some(range)));
+        song.set_loop_turns(turns);
     }
     if start_frame > 0 {
         commands.push(Command::Seek(SeekTarget::SongFrame(start_frame)));

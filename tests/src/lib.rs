@@ -6,6 +6,7 @@
 //! - [`rng`]: the seeded PRNG behind every generator.
 //! - [`fixtures`]: named valid and damaged fixture files.
 //! - [`demo`]: the composed demo song (`assets/demo.mid`).
+//! - [`loop_songs`]: songs with in-file loop points, and the same unrolled.
 //! - [`reference`](mod@reference): `midly`-based reference parse and track merge.
 //! - [`strict`]: what `midly`'s `strict` feature would say about a file.
 //! - [`corpus`]: the real-world corpus in `../shared/corpus` and its manifest.
@@ -16,6 +17,7 @@
 pub mod corpus;
 pub mod demo;
 pub mod fixtures;
+pub mod loop_songs;
 pub mod our_reader;
 pub mod recording_synth;
 pub mod reference;

@@ -195,3 +195,34 @@ pub fn expected_log(bytes: &[u8], rate: u32) -> Vec<(u64, Logged)> {
     }
     out
 }
+
+/// Plays `bytes` looping `range`, `turns` times back (then on to the end),
+/// with `period`-frame periods, for at most `max_frames` frames.
+pub fn run_looped(
+    bytes: &[u8],
+    rate: u32,
+    period: usize,
+    max_frames: u64,
+    range: smfplay_core::sequencer::LoopRange,
+    turns: u32,
+) -> Run {
+    let bytes = bytes.to_vec();
+    crate::our_reader::with_big_stack(move || {
+        let mut seq = Box::new(
+            TestSequencer::open(
+                SliceSource::new(&bytes),
+                ReaderOptions::LENIENT,
+                SequencerConfig::new(rate, period as u32),
+            )
+            .expect("open"),
+        );
+        seq.set_loop_turns(turns);
+        drive(
+            &mut *seq,
+            period,
+            max_frames,
+            &[(0, Command::Loop(Some(range)))],
+            |s| s.player().stats().late,
+        )
+    })
+}

@@ -29,6 +29,7 @@
 //! effects ([`super::delivery`]) over the lock-free queues, as it does the
 //! keys'.
 
+use super::song_actions::{SongAction, SongPoint, parse_point};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
@@ -141,7 +142,26 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
     let command = |a: Action| Ok(Line::Command(a));
     match verb {
         "wait" => Ok(Line::Wait(Duration::from_secs_f64(number(0.0, 86_400.0)?))),
-        "seek" => command(Action::SeekTo((number(0.0, 1e9)? * 1000.0).round() as u64)),
+        "seek" => {
+            let a = arg.ok_or_else(|| "'seek' needs a time: seconds or bar:beat".to_string())?;
+            command(match parse_point(a)? {
+                SongPoint::Ms(ms) => Action::SeekTo(ms),
+                bar => Action::Song(SongAction::SeekTo(bar)),
+            })
+        }
+        "loop" => match arg {
+            Some("off") => command(Action::Song(SongAction::Clear)),
+            Some(range) => {
+                let (a, b) = range
+                    .split_once('-')
+                    .ok_or_else(|| format!("'loop' needs A-B or off (got '{range}')"))?;
+                command(Action::Song(SongAction::Between(
+                    parse_point(a)?,
+                    parse_point(b)?,
+                )))
+            }
+            None => Err("'loop' needs A-B (17:1-25:1, 30-45) or off".into()),
+        },
         "pause" => no_arg(Action::Pause),
         "resume" | "play" => no_arg(Action::Resume),
         "toggle" => no_arg(Action::TogglePause),
@@ -242,7 +262,7 @@ mod tests {
     fn bad_lines_say_what_is_wrong() {
         for (line, says) in [
             ("jump 3", "unknown command 'jump'"),
-            ("seek", "'seek' needs a number"),
+            ("seek", "'seek' needs a time"),
             ("seek soon", "'soon' is not a number"),
             ("tempo 9", "outside 0.25–4"),
             ("mute 17", "outside 1–16"),

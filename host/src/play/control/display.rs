@@ -47,6 +47,10 @@ pub struct Frame<'a> {
     pub xruns: u64,
     /// Load-shedding level (0: none).
     pub shed_level: u8,
+    /// The A–B or in-file loop ("bars 5:1–9:1"), empty without one.
+    pub looping: &'a str,
+    /// Loop turns so far.
+    pub loops: u32,
     /// The current lyric line.
     pub lyric: &'a str,
     /// The last marker, cue or text event.
@@ -66,9 +70,10 @@ pub struct Frame<'a> {
 }
 
 /// The key help, two lines that fit 80 columns.
-pub const KEY_HELP: [&str; 2] = [
+pub const KEY_HELP: [&str; 3] = [
     "space pause  <-/-> 5s  PgUp/PgDn 30s  Home start  Up/Dn volume  +/- tempo",
     "t/T transpose  1-0 !-^ mute  s solo  l loop  n/p next/previous  r fx  q quit",
+    ",/. bar back/forward  [ loop start  ] loop end  \\ no loop",
 ];
 
 /// `m:ss.s`.
@@ -173,6 +178,12 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
         1u32 << f.signature.1.min(6),
         c.transpose
     ));
+    if !f.looping.is_empty() {
+        lines.push(format!(
+            "A-B loop {}  turns {}  ([ A  ] B  \\ clear)",
+            f.looping, f.loops
+        ));
+    }
     let load = f.work_ns * 100 / f.budget_ns.max(1);
     let shed = if f.shed_level > 0 {
         format!(" (shedding, level {})", f.shed_level)
@@ -320,6 +331,8 @@ mod tests {
             budget_ns: 5_333_333,
             xruns: 2,
             shed_level: 0,
+            looping: "bars 5:1–9:1",
+            loops: 2,
             lyric: "hello wor",
             text: "marker Chorus",
             sounding: 0b101,

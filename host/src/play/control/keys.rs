@@ -11,6 +11,8 @@
 //!
 //! *Real-time*: control thread only.
 
+use super::song_actions::SongAction;
+
 /// A key press.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
@@ -83,6 +85,8 @@ pub enum Action {
     ToggleEffects,
     /// Quit.
     Quit,
+    /// In the song's terms: bars, bar:beat seeks, the A–B loop.
+    Song(SongAction),
 }
 
 /// The channel keys: `1`–`9`, `0` are channels 1–10, shift+`1`–`6`
@@ -112,6 +116,11 @@ pub fn action(key: Key) -> Option<Action> {
         Key::Char('p') => Action::Previous,
         Key::Char('r') => Action::ToggleEffects,
         Key::Char('q' | 'Q') => Action::Quit,
+        Key::Char(',') => Action::Song(SongAction::BarBy(-1)),
+        Key::Char('.') => Action::Song(SongAction::BarBy(1)),
+        Key::Char('[') => Action::Song(SongAction::SetA),
+        Key::Char(']') => Action::Song(SongAction::SetB),
+        Key::Char('\\') => Action::Song(SongAction::Clear),
         Key::Char(c) => {
             let ch = CHANNEL_KEYS.iter().position(|&k| k == c)?;
             Action::Channel(ch as u8)

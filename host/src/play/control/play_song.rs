@@ -13,19 +13,21 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use smfplay_core::audio::PeriodBuffer;
-use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
+use std::sync::Arc;
+
+use smfplay_core::sequencer::{Command, LoopRange, SeekTarget, SequencerConfig, TimePoint};
 
 use super::commands::CommandScript;
 use super::control_loop::ControlLoop;
 use super::controls::Controls;
 use super::delivery::{Delivery, Nav};
 use super::report::{self, Log};
+use super::song_actions::SongActions;
 use super::ui::{ShownSong, Ui};
 use crate::capacities::HostPlayer;
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind};
 use crate::fluid::FluidSynth;
-use crate::midi_input::MidiInput;
 use crate::play::MAX_PERIOD;
 use crate::play::realtime::alsa_output::{AlsaOutput, Negotiated};
 use crate::play::realtime::any_feed::AnyFeed;
@@ -37,6 +39,7 @@ use crate::play::realtime::output_buffer::OutputBuffer;
 use crate::play::realtime::play_status::PlayStatus;
 use crate::play::realtime::queues::{ControlEnds, PlayQueues};
 use crate::play::realtime::scheduling::region_of;
+use crate::song_map::SongMap;
 
 /// Song time the feeder keeps queued ahead of the play head.
 const LOOKAHEAD_S: f64 = 0.25;
@@ -70,7 +73,13 @@ pub fn play_song(
     total: &mut report::Totals,
 ) -> Result<(End, Option<Nav>), HostError> {
     let (rate, period) = (song.neg.rate, song.neg.period);
-    let (mut feed, total_ms) = open_song(song, ui.is_some())?;
+    let (mut feed, total_ms, map) = open_song(song)?;
+    let points = SongPoints::resolve(song, map.as_deref(), rate)?;
+    // Set before the feeder starts: the reader has not passed the loop
+    // start (a --start seek rescans and arms it).
+    feed.set_loop_range(points.looping);
+    // --loops N: N − 1 turns, then on to the end (no option: forever).
+    feed.set_loop_turns(song.args.sequence.loops.map_or(0, |n| n - 1));
     let mut player = make_player(&feed, rate, period);
     apply_carried_settings(controls, &mut player, synth);
     let mut queues = PlayQueues::new();
@@ -78,8 +87,8 @@ pub fn play_song(
     // touched on request); locked with the audio loop's other memory.
     let queues_hot = region_of(&*queues);
     let (feeder_ends, audio_ends, mut ctrl) = queues.split();
-    queue_song_start(song, controls, &mut ctrl);
-    let stop_at = StopAt::of(song.args, rate);
+    queue_song_start(&points, controls, &mut ctrl);
+    let stop_at = StopAt::of(song.args, &points, rate);
     let status = PlayStatus::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
     let out_buf = OutputBuffer::new(song.neg.format, period);
@@ -138,7 +147,14 @@ pub fn play_song(
             ctrl,
             status,
             controls,
-            delivery: Delivery::new(total_ms, rate),
+            delivery: match map {
+                Some(map) => Delivery::new(total_ms, rate).with_song(SongActions::new(
+                    map,
+                    rate,
+                    points.looping,
+                )),
+                None => Delivery::new(total_ms, rate),
+            },
             ui,
             script: song.script,
             log: song.log,
@@ -164,25 +180,77 @@ fn cannot_start(e: std::io::Error) -> HostError {
     HostError::new(Kind::Other, "", format!("cannot start a thread: {e}"))
 }
 
-/// Opens the song's feed; with the live display, also its length in ms
-/// (unscaled song time), from a scan of a second copy (`None` when the
-/// scan fails: playing reports the problem).
-fn open_song(song: &SongRun<'_>, with_length: bool) -> Result<(AnyFeed, Option<u64>), HostError> {
+/// Opens the song's feed; from a scan of a second copy, its length in ms
+/// (unscaled song time) and its map (bars, loop points); both `None` when
+/// the scan fails (playing reports the problem).
+fn open_song(song: &SongRun<'_>) -> Result<OpenedSong, HostError> {
     let strict = song.args.sequence.strict;
-    let (input, total_ms) = if with_length {
-        let (input, for_scan) = crate::scan::open_twice(song.path)?;
-        (input, song_length_ms(for_scan, strict))
-    } else {
-        (MidiInput::open(song.path)?, None)
-    };
-    Ok((AnyFeed::open(input, strict, song.neg.rate)?, total_ms))
+    let (input, for_scan) = crate::scan::open_twice(song.path)?;
+    let scanned = crate::song_map::scan_with_map(for_scan, strict, |_, _| {}).ok();
+    let total_ms = scanned
+        .as_ref()
+        .map(|(summary, _)| (summary.duration_seconds() * 1000.0).round() as u64);
+    let map = scanned.map(|(_, map)| Arc::new(map));
+    Ok((AnyFeed::open(input, strict, song.neg.rate)?, total_ms, map))
 }
 
-/// The length of a song in ms (unscaled song time), from a scan; `None`
-/// when the scan fails.
-fn song_length_ms(input: MidiInput, strict: bool) -> Option<u64> {
-    let summary = crate::scan::scan(input, strict, |_, _| {}).ok()?;
-    Some((summary.duration_seconds() * 1000.0).round() as u64)
+/// A song's feed, its length in ms and its map, when the scan worked.
+type OpenedSong = (AnyFeed, Option<u64>, Option<Arc<SongMap>>);
+
+/// Where a song starts, stops and loops, from the options and the song's
+/// map (bar:beat positions need the map; seconds do not).
+struct SongPoints {
+    /// `--start`, as a seek.
+    start: Option<SeekTarget>,
+    /// `--end`, as a song frame.
+    end_frame: Option<u64>,
+    /// `--loop-range`, else the file's loop unless `--no-file-loops`.
+    looping: Option<LoopRange>,
+}
+
+impl SongPoints {
+    fn resolve(song: &SongRun<'_>, map: Option<&SongMap>, rate: u32) -> Result<Self, HostError> {
+        let seq = &song.args.sequence;
+        let bad =
+            |what: &str, e: String| HostError::file(Kind::Input, song.path, format!("{what}: {e}"));
+        let frame = |what: &str, at: Option<TimePoint>| -> Result<Option<u64>, HostError> {
+            match (at, map) {
+                (None, _) => Ok(None),
+                (Some(TimePoint::Seconds(s)), _) => Ok(Some((s * f64::from(rate)) as u64)),
+                (Some(p), Some(map)) => map
+                    .song_frame(p, rate)
+                    .map(Some)
+                    .map_err(|e| bad(what, e.to_string())),
+                (Some(_), None) => Err(bad(what, "the song's bars are unknown".into())),
+            }
+        };
+        let start = frame("--start", seq.start)?.map(SeekTarget::SongFrame);
+        let end_frame = frame("--end", seq.end)?;
+        let looping = match (seq.loop_range, map) {
+            (Some(r), Some(map)) => Some(
+                map.loop_range(r, rate)
+                    .map_err(|e| bad("--loop-range", e))?,
+            ),
+            (Some(_), None) => {
+                return Err(bad("--loop-range", "the song's bars are unknown".into()));
+            }
+            (None, Some(map)) if !song.args.no_file_loops => {
+                let points = map.file_loop();
+                if let Some(d) = points.defect {
+                    song.log
+                        .warning(&format!("{}: {d}", crate::scan::display_name(song.path)));
+                }
+                points.found.map(|l| l.range)
+            }
+            (None, _) => None,
+        };
+        Ok(Self {
+            start,
+            end_frame,
+            // --loops 1: the loop is played once, i.e. not looped.
+            looping: looping.filter(|_| seq.loops != Some(1)),
+        })
+    }
 }
 
 /// The song's player, in its box.
@@ -212,10 +280,9 @@ fn apply_carried_settings(controls: &Controls, player: &mut HostPlayer, synth: &
 
 /// `--start` as a seek for the feeder; effects off when the keys turned
 /// them off.
-fn queue_song_start(song: &SongRun<'_>, controls: &Controls, ctrl: &mut ControlEnds<'_>) {
-    if let Some(start) = song.args.sequence.start {
-        let frame = (start * f64::from(song.neg.rate)) as u64;
-        let _ = ctrl.seeks.enqueue(SeekTarget::SongFrame(frame));
+fn queue_song_start(points: &SongPoints, controls: &Controls, ctrl: &mut ControlEnds<'_>) {
+    if let Some(start) = points.start {
+        let _ = ctrl.seeks.enqueue(start);
     }
     if !controls.effects {
         let _ = ctrl.commands.enqueue(AudioCmd::Effects(false));
@@ -232,19 +299,21 @@ struct StopAt {
 }
 
 impl StopAt {
-    fn of(args: &PlayArgs, rate: u32) -> Self {
-        let seq = &args.sequence;
-        let start_s = seq.start.unwrap_or(0.0);
-        let capped = seq.end.is_none_or(|e| e > start_s + seq.max_duration);
-        let end_s = if capped {
-            start_s + seq.max_duration
-        } else {
-            seq.end.unwrap_or(f64::MAX)
+    fn of(args: &PlayArgs, points: &SongPoints, rate: u32) -> Self {
+        let start = match points.start {
+            Some(SeekTarget::SongFrame(f)) => f,
+            _ => 0,
         };
-        Self {
-            song_frame: (end_s * f64::from(rate)) as u64,
-            capped,
-        }
+        let max = (args.sequence.max_duration * f64::from(rate)) as u64;
+        let capped = points
+            .end_frame
+            .is_none_or(|e| e > start.saturating_add(max));
+        let song_frame = if capped {
+            start.saturating_add(max)
+        } else {
+            points.end_frame.unwrap_or(u64::MAX)
+        };
+        Self { song_frame, capped }
     }
 }
 
