@@ -21,11 +21,11 @@ mod shared;
 use std::path::PathBuf;
 
 use shared::{
-    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, Outcome, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
-    SmallSequencer, StreamSum, TRACKS, VOICES, WINDOW,
+    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, Outcome, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
+    SmallFeed, SmallPlayer, SmallSequencer, StreamSum, TRACKS, VOICES, WINDOW,
 };
 use smfplay_core::sched::{Calendar, EventPool};
-use smfplay_core::sequencer::{ChaseState, Feed, Player, SequencerConfig, SongEvent};
+use smfplay_core::sequencer::{ChaseState, SequencerConfig, SongEvent};
 use smfplay_core::smf::{Reader, ReaderOptions, SliceSource};
 use smfplay_core::tempo::TempoMap;
 use smfplay_tests::recording_synth::Logged;
@@ -153,8 +153,8 @@ fn sizes_at_firmware_capacities() {
     println!(
         "firmware-checksum host size_of: Reader={} Feed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} SongEvent={}",
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<Feed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
-        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>>(),
+        size_of::<SmallFeed<SliceSource<'static>>>(),
+        size_of::<SmallPlayer>(),
         size_of::<SmallSequencer<SliceSource<'static>>>(),
         size_of::<Calendar<SongEvent, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),

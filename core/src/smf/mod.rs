@@ -13,9 +13,13 @@
 //!
 //! *Panics*: never, whatever the input (fuzzed).
 
+mod body;
+mod checkpoint;
+mod diagnostics;
 mod error;
 mod event;
 mod header;
+mod merge_heap;
 mod reader;
 mod source;
 mod track_cursor;
@@ -24,5 +28,7 @@ pub(crate) use error::ErrorSlot;
 pub use error::{Error, ErrorKind, Severity};
 pub use event::Event;
 pub use header::Header;
-pub use reader::{Diagnostics, Reader, ReaderCheckpoint, ReaderOptions};
+pub use checkpoint::ReaderCheckpoint;
+pub use diagnostics::Diagnostics;
+pub use reader::{Reader, ReaderOptions};
 pub use source::{ByteSource, IoSource, SliceSource};
