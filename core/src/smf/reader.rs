@@ -553,3 +553,161 @@ fn tick_of<const W: usize>(cursors: &[TrackCursor<W>], t: u16) -> u64 {
 fn cursor_pos<const W: usize>(cursors: &[TrackCursor<W>], t: usize) -> u64 {
     cursors.get(t).map_or(0, TrackCursor::pos)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::vec::Vec;
+
+    use midly::{MetaMessage, TrackEventKind};
+
+    use super::{Reader, ReaderOptions};
+    use crate::smf::{ErrorKind, Severity, SliceSource};
+
+    /// A file of `format` with 96 ticks per quarter and these tracks (their
+    /// data bytes: delta times and events).
+    fn smf(format: u16, tracks: &[&[u8]]) -> Vec<u8> {
+        let mut f = Vec::from(*b"MThd");
+        f.extend_from_slice(&[0, 0, 0, 6]);
+        f.extend_from_slice(&format.to_be_bytes());
+        f.extend_from_slice(&(tracks.len() as u16).to_be_bytes());
+        f.extend_from_slice(&[0, 96]);
+        for t in tracks {
+            f.extend_from_slice(b"MTrk");
+            f.extend_from_slice(&(t.len() as u32).to_be_bytes());
+            f.extend_from_slice(t);
+        }
+        f
+    }
+
+    const EOT: [u8; 4] = [0x00, 0xFF, 0x2F, 0];
+
+    /// Track data: `(delta, key)` note-ons on channel 0, then end of track.
+    fn notes(events: &[(u8, u8)]) -> Vec<u8> {
+        let mut t = Vec::new();
+        for &(delta, key) in events {
+            t.extend_from_slice(&[delta, 0x90, key, 1]);
+        }
+        t.extend_from_slice(&EOT);
+        t
+    }
+
+    type Small<'a> = Reader<SliceSource<'a>, 4, 8, 16>;
+
+    /// `(tick, track, key)` of every note-on; panics on an error.
+    fn merged(reader: &mut Small<'_>) -> Vec<(u64, u16, u8)> {
+        let mut out = Vec::new();
+        while let Some(ev) = reader.next_event().expect("no error") {
+            if let TrackEventKind::Midi { message, .. } = ev.kind
+                && let midly::MidiMessage::NoteOn { key, .. } = message
+            {
+                out.push((ev.tick, ev.track, key.as_int()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn merges_tracks_by_tick_ties_to_the_lower_track() {
+        let t0 = notes(&[(10, 1), (0, 2), (20, 3)]);
+        let t1 = notes(&[(0, 10), (10, 11), (40, 12)]);
+        let t2 = notes(&[(30, 20)]);
+        let file = smf(1, &[&t0, &t1, &t2]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        assert_eq!(reader.header().tracks, 3);
+        assert_eq!(reader.next_tick(), Some(0));
+        assert_eq!(
+            merged(&mut reader),
+            [
+                (0, 1, 10),
+                (10, 0, 1),
+                (10, 0, 2),
+                (10, 1, 11),
+                (30, 0, 3),
+                (30, 2, 20),
+                (50, 1, 12)
+            ]
+        );
+        assert_eq!(reader.next_tick(), None);
+        assert!(reader.diagnostics().is_clean());
+    }
+
+    #[test]
+    fn format_2_plays_tracks_one_after_another() {
+        let t0 = notes(&[(5, 1), (5, 2)]);
+        let t1 = notes(&[(3, 3)]);
+        let file = smf(2, &[&t0, &t1]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        // Track 1 starts at tick 10, where track 0's end of track is.
+        assert_eq!(merged(&mut reader), [(5, 0, 1), (10, 0, 2), (13, 1, 3)]);
+    }
+
+    #[test]
+    fn checkpoint_and_rewind_come_back_to_the_same_events() {
+        let t0 = notes(&[(1, 1), (1, 2), (1, 3)]);
+        let t1 = notes(&[(2, 4), (2, 5)]);
+        let file = smf(1, &[&t0, &t1]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        let whole = merged(&mut reader);
+        reader.rewind().unwrap();
+        reader.next_event().unwrap();
+        reader.next_event().unwrap();
+        let cp = reader.checkpoint();
+        let rest = merged(&mut reader);
+        assert_eq!(rest[..], whole[2..]);
+        assert!(reader.restore(&cp));
+        assert_eq!(merged(&mut reader), rest);
+        assert!(!reader.restore(&super::ReaderCheckpoint::EMPTY));
+    }
+
+    #[test]
+    fn damage_ends_one_track_leniently_and_the_file_strictly() {
+        // Track 0 opens with a data byte: no running status to use.
+        let t0 = [5, 0x3C, 0x40, 0, 0xFF, 0x2F, 0];
+        let t1 = notes(&[(0, 1), (10, 2)]);
+        let file = smf(1, &[&t0, &t1]);
+        let mut lenient = Small::open(SliceSource::new(&file), ReaderOptions::LENIENT).unwrap();
+        assert!(lenient.next_event().unwrap().is_some());
+        let error = lenient.next_event().unwrap_err();
+        assert_eq!(error.kind, ErrorKind::MissingRunningStatus(0x3C));
+        assert_eq!((error.track, error.severity), (Some(0), Severity::TrackEnded));
+        assert_eq!(merged(&mut lenient), [(10, 1, 2)]);
+        assert_eq!(lenient.diagnostics().tracks_cut, 1);
+
+        let mut strict = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        strict.next_event().unwrap();
+        assert_eq!(strict.next_event().unwrap_err().severity, Severity::Fatal);
+        assert!(strict.next_event().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_missing_end_of_track_is_counted_not_returned() {
+        let t0 = [0, 0x90, 1, 1];
+        let file = smf(0, &[&t0]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::LENIENT).unwrap();
+        assert_eq!(merged(&mut reader), [(0, 0, 1)]);
+        assert_eq!(reader.diagnostics().tracks_without_end, 1);
+        assert_eq!(
+            reader.diagnostics().first_problem().map(|e| e.kind),
+            Some(ErrorKind::MissingEndOfTrack)
+        );
+    }
+
+    #[test]
+    fn meta_payloads_are_delivered_and_more_tracks_than_capacity_is_fatal() {
+        let t0 = [0, 0xFF, 0x51, 3, 0x07, 0xA1, 0x20, 0, 0xFF, 0x2F, 0];
+        let file = smf(0, &[&t0]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        let ev = reader.next_event().unwrap().unwrap();
+        assert_eq!(
+            ev.kind,
+            TrackEventKind::Meta(MetaMessage::Tempo(500_000.into()))
+        );
+
+        let eot: &[u8] = &EOT;
+        let file = smf(1, &[eot; 5]);
+        let error = Small::open(SliceSource::new(&file), ReaderOptions::LENIENT)
+            .err()
+            .unwrap();
+        assert_eq!(error.kind, ErrorKind::TooManyTracks { capacity: 4 });
+    }
+}
