@@ -49,6 +49,8 @@ mod player;
 mod position;
 mod scale_map;
 mod song_event;
+#[cfg(test)]
+mod test_synth;
 
 pub use active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
 pub use chase::{

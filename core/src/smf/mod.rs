@@ -22,6 +22,8 @@ mod header;
 mod merge_heap;
 mod reader;
 mod source;
+#[cfg(test)]
+pub(crate) mod test_file;
 mod track_cursor;
 
 pub(crate) use error::ErrorSlot;
