@@ -730,7 +730,7 @@ mod tests {
     use super::{EventSink, Feed};
     use crate::sched::{Full, PoolError, PoolHandle};
     use crate::sequencer::test_synth::LogSynth;
-    use crate::sequencer::{LoopRange, Player, SeekTarget, SongEvent};
+    use crate::sequencer::{LoopRange, MAX_FEED_EVENTS_PER_PERIOD, Player, SeekTarget, SongEvent};
     use crate::smf::test_file::{notes, smf};
     use crate::smf::{ReaderOptions, SliceSource};
 
@@ -828,7 +828,7 @@ mod tests {
     }
 
     /// Plays `periods` periods of 64 frames (or until the end), filling a
-    /// period ahead as the sequencer does.
+    /// period ahead with the budget the sequencer gives.
     fn run(feed: &mut TestFeed<'_>, player: &mut TestPlayer, synth: &mut LogSynth, periods: usize) {
         let (mut l, mut r) = ([0.0f32; 64], [0.0f32; 64]);
         for _ in 0..periods {
@@ -836,7 +836,7 @@ mod tests {
                 break;
             }
             let horizon = player.timeline_after(64) + 64;
-            feed.fill(player, horizon, 100).unwrap();
+            feed.fill(player, horizon, MAX_FEED_EVENTS_PER_PERIOD).unwrap();
             player.process(synth, &mut l, &mut r, &mut ());
         }
     }
@@ -844,7 +844,7 @@ mod tests {
     #[test]
     fn seek_chases_controllers_and_plays_from_the_target() {
         // Program 5 and volume 90 on channel 0 before tick 50; notes at 50
-        // (skipped) and 100 (played 50 ticks after the seek).
+        // (the target: played at once) and 100 (50 ticks later).
         let body = [
             0, 0xC0, 5, 10, 0xB0, 7, 90, 40, 0x90, 50, 1, 50, 0x90, 51, 1, 0, 0xFF, 0x2F, 0,
         ];
@@ -852,8 +852,8 @@ mod tests {
         let mut feed = feed(&file);
         let mut player = TestPlayer::new(feed.header().timing, 48_000, 6);
         let mut synth = LogSynth::default();
-        feed.seek(&mut player, SeekTarget::Tick(60)).unwrap();
-        assert_eq!(player.position().tick, 60);
+        feed.seek(&mut player, SeekTarget::Tick(50)).unwrap();
+        assert_eq!(player.position().tick, 50);
         run(&mut feed, &mut player, &mut synth, 100);
         assert!(player.is_ended() && feed.is_done());
         let program = synth.log.iter().position(|&(_, _, m)| {
@@ -868,7 +868,7 @@ mod tests {
             }
         });
         assert!(program.is_some() && volume.is_some(), "{:?}", synth.log);
-        assert_eq!(synth.note_ons(), [(400, 51)]);
+        assert_eq!(synth.note_ons(), [(0, 50), (500, 51)]);
     }
 
     #[test]

@@ -648,6 +648,10 @@ mod tests {
         // Four voices: 60, 61, 62, 63; 64 and 65 are not played.
         assert_eq!(p.sounding_notes(), 4);
         assert_eq!(p.stats().notes_over_capacity, 2);
+        assert_eq!(
+            synth.note_ons(),
+            [(0, 60), (5, 60), (10, 61), (10, 62), (10, 63)]
+        );
     }
 
     #[test]
