@@ -804,7 +804,13 @@ mod tests {
         feed.fill(&mut sink, u64::MAX, 100).unwrap();
         assert!(feed.is_done());
         assert_eq!(sink.items.last(), Some(&(1920, SongEvent::End)));
-        assert!(matches!(sink.items[0].1, SongEvent::Tempo { us_per_quarter: 20_000, .. }));
+        assert!(matches!(
+            sink.items[0].1,
+            SongEvent::Tempo {
+                us_per_quarter: 20_000,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -836,7 +842,8 @@ mod tests {
                 break;
             }
             let horizon = player.timeline_after(64) + 64;
-            feed.fill(player, horizon, MAX_FEED_EVENTS_PER_PERIOD).unwrap();
+            feed.fill(player, horizon, MAX_FEED_EVENTS_PER_PERIOD)
+                .unwrap();
             player.process(synth, &mut l, &mut r, &mut ());
         }
     }

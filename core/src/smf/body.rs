@@ -284,7 +284,9 @@ mod tests {
         let (got, _) = bodies(&[0xC1, 5, 0xD1, 7, 0xC1, 9]);
         assert_eq!(
             midi(&got[0]).1,
-            MidiMessage::ProgramChange { program: u7::new(5) }
+            MidiMessage::ProgramChange {
+                program: u7::new(5)
+            }
         );
         assert_eq!(
             midi(&got[1]).1,
@@ -292,7 +294,9 @@ mod tests {
         );
         assert_eq!(
             midi(&got[2]).1,
-            MidiMessage::ProgramChange { program: u7::new(9) }
+            MidiMessage::ProgramChange {
+                program: u7::new(9)
+            }
         );
     }
 
@@ -319,7 +323,13 @@ mod tests {
     fn sysex_fits_and_an_over_long_one_is_skipped_whole() {
         // F0 of 3 bytes (fits the 4-byte payload), then F7 of 5 bytes.
         let (got, end) = bodies(&[0xF0, 3, 1, 2, 0xF7, 0xF7, 5, 1, 2, 3, 4, 5, 0xC0, 1]);
-        assert!(matches!(got[0], Some(Body::Sys { status: 0xF0, len: 3 })));
+        assert!(matches!(
+            got[0],
+            Some(Body::Sys {
+                status: 0xF0,
+                len: 3
+            })
+        ));
         assert_eq!(
             end,
             (
@@ -339,7 +349,9 @@ mod tests {
         let body = read_body(&mut cursor, &mut src, &mut payload).ok();
         assert_eq!(
             midi(&body).1,
-            MidiMessage::ProgramChange { program: u7::new(1) }
+            MidiMessage::ProgramChange {
+                program: u7::new(1)
+            }
         );
     }
 

@@ -42,4 +42,3 @@ impl<const TRACKS: usize> ReaderCheckpoint<TRACKS> {
         self.valid
     }
 }
-

@@ -26,11 +26,11 @@ mod source;
 pub(crate) mod test_file;
 mod track_cursor;
 
+pub use checkpoint::ReaderCheckpoint;
+pub use diagnostics::Diagnostics;
 pub(crate) use error::ErrorSlot;
 pub use error::{Error, ErrorKind, Severity};
 pub use event::Event;
 pub use header::Header;
-pub use checkpoint::ReaderCheckpoint;
-pub use diagnostics::Diagnostics;
 pub use reader::{Reader, ReaderOptions};
 pub use source::{ByteSource, IoSource, SliceSource};

@@ -642,7 +642,10 @@ mod tests {
         assert!(lenient.next_event().unwrap().is_some());
         let error = lenient.next_event().unwrap_err();
         assert_eq!(error.kind, ErrorKind::MissingRunningStatus(0x3C));
-        assert_eq!((error.track, error.severity), (Some(0), Severity::TrackEnded));
+        assert_eq!(
+            (error.track, error.severity),
+            (Some(0), Severity::TrackEnded)
+        );
         assert_eq!(merged(&mut lenient), [(10, 1, 2)]);
         assert_eq!(lenient.diagnostics().tracks_cut, 1);
 

@@ -8,8 +8,8 @@
 
 #![allow(dead_code)]
 
-use midly::num::{u4, u7, u24};
 use midly::live::LiveEvent;
+use midly::num::{u4, u7, u24};
 use midly::{Fps, MetaMessage, SmpteTime, TrackEventKind};
 use smfplay_core::smf::{ByteSource, Error, Reader, ReaderOptions};
 
@@ -307,7 +307,11 @@ impl GenKind {
             GenKind::Midi(status, d0, d1) => {
                 // midly's own decoder of wire bytes, not the reader's.
                 let bytes = [*status, *d0, *d1];
-                let len = if matches!(status >> 4, 0xC | 0xD) { 2 } else { 3 };
+                let len = if matches!(status >> 4, 0xC | 0xD) {
+                    2
+                } else {
+                    3
+                };
                 match LiveEvent::parse(&bytes[..len]) {
                     Ok(LiveEvent::Midi { channel, message }) => {
                         TrackEventKind::Midi { channel, message }
