@@ -264,6 +264,7 @@ impl<const BUCKETS: usize> Default for TimingHistogram<BUCKETS> {
 mod tests {
     extern crate std;
     use super::*;
+    use crate::test_rng::Rng;
     use std::vec::Vec;
 
     type H = TimingHistogram<PERIOD_BUCKETS>;
@@ -326,15 +327,12 @@ mod tests {
 
     /// Deterministic pseudo-random durations spanning ns to seconds.
     fn samples(seed: u64, n: usize) -> Vec<u64> {
-        let mut x = seed;
+        let mut rng = Rng::new(seed);
         (0..n)
             .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
                 // Log-uniform-ish: pick a magnitude, then a value below it.
-                let mag = 1 + (x % 31);
-                (x >> 8) % (1 << mag)
+                let mag = 1 + rng.below(31);
+                rng.below(1 << mag)
             })
             .collect()
     }

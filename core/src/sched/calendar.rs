@@ -592,6 +592,7 @@ mod tests {
     extern crate std;
 
     use super::*;
+    use crate::test_rng::Rng;
     use std::vec::Vec;
 
     /// Pop everything due before `before`.
@@ -908,21 +909,6 @@ mod tests {
         assert_eq!(CAL.capacity(), 4);
     }
 
-    /// xorshift64*: a tiny deterministic PRNG for the model test.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
-
     /// The reference: a plain list of (frame, seq, item), earliest
     /// (frame, seq) first.
     #[derive(Default)]
@@ -953,7 +939,7 @@ mod tests {
     /// Random inserts, pops, peeks, retains, clears and seeks, checked
     /// against [`Model`] after every step.
     fn model_run<const E: usize, const S: usize>(seed: u64, width_log2: u32, steps: usize) {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let mut cal: Calendar<u32, E, S> = Calendar::new(width_log2);
         let mut model = Model::default();
         let turn = (S as u64) << width_log2;
