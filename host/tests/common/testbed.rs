@@ -45,11 +45,12 @@ pub fn script() -> PathBuf {
 pub fn testbed() -> &'static Vec<(String, String)> {
     static ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
     ENV.get_or_init(|| {
-        assert!(
-            cfg!(testbed),
-            "this test uses the audio test bed but runs without SMFPLAY_TESTBED=1: give it \
-             #[cfg_attr(not(testbed), ignore = \"needs the audio test bed: run scripts/test\")]"
-        );
+        if !cfg!(testbed) {
+            panic!(
+                "this test uses the audio test bed but runs without SMFPLAY_TESTBED=1: give it \
+                 #[cfg_attr(not(testbed), ignore = \"needs the audio test bed: run scripts/test\")]"
+            );
+        }
         let status = script_command()
             .arg("status")
             .output()
