@@ -396,6 +396,7 @@ fn jack_server_death_does_not_hang() {
 /// `--loops`: the whole stream, every turn from B back to A included, is
 /// render's bit for bit (the turn is seamless: no reset, no gap).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn loops_play_bit_exact() {
     use smfplay_core::sequencer::LoopConvention;
     use smfplay_tests::loop_songs::looped;
@@ -409,7 +410,16 @@ fn loops_play_bit_exact() {
         (
             "loop-ab",
             looped(None),
-            &["--loop-range", "6:1-7:1", "--loops", "3", "--start", "5:1", "--tempo", "2"],
+            &[
+                "--loop-range",
+                "6:1-7:1",
+                "--loops",
+                "3",
+                "--start",
+                "5:1",
+                "--tempo",
+                "2",
+            ],
         ),
     ];
     for (name, bytes, options) in cases {

@@ -55,7 +55,7 @@ fn music(t: &mut Timeline, from: u64, to: u64, at: u64) {
         let bar = beat / BAR;
         let key = 48 + (bar * 5 + (beat % BAR) / 480 * 2) as u8 % 36;
         t.note(at + beat - from, 240, 0, key, 90);
-        if beat % BAR == 0 {
+        if beat.is_multiple_of(BAR) {
             t.note(at + beat - from, 240, 9, 36, 100);
         }
         beat += 480;

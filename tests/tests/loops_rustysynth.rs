@@ -185,7 +185,11 @@ fn rustysynth_loops_where_smfplay_does_on_the_corpus() {
             bytes.starts_with(b"MThd") && parsed.smf.header.format != midly::Format::Sequential;
         let end_tick = parsed.end_tick();
         drop(parsed);
-        let Some(found) = loop_songs::detect(&bytes).found else {
+        let points = loop_songs::detect(&bytes);
+        if let Some(d) = points.defect {
+            defects.push(format!("{}: {d}", row.get("path")));
+        }
+        let Some(found) = points.found else {
             continue;
         };
         with_loops += 1;

@@ -219,13 +219,10 @@ impl LoopFinder {
         };
         let c = LoopConvention::ALL[index];
         let m = &self.marks[index];
-        let defect = if let Some(at) = m.second_start {
-            Some(LoopDefect::SecondStart(c, at))
-        } else if let Some(at) = m.second_end {
-            Some(LoopDefect::SecondEnd(c, at))
-        } else {
-            None
-        };
+        let defect = m
+            .second_start
+            .map(|at| LoopDefect::SecondStart(c, at))
+            .or(m.second_end.map(|at| LoopDefect::SecondEnd(c, at)));
         let (start, start_bb) = m.start.unwrap_or((0, BarBeat::bar(1)));
         let (end, end_bb) = match m.end {
             Some((t, bb)) => (Some(t), bb),
