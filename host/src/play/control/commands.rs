@@ -194,6 +194,17 @@ mod tests {
     #[test]
     fn every_command_parses_to_an_action() {
         assert_eq!(cmd("seek 30.5"), Action::SeekTo(30_500));
+        let bar = |n| SongPoint::Bar(smfplay_core::sequencer::BarBeat::bar(n));
+        assert_eq!(cmd("seek 17:1"), Action::Song(SongAction::SeekTo(bar(17))));
+        assert_eq!(
+            cmd("loop 5:1-9:1"),
+            Action::Song(SongAction::Between(bar(5), bar(9)))
+        );
+        assert_eq!(
+            cmd("loop 30-45.5"),
+            Action::Song(SongAction::Between(SongPoint::Ms(30_000), SongPoint::Ms(45_500)))
+        );
+        assert_eq!(cmd("loop off"), Action::Song(SongAction::Clear));
         assert_eq!(cmd("pause"), Action::Pause);
         assert_eq!(cmd("  resume  # go on"), Action::Resume);
         assert_eq!(cmd("play"), Action::Resume);
@@ -263,14 +274,18 @@ mod tests {
         for (line, says) in [
             ("jump 3", "unknown command 'jump'"),
             ("seek", "'seek' needs a time"),
-            ("seek soon", "'soon' is not a number"),
+            ("seek soon", "'soon': not a time"),
+            ("seek 0:1", "the bar counts from 1"),
+            ("seek 3:x", "the beat is not a whole number"),
+            ("loop", "'loop' needs A-B"),
+            ("loop 5:1", "'loop' needs A-B or off"),
             ("tempo 9", "outside 0.25–4"),
             ("mute 17", "outside 1–16"),
             ("mute 0", "outside 1–16"),
             ("pause now", "takes no argument"),
             ("seek 3 4", "unexpected '4'"),
             ("wait -1", "outside 0–86400"),
-            ("seek NaN", "outside"),
+            ("seek NaN", "not a time"),
         ] {
             let e = parse_line(line).expect_err(line);
             assert!(e.contains(says), "{line:?}: {e:?} should say {says:?}");

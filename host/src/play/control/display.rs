@@ -331,8 +331,8 @@ mod tests {
             budget_ns: 5_333_333,
             xruns: 2,
             shed_level: 0,
-            looping: "bars 5:1–9:1",
-            loops: 2,
+            looping: "",
+            loops: 0,
             lyric: "hello wor",
             text: "marker Chorus",
             sounding: 0b101,
@@ -371,6 +371,17 @@ mod tests {
         assert!(lines[7].ends_with(" S."), "{}", lines[7]);
         assert_eq!(lines[9..], KEY_HELP);
         assert!(KEY_HELP.iter().all(|l| l.len() < 80));
+    }
+
+    #[test]
+    fn a_loop_shows_its_bars_and_turns() {
+        let c = Controls::new(1.0, 0, &[], &[], false);
+        let mut f = frame(&c);
+        f.looping = "bars 5:1–9:1";
+        f.loops = 2;
+        let lines = render(&f, 200);
+        assert_eq!(lines[3], "A-B loop bars 5:1–9:1  turns 2  ([ A  ] B  \\ clear)");
+        assert!(lines[4].starts_with("voices 34"), "{}", lines[4]);
     }
 
     #[test]

@@ -299,6 +299,11 @@ mod tests {
         assert_eq!(a(Key::Char('T')), Some(Action::Transpose(-1)));
         assert_eq!(a(Key::Char('s')), Some(Action::Solo));
         assert_eq!(a(Key::Char('l')), Some(Action::ToggleLoop));
+        assert_eq!(a(Key::Char(',')), Some(Action::Song(SongAction::BarBy(-1))));
+        assert_eq!(a(Key::Char('.')), Some(Action::Song(SongAction::BarBy(1))));
+        assert_eq!(a(Key::Char('[')), Some(Action::Song(SongAction::SetA)));
+        assert_eq!(a(Key::Char(']')), Some(Action::Song(SongAction::SetB)));
+        assert_eq!(a(Key::Char('\\')), Some(Action::Song(SongAction::Clear)));
         assert_eq!(a(Key::Char('n')), Some(Action::Next));
         assert_eq!(a(Key::Char('p')), Some(Action::Previous));
         assert_eq!(a(Key::Char('r')), Some(Action::ToggleEffects));

@@ -176,4 +176,38 @@ mod tests {
         assert_eq!(parse_point("2.5"), Ok(SongPoint::Ms(2500)));
         assert!(parse_point("17:0").unwrap_err().contains("counts from 1"));
     }
+
+    #[test]
+    fn a_and_b_at_the_play_head_make_the_loop_and_bars_jump() {
+        use midly::num::u15;
+        // 480 ticks per quarter, 4/4, 120 BPM: a bar is 2 s, 1920 ticks.
+        let map = Arc::new(SongMap::new(midly::Timing::Metrical(u15::new(480))));
+        let mut song = SongActions::new(map, 48_000, None);
+        let status = PlayStatus::new();
+        let at = |ms: u64| status.song_ms.store(ms, Ordering::Relaxed);
+        at(2000);
+        assert_eq!(song.resolve(SongAction::SetA, &status), Resolved::Nothing);
+        assert_eq!(song.shown().as_deref(), Some("A 2:1 (B: ])"));
+        at(1000);
+        // B before A: nothing.
+        assert_eq!(song.resolve(SongAction::SetB, &status), Resolved::Nothing);
+        at(6000);
+        let ab = LoopRange { start: 1920, end: Some(5760) };
+        assert_eq!(song.resolve(SongAction::SetB, &status), Resolved::Loop(Some(ab)));
+        assert_eq!(song.shown().as_deref(), Some("bars 2:1–4:1"));
+        assert_eq!(
+            song.resolve(SongAction::BarBy(1), &status),
+            Resolved::Seek(SeekTarget::Tick(7680))
+        );
+        assert_eq!(
+            song.resolve(SongAction::BarBy(-9), &status),
+            Resolved::Seek(SeekTarget::Tick(0))
+        );
+        assert_eq!(
+            song.resolve(SongAction::SeekTo(SongPoint::Bar(BarBeat::bar(3))), &status),
+            Resolved::Seek(SeekTarget::Tick(3840))
+        );
+        assert_eq!(song.resolve(SongAction::Clear, &status), Resolved::Loop(None));
+        assert_eq!(song.shown(), None);
+    }
 }
