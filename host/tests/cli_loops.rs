@@ -39,6 +39,19 @@ fn frame(tick: u64) -> u64 {
     seg(0, 2 * bar, 500_000) + seg(2 * bar, 5 * bar, 600_000) + seg(5 * bar, u64::MAX, 400_000)
 }
 
+/// The same frames, sample for sample.
+fn assert_same(a: &Wav, b: &Wav, what: &str) {
+    assert_eq!(a.frames(), b.frames(), "{what}: the lengths differ");
+    assert!(a.samples == b.samples, "{what}: the samples differ");
+}
+
+/// A directory for one test with the song without loop marks in it.
+fn plain_song(test: &str) -> (TempDir, String) {
+    let dir = TempDir::new(test);
+    let mid = dir.write("n.mid", &looped(None));
+    (dir, mid)
+}
+
 #[test]
 fn render_loops_n_times_exactly_as_the_loop_written_out() {
     let dir = TempDir::new("loops-render");
@@ -71,10 +84,7 @@ fn render_loops_n_times_exactly_as_the_loop_written_out() {
             looped3.frames()
         );
         assert_eq!(looped3.frames(), written.frames(), "{convention:?}: length");
-        assert!(
-            looped3.samples == written.samples,
-            "{convention:?}: the samples differ"
-        );
+        assert_same(&looped3, &written, &format!("{convention:?}"));
     }
     // With reverb and chorus, the state replayed at each turn (CC 91/93
     // among the controllers) moves the effects' input a little: the same
@@ -92,16 +102,12 @@ fn render_loops_n_times_exactly_as_the_loop_written_out() {
     // --loops 1 (the default) plays straight through.
     let once = render(&mid, &dir.s("once.wav"), &[]);
     let straight = render(&dir.write("n.mid", &looped(None)), &dir.s("n.wav"), &[]);
-    assert!(
-        once.samples == straight.samples,
-        "--loops 1 is not the song played through"
-    );
+    assert_same(&once, &straight, "--loops 1 is not the song played through");
 }
 
 #[test]
 fn loop_range_in_bars_or_seconds_loops_that_range() {
-    let dir = TempDir::new("loops-range");
-    let mid = dir.write("n.mid", &looped(None));
+    let (dir, mid) = plain_song("loops-range");
     let info = String::from_utf8(run_ok(&["info", &mid])).unwrap();
     assert!(info.contains("Loop:        none"), "{info}");
     let dry = ["--no-reverb", "--no-chorus"];
@@ -115,9 +121,10 @@ fn loop_range_in_bars_or_seconds_loops_that_range() {
         &dir.s("b.wav"),
         &["--loop-range", "5:1-9:1", "--loops", "2", dry[0], dry[1]],
     );
-    assert!(
-        bars.samples == written.samples,
-        "--loop-range in bars differs from the loop written out"
+    assert_same(
+        &bars,
+        &written,
+        "--loop-range in bars differs from the loop written out",
     );
     // Bar 5 is at 8.8 s, bar 9 at 8.8 + 2.4 + 3 × 1.6 = 16 s.
     let secs = render(
@@ -125,70 +132,53 @@ fn loop_range_in_bars_or_seconds_loops_that_range() {
         &dir.s("s.wav"),
         &["--loop-range", "8.8-16", "--loops", "2", dry[0], dry[1]],
     );
-    assert!(
-        secs.samples == written.samples,
-        "--loop-range in seconds differs"
-    );
+    assert_same(&secs, &written, "--loop-range in seconds differs");
 }
 
 #[test]
 fn start_and_end_in_bars_are_the_same_as_in_seconds() {
-    let dir = TempDir::new("loops-bars");
-    let mid = dir.write("n.mid", &looped(None));
+    let (dir, mid) = plain_song("loops-bars");
     let bars = render(&mid, &dir.s("b.wav"), &["--start", "3:1", "--end", "9:1"]);
     let secs = render(&mid, &dir.s("s.wav"), &["--start", "4", "--end", "16"]);
-    assert!(bars.samples == secs.samples, "bars and seconds differ");
+    assert_same(&bars, &secs, "bars and seconds differ");
     let beat = render(
         &mid,
         &dir.s("t.wav"),
         &["--start", "2:3:240", "--end", "9:1"],
     );
     let secs = render(&mid, &dir.s("u.wav"), &["--start", "3.25", "--end", "16"]);
-    assert!(
-        beat.samples == secs.samples,
-        "bar:beat:tick and seconds differ"
-    );
+    assert_same(&beat, &secs, "bar:beat:tick and seconds differ");
 }
 
 #[test]
 fn bad_positions_and_marks_are_one_clear_line() {
-    let dir = TempDir::new("loops-errors");
-    let mid = dir.write("n.mid", &looped(None));
-    let out = run(&[
-        "render",
-        &mid,
-        "-o",
-        &dir.s("x.wav"),
-        "-s",
-        soundfont(),
-        "--start",
-        "3:5",
-    ]);
+    let (dir, mid) = plain_song("loops-errors");
+    let out_wav = dir.s("x.wav");
+    let render_with = |option: &str, value: &str| {
+        run(&[
+            "render",
+            &mid,
+            "-o",
+            &out_wav,
+            "-s",
+            soundfont(),
+            option,
+            value,
+        ])
+    };
+    let out = render_with("--start", "3:5");
     error_line(
         &out,
         2,
         &mid,
         &["--start", "beat 5 is past the bar's 4 beats"],
     );
-    let out = run(&["render", &mid, "-o", &dir.s("x.wav"), "--start", "0:1"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("counts from 1"));
-    let out = run(&[
-        "render",
-        &mid,
-        "-o",
-        &dir.s("x.wav"),
-        "-s",
-        soundfont(),
-        "--loop-range",
-        "9:1-5:1",
-    ]);
+    let out = render_with("--loop-range", "9:1-5:1");
     error_line(&out, 2, &mid, &["--loop-range", "after its start"]);
+    // Refused by the option's parser (clap), before the file is read.
+    let out = render_with("--start", "0:1");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the bar counts from 1"));
     // Two loop starts: a warning, and the song plays straight through.
     let mut t = smfplay_tests::timeline::Timeline::new();
     t.control(0, 0, 116, 0)

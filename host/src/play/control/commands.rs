@@ -202,7 +202,10 @@ mod tests {
         );
         assert_eq!(
             cmd("loop 30-45.5"),
-            Action::Song(SongAction::Between(SongPoint::Ms(30_000), SongPoint::Ms(45_500)))
+            Action::Song(SongAction::Between(
+                SongPoint::Ms(30_000),
+                SongPoint::Ms(45_500)
+            ))
         );
         assert_eq!(cmd("loop off"), Action::Song(SongAction::Clear));
         assert_eq!(cmd("pause"), Action::Pause);

@@ -380,7 +380,10 @@ mod tests {
         f.looping = "bars 5:1–9:1";
         f.loops = 2;
         let lines = render(&f, 200);
-        assert_eq!(lines[3], "A-B loop bars 5:1–9:1  turns 2  ([ A  ] B  \\ clear)");
+        assert_eq!(
+            lines[3],
+            "A-B loop bars 5:1–9:1  turns 2  ([ A  ] B  \\ clear)"
+        );
         assert!(lines[4].starts_with("voices 34"), "{}", lines[4]);
     }
 

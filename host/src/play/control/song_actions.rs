@@ -192,8 +192,14 @@ mod tests {
         // B before A: nothing.
         assert_eq!(song.resolve(SongAction::SetB, &status), Resolved::Nothing);
         at(6000);
-        let ab = LoopRange { start: 1920, end: Some(5760) };
-        assert_eq!(song.resolve(SongAction::SetB, &status), Resolved::Loop(Some(ab)));
+        let ab = LoopRange {
+            start: 1920,
+            end: Some(5760),
+        };
+        assert_eq!(
+            song.resolve(SongAction::SetB, &status),
+            Resolved::Loop(Some(ab))
+        );
         assert_eq!(song.shown().as_deref(), Some("bars 2:1–4:1"));
         assert_eq!(
             song.resolve(SongAction::BarBy(1), &status),
@@ -207,7 +213,10 @@ mod tests {
             song.resolve(SongAction::SeekTo(SongPoint::Bar(BarBeat::bar(3))), &status),
             Resolved::Seek(SeekTarget::Tick(3840))
         );
-        assert_eq!(song.resolve(SongAction::Clear, &status), Resolved::Loop(None));
+        assert_eq!(
+            song.resolve(SongAction::Clear, &status),
+            Resolved::Loop(None)
+        );
         assert_eq!(song.shown(), None);
     }
 }
