@@ -8,12 +8,18 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use smfplay_core::sequencer::{BarBeat, LoopRange, SeekTarget};
 
 use crate::play::realtime::play_status::PlayStatus;
 use crate::play::realtime::queues::ControlEnds;
 use crate::song_map::SongMap;
+
+/// A bar key pressed this soon after another counts from the bar the
+/// first one went to (the play head has not got there yet), as the seek
+/// keys do.
+const BAR_CHAIN: Duration = Duration::from_millis(600);
 
 /// A position a command names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +53,7 @@ pub struct SongActions {
     rate: u32,
     a: Option<u64>,
     range: Option<LoopRange>,
+    last_bar: Option<(Instant, u32)>,
 }
 
 /// What resolving an action gives the delivery to send.
@@ -68,6 +75,7 @@ impl SongActions {
             rate,
             a: None,
             range,
+            last_bar: None,
         }
     }
 
@@ -89,11 +97,16 @@ impl SongActions {
 
     /// What `action` asks, at the play head `status` shows.
     pub fn resolve(&mut self, action: SongAction, status: &PlayStatus) -> Resolved {
+        let chained = self.last_bar.take();
         match action {
             SongAction::BarBy(n) => {
-                let now = self.map.bar_beat(self.tick_now(status));
-                let bar = i64::from(now.bar) + i64::from(n);
+                let base = match chained {
+                    Some((at, bar)) if at.elapsed() < BAR_CHAIN => bar,
+                    _ => self.map.bar_beat(self.tick_now(status)).bar,
+                };
+                let bar = i64::from(base) + i64::from(n);
                 let bar = u32::try_from(bar.max(1)).unwrap_or(u32::MAX);
+                self.last_bar = Some((Instant::now(), bar));
                 match self.map.tick_of_bar(BarBeat::bar(bar)) {
                     Ok(t) => Resolved::Seek(SeekTarget::Tick(t)),
                     Err(_) => Resolved::Nothing,
@@ -204,6 +217,11 @@ mod tests {
         assert_eq!(
             song.resolve(SongAction::BarBy(1), &status),
             Resolved::Seek(SeekTarget::Tick(7680))
+        );
+        // Pressed again at once: from the bar the first press went to.
+        assert_eq!(
+            song.resolve(SongAction::BarBy(1), &status),
+            Resolved::Seek(SeekTarget::Tick(9600))
         );
         assert_eq!(
             song.resolve(SongAction::BarBy(-9), &status),
