@@ -48,7 +48,7 @@ pub fn list() -> Result<Vec<Device>, HostError> {
 pub fn run() -> Result<i32, HostError> {
     let devices = list()?;
     if devices.is_empty() {
-        println!("no ALSA playback devices found");
+        crate::exit::print(b"no ALSA playback devices found\n")?;
         return Ok(crate::exit::code::OK);
     }
     let width = devices
@@ -57,12 +57,15 @@ pub fn run() -> Result<i32, HostError> {
         .max()
         .unwrap_or(0)
         .min(40);
+    let mut text = String::new();
     for d in &devices {
         if d.description.is_empty() {
-            println!("{}", d.name);
+            text.push_str(&d.name);
         } else {
-            println!("{:width$}  {}", d.name, d.description);
+            text.push_str(&format!("{:width$}  {}", d.name, d.description));
         }
+        text.push('\n');
     }
+    crate::exit::print(text.as_bytes())?;
     Ok(crate::exit::code::OK)
 }

@@ -42,6 +42,9 @@ pub enum Kind {
     Device,
     /// Output file.
     Output,
+    /// Standard output's reader stopped reading (`host devices | head -1`):
+    /// not an error, the command stops quietly with exit code 0.
+    ReaderGone,
     /// Anything else.
     Other,
 }
@@ -79,6 +82,7 @@ impl HostError {
             Kind::SoundFont => code::SOUNDFONT,
             Kind::Device => code::DEVICE,
             Kind::Output => code::OUTPUT,
+            Kind::ReaderGone => code::OK,
             Kind::Other => code::OTHER,
         }
     }
@@ -97,6 +101,26 @@ impl fmt::Display for HostError {
 }
 
 impl std::error::Error for HostError {}
+
+/// A write to standard output failed: a reader that stopped reading
+/// (`| head`) ends the command quietly ([`Kind::ReaderGone`]); anything
+/// else is an output error (exit 6).
+pub fn stdout_error(e: &std::io::Error) -> HostError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        HostError::new(Kind::ReaderGone, "standard output", "the reader stopped reading")
+    } else {
+        HostError::new(Kind::Output, "standard output", describe_io(e))
+    }
+}
+
+/// Writes `text` to standard output and flushes it (see [`stdout_error`]).
+pub fn print(text: &[u8]) -> Result<(), HostError> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text)
+        .and_then(|()| out.flush())
+        .map_err(|e| stdout_error(&e))
+}
 
 /// Describes an I/O error the way a user reads it ("no such file", …).
 pub fn describe_io(e: &std::io::Error) -> String {

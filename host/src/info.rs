@@ -148,7 +148,7 @@ pub fn run(args: &InfoArgs) -> Result<i32, HostError> {
     } else {
         plain(&name, &info, &summary)
     };
-    print!("{out}");
+    crate::exit::print(out.as_bytes())?;
     Ok(code::OK)
 }
 

@@ -58,17 +58,15 @@ fn main() {
         cli::Command::Dump(args) => dump::run(&args),
         cli::Command::Devices => devices::run(),
         cli::Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut cli::Cli::command(),
-                "host",
-                &mut std::io::stdout(),
-            );
-            Ok(exit::code::OK)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli::Cli::command(), "host", &mut script);
+            exit::print(&script).map(|()| exit::code::OK)
         }
     };
     match result {
         Ok(code) => std::process::exit(code),
+        // `host … | head`: the reader had what it wanted.
+        Err(e) if e.kind == exit::Kind::ReaderGone => std::process::exit(e.exit_code()),
         Err(e) => {
             eprintln!("host: {e}");
             std::process::exit(e.exit_code());

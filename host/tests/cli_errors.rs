@@ -791,3 +791,45 @@ fn render_write_error_midway_removes_the_partial_file() {
     error_line(&out, 6, &wav, &["cannot write", "too large"]);
     assert!(!dir.path("out.wav").exists(), "the partial WAV is removed");
 }
+
+// ---- A reader that stops reading ------------------------------------------
+
+/// Runs `host ARGS` with standard output a pipe whose reader is already
+/// gone (`host … | head -1` once head has exited): every write fails with
+/// EPIPE.
+fn run_into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    host()
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run host")
+}
+
+/// `host devices | head -1`, `host completions bash | head -1`, `host info
+/// x.mid | head -1`, `host render x.mid -o - | head -c 1000`: the command
+/// stops quietly with exit 0 (README, "Exit codes"), no panic, no error.
+#[test]
+fn a_closed_pipe_stops_quietly() {
+    let dir = TempDir::new("closed-pipe");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    for args in [
+        vec!["devices"],
+        vec!["completions", "bash"],
+        vec!["info", &mid],
+        vec!["dump", &mid],
+        vec!["render", &mid, "-o", "-", "-q", "-s", soundfont()],
+    ] {
+        let out = run_into_closed_pipe(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "host {args:?}: exit {:?}; stderr: {stderr}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "host {args:?} said: {stderr}");
+    }
+}
