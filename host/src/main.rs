@@ -22,15 +22,16 @@ mod render;
 mod scan;
 mod song;
 mod soundfont;
+mod usage;
 mod wav_output;
 
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() {
-    let matches = cli::Cli::command().get_matches();
+    let matches = usage::matches(cli::Cli::command());
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => usage::exit(&e),
     };
     // Only play and render take defaults from the configuration file.
     let sub = matches.subcommand().map(|(_, m)| m);
