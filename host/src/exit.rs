@@ -90,12 +90,14 @@ impl HostError {
 
 impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line, whatever the message holds.
-        let message = self.message.replace(['\n', '\r'], " ");
+        // One line, whatever the message holds; no terminal control
+        // sequences from a file's name or text.
+        let message = crate::printable::printable(&self.message.replace(['\n', '\r'], " "));
+        let subject = crate::printable::printable(&self.subject);
         if self.subject.is_empty() {
             write!(f, "{message}")
         } else {
-            write!(f, "{}: {message}", self.subject)
+            write!(f, "{subject}: {message}")
         }
     }
 }
