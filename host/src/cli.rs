@@ -190,6 +190,11 @@ pub struct PlayArgs {
     /// Play the list in random order (a new order each time round with --loop).
     #[arg(long)]
     pub shuffle: bool,
+    /// Take only the files directly in a directory given, not those in its
+    /// subdirectories (by default a directory is searched all the way
+    /// down, in natural order: track2 before track10).
+    #[arg(long)]
+    pub no_recursive: bool,
     /// Print nothing but errors (for services).
     #[arg(long, short = 'q')]
     pub quiet: bool,

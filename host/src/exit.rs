@@ -45,6 +45,8 @@ pub enum Kind {
     /// Standard output's reader stopped reading (`host devices | head -1`):
     /// not an error, the command stops quietly with exit code 0.
     ReaderGone,
+    /// The command line (exit 2).
+    Usage,
     /// Anything else.
     Other,
 }
@@ -70,9 +72,9 @@ impl HostError {
         }
     }
 
-    /// An error about a file.
+    /// An error about a file (`-` is named "standard input").
     pub fn file(kind: Kind, path: &Path, message: impl Into<String>) -> Self {
-        Self::new(kind, path.display().to_string(), message)
+        Self::new(kind, crate::scan::display_name(path), message)
     }
 
     /// The exit code for this error.
@@ -83,6 +85,7 @@ impl HostError {
             Kind::Device => code::DEVICE,
             Kind::Output => code::OUTPUT,
             Kind::ReaderGone => code::OK,
+            Kind::Usage => code::USAGE,
             Kind::Other => code::OTHER,
         }
     }

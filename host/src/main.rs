@@ -18,6 +18,7 @@ mod karaoke;
 mod json;
 mod midi_input;
 mod play;
+mod playlist;
 mod printable;
 mod progress;
 mod release_tail;

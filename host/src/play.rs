@@ -43,7 +43,7 @@ mod tests;
 mod ui;
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -149,7 +149,11 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers_while_loading();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
-    let playlist = expand_playlist(&args.files)?;
+    let playlist = crate::playlist::expand(&args.files, !args.no_recursive)?;
+    for skipped in &playlist.skipped {
+        eprintln!("host: warning: {skipped}");
+    }
+    let playlist = playlist.files;
     let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
     let rate = args.synth.rate;
     let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
@@ -558,41 +562,6 @@ fn play_one(
         log.end(&name, &hist_snapshot, wall, end == End::Quit);
     }
     Ok((end, delivery.nav()))
-}
-
-/// Files and directories → the files to play, in order. Directories give
-/// their `.mid`, `.midi`, `.kar` and `.rmi` files, sorted by name.
-pub fn expand_playlist(items: &[PathBuf]) -> Result<Vec<PathBuf>, HostError> {
-    let mut out = Vec::new();
-    for item in items {
-        if item.as_os_str() != "-" && item.is_dir() {
-            let rd = std::fs::read_dir(item)
-                .map_err(|e| HostError::file(Kind::Input, item, crate::exit::describe_io(&e)))?;
-            let mut files: Vec<PathBuf> = rd
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_midi_name(p))
-                .collect();
-            files.sort();
-            if files.is_empty() {
-                return Err(HostError::file(
-                    Kind::Input,
-                    item,
-                    "no .mid, .midi, .kar or .rmi files in this directory",
-                ));
-            }
-            out.extend(files);
-        } else {
-            out.push(item.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn is_midi_name(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .is_some_and(|e| matches!(e.as_str(), "mid" | "midi" | "kar" | "rmi"))
 }
 
 /// `MS@PERIOD[xCOUNT]`.

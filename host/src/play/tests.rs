@@ -245,22 +245,6 @@ fn steady_state_audio_loop_allocates_nothing_alsa_null_device() {
 }
 
 #[test]
-fn playlist_expands_directories_sorted() {
-    let dir = std::env::temp_dir().join(format!("smfplay-playlist-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for name in ["b.mid", "a.KAR", "c.txt", "d.rmi", "e.midi"] {
-        std::fs::write(dir.join(name), b"MThd").unwrap();
-    }
-    let list = expand_playlist(&[dir.clone(), PathBuf::from("x.mid")]).unwrap();
-    let names: Vec<_> = list
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names, ["a.KAR", "b.mid", "d.rmi", "e.midi", "x.mid"]);
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
 fn stall_hook_parses() {
     use std::time::Duration;
     assert_eq!(
