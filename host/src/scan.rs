@@ -100,9 +100,11 @@ impl ScanSummary {
             lines.push("bytes after the last chunk ignored".into());
         }
         if d.track_count_mismatch {
+            let declared = self.header.declared_tracks;
             lines.push(format!(
-                "header declares {} tracks but the file has {}",
-                self.header.declared_tracks, self.header.tracks
+                "header declares {declared} {} but the file has {}",
+                if declared == 1 { "track" } else { "tracks" },
+                self.header.tracks
             ));
         }
         if d.bad_meta_lengths > 0 {

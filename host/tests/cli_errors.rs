@@ -791,3 +791,129 @@ fn render_write_error_midway_removes_the_partial_file() {
     error_line(&out, 6, &wav, &["cannot write", "too large"]);
     assert!(!dir.path("out.wav").exists(), "the partial WAV is removed");
 }
+
+// ---- A reader that stops reading ------------------------------------------
+
+/// Runs `host ARGS` with standard output a pipe whose reader is already
+/// gone (`host … | head -1` once head has exited): every write fails with
+/// EPIPE.
+fn run_into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    host()
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run host")
+}
+
+/// `host devices | head -1`, `host completions bash | head -1`, `host info
+/// x.mid | head -1`, `host render x.mid -o - | head -c 1000`: the command
+/// stops quietly with exit 0 (README, "Exit codes"), no panic, no error.
+#[test]
+fn a_closed_pipe_stops_quietly() {
+    let dir = TempDir::new("closed-pipe");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    for args in [
+        vec!["devices"],
+        vec!["completions", "bash"],
+        vec!["info", &mid],
+        vec!["dump", &mid],
+        vec!["render", &mid, "-o", "-", "-q", "-s", soundfont()],
+    ] {
+        let out = run_into_closed_pipe(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "host {args:?}: exit {:?}; stderr: {stderr}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "host {args:?} said: {stderr}");
+    }
+}
+
+// ---- Command-line mistakes: one line, exit 2 --------------------------------
+
+/// clap's errors are one `host: …` line (no blank line, no usage, no
+/// hint), ranges written `22050–96000`, exit 2.
+#[test]
+fn command_line_mistakes_are_one_line() {
+    let dir = TempDir::new("usage-one-line");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    let wav = dir.s("out.wav");
+    let out = run(&["render", &mid, "-o", &wav, "--rate", "8000"]);
+    error_line(
+        &out,
+        2,
+        "invalid value '8000' for '--rate <HZ>'",
+        &["8000 is not in 22050–96000"],
+    );
+    let out = run(&["render", &mid, "--strat", "5"]);
+    error_line(
+        &out,
+        2,
+        "unexpected argument '--strat' found (a similar argument exists",
+        &["--start"],
+    );
+    // A negative time is a value, not a file name to pass after `--`.
+    for option in ["--start", "--end"] {
+        let out = run(&["render", &mid, "-o", &wav, option, "-5"]);
+        let line = error_line(
+            &out,
+            2,
+            &format!("invalid value '-5' for '{option} <SECONDS>'"),
+            &["must be ≥ 0"],
+        );
+        assert!(!line.contains("-- -5"), "{line}");
+    }
+    assert!(!dir.path("out.wav").exists());
+}
+
+/// `--start` at or past the song's end: render refuses with the song's
+/// length (exit 2, no output), as it refuses `--end` before `--start`.
+#[test]
+fn render_start_past_the_end_says_the_length() {
+    let dir = TempDir::new("start-past-end");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    let length = info_duration(&mid);
+    let wav = dir.s("out.wav");
+    let out = run(&["render", &mid, "-o", &wav, "--start", "100", "-s", soundfont()]);
+    let line = error_line(&out, 2, &mid, &["--start 100 is past the end of the song"]);
+    assert!(line.contains(&format!("it lasts {length}")), "{line}");
+    assert!(!dir.path("out.wav").exists(), "no WAV for nothing to render");
+}
+
+/// `host info`'s duration (`0:01.0`).
+fn info_duration(mid: &str) -> String {
+    let text = String::from_utf8(run_ok(&["info", mid])).unwrap();
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Duration:"))
+        .expect("a duration line");
+    line.split_whitespace().next().unwrap().to_string()
+}
+
+/// Standard input can be read once: `host play - -` is refused before
+/// anything plays (exit 2), not after the first song.
+#[test]
+fn standard_input_twice_is_refused_up_front() {
+    let out = host()
+        .args(["play", "-", "-", "-s", soundfont(), "--device", "null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    error_line(&out, 2, "standard input", &["given more than once"]);
+}
+
+/// Standard input is named "standard input" in errors, not `-`.
+#[test]
+fn standard_input_is_named() {
+    let out = host()
+        .args(["info", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    error_line(&out, 3, "standard input", &["empty"]);
+}

@@ -333,3 +333,48 @@ fn plays_from_standard_input() {
         "an error about the input: {stderr}"
     );
 }
+
+/// A music library sorted into subdirectories plays all the way down, in
+/// natural order (`track2` before `track10`); `--no-recursive` keeps to
+/// the directory itself.
+#[test]
+fn directories_play_recursively_in_natural_order() {
+    let _l = serial();
+    let dir = TempDir::new("play-library");
+    for sub in ["Artist 10", "Artist 2/Album", ".hidden"] {
+        std::fs::create_dir_all(dir.path(sub)).unwrap();
+    }
+    let song = fixtures::format0_basic();
+    for name in [
+        "track10.mid",
+        "track2.mid",
+        "Artist 10/a.mid",
+        "Artist 2/Album/b.kar",
+        ".hidden/no.mid",
+    ] {
+        dir.write(name, &song);
+    }
+    let root = dir.s("");
+    let played = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["-d", "tb_null_tee:FILE=/dev/null"];
+        args.extend_from_slice(extra);
+        args.push(&root);
+        let out = play(&args);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("playing "))
+            .map(|f| f.strip_prefix(&root).unwrap_or(f).to_string())
+            .collect()
+    };
+    assert_eq!(
+        played(&[]),
+        [
+            "Artist 2/Album/b.kar",
+            "Artist 10/a.mid",
+            "track2.mid",
+            "track10.mid"
+        ]
+    );
+    assert_eq!(played(&["--no-recursive"]), ["track2.mid", "track10.mid"]);
+}

@@ -38,7 +38,7 @@ use control::commands::CommandScript;
 use control::controls::Controls;
 use control::delivery::Nav;
 use control::play_song::{SongRun, play_song};
-use control::playlist::{PlayOrder, expand_playlist};
+use control::playlist::{self, PlayOrder};
 use control::report::{self, Log};
 use control::stall_hook;
 use control::ui::Ui;
@@ -55,7 +55,11 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers_while_loading();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
-    let playlist = expand_playlist(&args.files)?;
+    let playlist = playlist::expand(&args.files, !args.no_recursive)?;
+    for skipped in &playlist.skipped {
+        eprintln!("host: warning: {skipped}");
+    }
+    let playlist = playlist.files;
     let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
     let rate = args.synth.rate;
     let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
