@@ -23,8 +23,8 @@ use smfplay_tests::timeline::Timeline;
 const LIMIT: Duration = Duration::from_secs(30);
 const TPQ: u16 = 480;
 
-/// A tmux server of our own (its own socket) with one 120×40 pane
-/// running `host play`, killed on drop.
+/// A tmux server of our own (its own socket) with one pane (120×40
+/// unless said) running `host play`, killed on drop.
 struct Pane {
     socket: PathBuf,
     dir: PathBuf,
@@ -36,6 +36,11 @@ impl Pane {
     /// pane open (it traps SIGINT, as an interactive shell survives a
     /// Ctrl-C meant for its foreground program).
     fn play(name: &str, args: &[&str]) -> Self {
+        Self::play_sized(name, 120, args)
+    }
+
+    /// [`Pane::play`] in a pane `columns` wide.
+    fn play_sized(name: &str, columns: u16, args: &[&str]) -> Self {
         let dir = scratch(&format!("ui-{name}"));
         std::fs::create_dir_all(&dir).unwrap();
         let socket = dir.join("tmux.sock");
@@ -60,7 +65,7 @@ impl Pane {
             "new-session",
             "-d",
             "-x",
-            "120",
+            &columns.to_string(),
             "-y",
             "40",
             "sh",
@@ -528,5 +533,69 @@ fn karaoke_lyrics_and_markers_show() {
         s.lines().any(|l| l == "lyric: Little star")
     });
     assert!(s.lines().any(|l| l == "text:  marker Chorus"), "{s}");
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+}
+
+/// The song's length on the progress line (`… / 0:42.0`).
+fn total_ms(screen: &str) -> Option<u64> {
+    let line = screen
+        .lines()
+        .find(|l| l.starts_with('[') && l.contains(" / "))?;
+    parse_clock(line.rsplit_once(" / ")?.1.trim())
+}
+
+/// PgDn past the song's end, then PgUp while its end is pending: the song
+/// plays on from there (the seek back cancels the end). Meanwhile the
+/// clock never shows more than the song's length, and the length is
+/// `host info`'s (41.97 s: `0:42.0`, as `info` rounds it).
+#[test]
+fn seeking_back_after_running_past_the_end_plays_on() {
+    let _l = serial();
+    let q = u64::from(TPQ);
+    let mut t = Timeline::new();
+    t.tempo(0, 500_000).program(0, 0, 19);
+    for b in 0..80 {
+        t.note(b * q, 2 * q, 0, 48 + (b % 12) as u8 * 2, 100);
+    }
+    // 41.97 s: 40291 ticks at 960 ticks a second.
+    let track = t.render(RunningStatus::Compliant, 40_291);
+    let midi = write_fixture("ui-overshoot.mid", &smf(0, Division::Metrical(TPQ), &[track]));
+    let info = Command::new(env!("CARGO_BIN_EXE_host"))
+        .args(["info", midi.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    assert!(info.contains("Duration:    0:42.0 "), "{info}");
+    let p = Pane::play(
+        "overshoot",
+        &["--device", "tb_jack", "--start", "20", midi.to_str().unwrap()],
+    );
+    let s = p.wait_for("playing past 20.5 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 20_500)
+    });
+    assert_eq!(total_ms(&s), Some(42_000), "the length is info's:\n{s}");
+    p.keys(&["NPage"]);
+    let s = p.wait_for("the seek past the end", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 41_000)
+    });
+    assert!(
+        elapsed_ms(&s).unwrap() <= 42_000,
+        "the clock passed the song's length:\n{s}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    p.keys(&["PPage"]);
+    let back = p.wait_for("the seek back", |s| {
+        elapsed_ms(s).is_some_and(|t| t < 30_000)
+    });
+    let from = elapsed_ms(&back).unwrap();
+    // Before the fix the song ended (exit) within 3 s of the overshoot.
+    let s = p.wait_for("the song playing on 4 s later", |s| {
+        s.contains("EXIT=") || elapsed_ms(s).is_some_and(|t| t >= from + 4000)
+    });
+    assert!(
+        !s.contains("EXIT=") && header_line(&s).ends_with("(playing)"),
+        "the song ended after the seek back:\n{s}"
+    );
+    p.keys(&["q"]);
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
 }

@@ -71,9 +71,10 @@ pub const KEY_HELP: [&str; 2] = [
     "t/T transpose  1-0 !-^ mute  s solo  l loop  n/p next/previous  r fx  q quit",
 ];
 
-/// `m:ss.s`.
+/// `m:ss.s`, rounded to the tenth as `host info` and `render` round
+/// ([`crate::progress::clock`]: one clock for the whole program).
 pub fn clock(ms: u64) -> String {
-    format!("{}:{:02}.{}", ms / 60_000, ms / 1000 % 60, ms / 100 % 10)
+    crate::progress::clock(ms as f64 / 1000.0)
 }
 
 /// A key signature's name (`G major`, `Bb minor`).
@@ -143,13 +144,16 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
         String::new()
     };
     lines.push(format!("smfplay {place}{}  ({state})", f.name));
+    // The release tail, or a seek past the end, plays on after the last
+    // event: the clock stops at the song's length.
+    let song_ms = f.total_ms.map_or(f.song_ms, |t| f.song_ms.min(t));
     let times = match f.total_ms {
-        Some(t) => format!(" {} / {}", clock(f.song_ms), clock(t)),
-        None => format!(" {}", clock(f.song_ms)),
+        Some(t) => format!(" {} / {}", clock(song_ms), clock(t)),
+        None => format!(" {}", clock(song_ms)),
     };
     let bar_width = width.saturating_sub(times.len() + 2).max(4);
     let done = match f.total_ms {
-        Some(t) if t > 0 => ((f.song_ms.min(t) as f64 / t as f64) * bar_width as f64) as usize,
+        Some(t) if t > 0 => ((song_ms as f64 / t as f64) * bar_width as f64) as usize,
         _ => 0,
     };
     lines.push(format!(
@@ -379,6 +383,22 @@ mod tests {
         assert!(lines[1].ends_with("] 1:02.5"), "{}", lines[1]);
         f.ended = true;
         assert_eq!(render(&f, 40)[0], "smfplay song.mid  (ended)");
+    }
+
+    /// The release tail plays on after the last event: the clock stops at
+    /// the song's length; tenths are rounded, as `host info` rounds them.
+    #[test]
+    fn the_clock_never_passes_the_length() {
+        let c = Controls::new(1.0, 0, &[], &[], false);
+        let mut f = frame(&c);
+        f.song_ms = 3_300;
+        f.total_ms = Some(2_500);
+        let lines = render(&f, 80);
+        assert!(lines[1].ends_with("] 0:02.5 / 0:02.5"), "{}", lines[1]);
+        assert!(!lines[1].contains('-'), "a full bar: {}", lines[1]);
+        f.song_ms = 1_000;
+        f.total_ms = Some(59_779);
+        assert!(render(&f, 80)[1].ends_with("/ 0:59.8"));
     }
 
     #[test]

@@ -182,7 +182,9 @@ fn open_song(song: &SongRun<'_>, with_length: bool) -> Result<(AnyFeed, Option<u
 /// when the scan fails.
 fn song_length_ms(input: MidiInput, strict: bool) -> Option<u64> {
     let summary = crate::scan::scan(input, strict, |_, _| {}).ok()?;
-    Some((summary.duration_seconds() * 1000.0).round() as u64)
+    // Whole ms down: rounded to the tenth, it reads as `host info`'s
+    // length (a tenth's boundary is a whole ms).
+    Some((summary.duration_seconds() * 1000.0).floor() as u64)
 }
 
 /// The song's player, in its box.
