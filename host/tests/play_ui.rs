@@ -599,3 +599,53 @@ fn seeking_back_after_running_past_the_end_plays_on() {
     p.keys(&["q"]);
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
 }
+
+/// The status line under the channel strip (a message, or the solo
+/// prompt).
+fn solo_prompt(screen: &str) -> bool {
+    screen.contains("solo: press a channel key")
+}
+
+/// `n n` pressed together skips two files (presses add up, as seek presses
+/// do); `s` then a key that is not a channel key cancels the solo prompt,
+/// and the next channel key mutes again.
+#[test]
+fn n_presses_add_up_and_a_stray_key_cancels_solo() {
+    let _l = serial();
+    let song = held_notes(0, 30, 1);
+    let files: Vec<String> = (1..=4)
+        .map(|i| {
+            write_fixture(&format!("ui-nn-{i}.mid"), &song)
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut args = vec!["--device", "tb_jack"];
+    args.extend(files.iter().map(String::as_str));
+    let p = Pane::play("nn", &args);
+    p.wait_for("the first file past 0.5 s", |s| {
+        header_line(s).contains("[1/4]") && elapsed_ms(s).is_some_and(|t| t >= 500)
+    });
+    p.keys(&["n", "n"]);
+    let s = p.wait_for("another file", |s| {
+        !header_line(s).contains("[1/4]") && elapsed_ms(s).is_some_and(|t| t >= 300)
+    });
+    assert!(
+        header_line(&s).contains("[3/4]") && header_line(&s).contains("ui-nn-3.mid"),
+        "`n n` did not skip two files:\n{s}"
+    );
+    p.keys(&["s"]);
+    p.wait_for("the solo prompt", solo_prompt);
+    p.keys(&["x"]);
+    p.wait_for("the prompt gone after a stray key", |s| !solo_prompt(s));
+    p.keys(&["1"]);
+    let s = p.wait_for("channel 1 muted", |s| {
+        s.lines()
+            .find(|l| l.starts_with("ch  "))
+            .is_some_and(|l| l.get(4..6) == Some(" M"))
+    });
+    assert!(!solo_prompt(&s), "{s}");
+    p.keys(&["q"]);
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+}

@@ -137,8 +137,12 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                             break 'outer;
                         }
                         (_, Some(Nav::Quit)) => break 'outer,
-                        (_, Some(Nav::Previous)) => at = at.saturating_sub(1),
-                        (End::Finished, _) | (_, Some(Nav::Next)) => at += 1,
+                        // Back at most to the first file; on past the
+                        // last ends the round.
+                        (_, Some(Nav::Skip(n))) => {
+                            at = at.saturating_add_signed(n as isize).min(order.len());
+                        }
+                        (End::Finished, _) => at += 1,
                         // Quit by a signal.
                         (End::Quit, None) => break 'outer,
                     }

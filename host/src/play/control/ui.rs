@@ -108,7 +108,7 @@ impl Ui {
         let n = self.term.read_keys(&mut buf);
         let mut pressed: Vec<Key> = Vec::new();
         self.decoder.feed(&buf[..n], &mut pressed);
-        out.extend(pressed.into_iter().filter_map(keys::action));
+        out.extend(pressed.into_iter().map(keys::action));
     }
 
     /// Shows what came of an effect (of a key or a command line).
