@@ -163,8 +163,10 @@ fn info_problems(file: &str) -> Vec<String> {
         .collect()
 }
 
-/// `play` of a damaged file says what was skipped first, in `host info`'s
-/// words (track and byte), and how many more parts were.
+/// `play` reports a damaged file's problems as `render` does: one
+/// `host: warning: FILE: …` line per problem, `host info`'s words, when the
+/// file starts (so also when `--end` comes before the damage); with
+/// `--json` each is a `warning` event before the song's `start`.
 #[test]
 fn play_says_what_damage_was_skipped() {
     let dir = TempDir::new("err-play-damaged");
@@ -184,32 +186,69 @@ fn play_says_what_damage_was_skipped() {
         "cut.mid",
         &fixtures::truncated(&fixtures::format1_multitrack(), 900),
     );
-    let play = |file: &str| {
-        let out = run(&["play", file, "-s", soundfont(), "--device", "null"]);
-        assert!(out.status.success(), "{out:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let prefix = format!("host: {file}: ");
-        let lines: Vec<String> = stderr
+    let warnings = |out: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stderr)
             .lines()
-            .filter(|l| l.starts_with(&prefix))
-            .map(|l| l[prefix.len()..].to_string())
-            .collect();
-        assert_eq!(lines.len(), 1, "one warning for the damage: {stderr}");
-        lines[0].clone()
+            .filter(|l| l.starts_with("host: warning: "))
+            .map(str::to_string)
+            .collect()
     };
-    let listed = info_problems(&two);
-    assert_eq!(listed.len(), 2, "{listed:?}");
-    assert!(listed[0].starts_with("track 0, byte "), "{listed:?}");
-    assert_eq!(
-        play(&two),
-        format!(
-            "{}; 1 more damaged part(s) skipped (see `host info`)",
-            listed[0]
-        )
-    );
-    let listed = info_problems(&cut);
-    assert!(listed[0].starts_with("track 2, byte 900: "), "{listed:?}");
-    assert_eq!(play(&cut), listed[0]);
+    for file in [&two, &cut] {
+        let render = run(&[
+            "render", file, "-o", &dir.s("x.wav"), "-q", "-s", soundfont(), "-r", "22050",
+        ]);
+        assert!(render.status.success(), "{render:?}");
+        let said = warnings(&render);
+        let listed = info_problems(file);
+        assert_eq!(said.len(), listed.len(), "{said:?} {listed:?}");
+        for (w, p) in said.iter().zip(&listed) {
+            assert_eq!(*w, format!("host: warning: {file}: {p}"));
+        }
+        // Played to the end, or stopped before the damage: the same lines.
+        for extra in [&[][..], &["--end", "0.01"][..]] {
+            let mut args = vec!["play", file.as_str(), "-s", soundfont(), "--device", "null"];
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            assert!(out.status.success(), "{out:?}");
+            assert_eq!(warnings(&out), said, "{extra:?}");
+        }
+        let out = run(&["play", file, "-s", soundfont(), "--device", "null", "--json"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let events: Vec<&str> = stdout.lines().collect();
+        let start = events
+            .iter()
+            .position(|e| e.starts_with("{\"event\":\"start\""))
+            .expect("a start event");
+        let json_warnings: Vec<Json> = events[..start]
+            .iter()
+            .filter(|e| e.starts_with("{\"event\":\"warning\""))
+            .map(|e| parse_json(e))
+            .collect();
+        assert_eq!(json_warnings.len(), said.len(), "{stdout}");
+        assert_eq!(
+            json_warnings[0].get("message").str().unwrap(),
+            said[0].strip_prefix("host: warning: ").unwrap()
+        );
+    }
+}
+
+/// With `--json`, an error about the device is an `error` event too, as an
+/// error about a file is (and the stderr line stays).
+#[test]
+fn play_json_device_errors_are_events() {
+    let dir = TempDir::new("json-device-error");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    let out = run(&["play", &mid, "-s", soundfont(), "--device", "hw:97,0", "--json"]);
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("{\"event\":\"error\""))
+        .unwrap_or_else(|| panic!("no error event: {stdout}"));
+    let e = parse_json(line);
+    assert_eq!(e.get("code").u64(), 5);
+    assert!(e.get("message").str().unwrap().starts_with("hw:97,0: "), "{line}");
+    error_line(&out, 5, "hw:97,0", &[]);
 }
 
 // ---- SoundFonts: exit 4 -------------------------------------------------

@@ -503,36 +503,70 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     }
 }
 
-/// A `.kar` file: its text events are the lyric line (`\` and `/` start
-/// a new one; `@` headers are not lyrics), markers show as text.
+/// A `.kar` file, in a 60-column pane: its text events are the lyric line
+/// (`\\` and `/` start a new one; a line ending in CR LF stays until the
+/// next begins; a tab is a space; control sequences are not shown);
+/// `@` tags are not lyrics, the `@T` title is in the header (the path's
+/// directory left out to make room); markers show as text. At 40 columns
+/// the header keeps the file's name and state, and all 16 channels show.
 #[test]
-fn karaoke_lyrics_and_markers_show() {
+fn karaoke_lyrics_title_and_narrow_terminals() {
     let _l = serial();
     let q = u64::from(TPQ);
     let mut t = Timeline::new();
     t.tempo(0, 500_000)
+        .text(0, TextKind::Text, "@KMIDI KARAOKE FILE")
         .text(0, TextKind::Text, "@TTest song")
+        .text(0, TextKind::Text, "@I Free use of this file is granted")
         .text(0, TextKind::Marker, "Verse")
         .text(q, TextKind::Text, "\\Twin")
         .text(2 * q, TextKind::Text, "kle twin")
-        .text(3 * q, TextKind::Text, "kle")
+        .text(3 * q, TextKind::Text, "kle\r\n")
         .text(8 * q, TextKind::Marker, "Chorus")
-        .text(8 * q, TextKind::Text, "/Lit")
-        .text(9 * q, TextKind::Text, "tle star");
+        .text(8 * q, TextKind::Text, "/\u{1b}[2J\u{1b}[31mLit")
+        .text(9 * q, TextKind::Text, "tle\tstar");
     for b in 0..12 {
         t.note(b * q, q, 0, 60 + b as u8, 90);
     }
     let track = t.render(RunningStatus::Compliant, 12 * q);
     let midi = write_fixture("ui-song.kar", &smf(0, Division::Metrical(TPQ), &[track]));
-    let p = Pane::play("kar", &["--device", "tb_jack", midi.to_str().unwrap()]);
+    let p = Pane::play_sized("kar", 60, &["--device", "tb_jack", midi.to_str().unwrap()]);
     let s = p.wait_for("the first lyric line", |s| {
         s.lines().any(|l| l == "lyric: Twinkle twinkle")
     });
     assert!(s.lines().any(|l| l == "text:  marker Verse"), "{s}");
+    assert!(
+        header_line(&s) == "smfplay Test song — ui-song.kar  (playing)",
+        "the title and the file's name in the header:\n{s}"
+    );
+    // The line stays after its CR LF, until the next line begins.
+    let s = p.wait_for("past the first line's end", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 2500)
+    });
+    assert!(s.lines().any(|l| l == "lyric: Twinkle twinkle"), "{s}");
     let s = p.wait_for("the second lyric line", |s| {
         s.lines().any(|l| l == "lyric: Little star")
     });
     assert!(s.lines().any(|l| l == "text:  marker Chorus"), "{s}");
+    assert!(!s.contains("Free use") && !s.contains("[2J"), "{s}");
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    drop(p);
+
+    let p = Pane::play_sized("narrow", 40, &["--device", "tb_jack", midi.to_str().unwrap()]);
+    let s = p.wait_for("playing at 40 columns", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 500)
+    });
+    assert_eq!(header_line(&s), "", "no `smfplay ` at 40 columns:\n{s}");
+    let head = s.lines().find(|l| l.contains("(playing)")).unwrap_or("");
+    assert!(head.contains("ui-song.kar"), "the file's name:\n{s}");
+    let keys: usize = s
+        .lines()
+        .filter_map(|l| l.strip_prefix("key "))
+        .map(|l| l.split_whitespace().count())
+        .sum();
+    assert_eq!(keys, 16, "every channel at 40 columns:\n{s}");
+    assert!(s.lines().all(|l| l.chars().count() <= 40), "{s}");
+    p.keys(&["q"]);
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
 }
 

@@ -55,9 +55,22 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers_while_loading();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
+    let result = play_all(args, &mut log, tty);
+    // With --json every error is an event too (`main` prints its line):
+    // the SoundFont's, the device's, as a file's.
+    if let Err(e) = &result
+        && e.kind != Kind::ReaderGone
+    {
+        log.json_error(e);
+    }
+    result
+}
+
+/// [`run`], printing through `log`.
+fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError> {
     let playlist = playlist::expand(&args.files, !args.no_recursive)?;
     for skipped in &playlist.skipped {
-        eprintln!("host: warning: {skipped}");
+        log.warning(&skipped.to_string());
     }
     let playlist = playlist.files;
     let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
@@ -125,14 +138,15 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 ui.as_mut(),
                 &mut total,
             ) {
-                Ok((end, nav)) => {
+                // Not played (`--start` past its end): the next one.
+                Ok(None) => at += 1,
+                Ok(Some((end, nav))) => {
                     played_any = true;
                     // A key or a command line wins over the song's own end
                     // (pressed as it ended).
                     match (end, nav) {
                         (End::Lost(lost), _) => {
                             let e = HostError::new(Kind::Device, output.name(), lost.describe());
-                            log.json_error(&e);
                             fatal = Some(e);
                             break 'outer;
                         }
@@ -148,7 +162,6 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                     }
                 }
                 Err(e) if e.kind == Kind::Device => {
-                    log.json_error(&e);
                     fatal = Some(e);
                     break 'outer;
                 }

@@ -248,7 +248,9 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                 let split = cut.unwrap_or(n);
                 let mut obs = ReportObserver {
                     reports: &mut self.q.reports,
-                    song_ms,
+                    song_frame: self.player.position().song_frame,
+                    tempo_milli: self.player.tempo_milli(),
+                    rate: self.cfg.rate,
                     period_start,
                     tail_start: &self.tail_start,
                 };

@@ -1,6 +1,7 @@
 //! Real-time scheduling for the audio thread: `SCHED_FIFO` and locked
-//! memory. Refusals are recorded (the control thread warns once) and
-//! playback goes on at normal priority.
+//! memory. Refusals are recorded (the control thread warns once, and about
+//! memory only when what the audio loop touches could not be locked
+//! either) and playback goes on at normal priority.
 //!
 //! When `mlockall` is not possible (a small `RLIMIT_MEMLOCK`, typically
 //! 8 MiB, of which FluidSynth's own `synth.lock-memory` already takes the
@@ -10,7 +11,7 @@
 //!
 //! *Real-time*: called once when the audio thread starts, before its loop.
 
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 /// `SCHED_FIFO` priority of the audio thread (FluidSynth's default for its
 /// own audio thread; below a JACK server's usual 70).
@@ -29,6 +30,8 @@ static LOCKED: AtomicU8 = AtomicU8::new(UNTRIED);
 static WARNED: AtomicU8 = AtomicU8::new(0);
 /// Bytes the last [`lock_hot`] locked.
 static HOT_BYTES: AtomicU64 = AtomicU64::new(0);
+/// The last [`lock_hot`] locked everything it was given (and the stack).
+static HOT_COMPLETE: AtomicBool = AtomicBool::new(false);
 
 /// Top of the audio thread's stack locked by [`lock_hot`].
 const HOT_STACK: usize = 256 * 1024;
@@ -76,19 +79,25 @@ pub fn lock_hot(regions: &[Region]) -> HotLock {
     }
     let mut total = 0u64;
     let stack = this_stack_top(HOT_STACK);
+    let mut complete = stack.is_some();
     for &(addr, len) in stack.iter().chain(regions) {
-        if len == 0 || lock.count == HOT_REGIONS {
+        if len == 0 {
             continue;
         }
         // SAFETY: the range is memory this process owns (a live object or
         // its own stack); mlock only pins it.
-        if unsafe { libc::mlock(addr as *const libc::c_void, len) } == 0 {
+        if lock.count < HOT_REGIONS
+            && unsafe { libc::mlock(addr as *const libc::c_void, len) } == 0
+        {
             lock.regions[lock.count] = (addr, len);
             lock.count += 1;
             total += len as u64;
+        } else {
+            complete = false;
         }
     }
     HOT_BYTES.store(total, Ordering::Relaxed);
+    HOT_COMPLETE.store(complete, Ordering::Relaxed);
     lock
 }
 
@@ -188,7 +197,12 @@ pub fn lock_memory() {
 /// was granted or it was already said).
 pub fn warning_once() -> Option<String> {
     let sched = SCHED.load(Ordering::Relaxed);
-    let locked = LOCKED.load(Ordering::Relaxed);
+    // Memory not all locked matters only when what the audio loop touches
+    // could not be locked either.
+    let locked = match LOCKED.load(Ordering::Relaxed) {
+        REFUSED if HOT_COMPLETE.load(Ordering::Relaxed) => GRANTED,
+        other => other,
+    };
     if sched != REFUSED && locked != REFUSED {
         return None;
     }
@@ -203,12 +217,12 @@ pub fn warning_once() -> Option<String> {
     }
     if locked == REFUSED {
         parts.push(format!(
-            "memory not all locked (RLIMIT_MEMLOCK too small; locked {})",
+            "the audio thread's memory not locked (RLIMIT_MEMLOCK too small; locked {})",
             lock_words()
         ));
     }
     Some(format!(
-        "warning: {}; playing on, but a busy machine may cause dropouts (add the user to the `audio` group with rtprio and memlock limits)",
+        "{}; playing on, but a busy machine may cause dropouts (add the user to the `audio` group with rtprio and memlock limits)",
         parts.join(", ")
     ))
 }
