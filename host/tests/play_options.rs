@@ -300,7 +300,7 @@ fn song_settings_take_effect_in_play() {
     );
 }
 
-/// `-` plays a song from standard input.
+/// `-` plays a song from standard input, named so.
 #[test]
 fn plays_from_standard_input() {
     use std::io::Write;
@@ -325,11 +325,16 @@ fn plays_from_standard_input() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(lines_starting(&stdout, "playing -").len(), 1, "{stdout}");
-    assert_eq!(lines_starting(&stdout, "end -").len(), 1, "{stdout}");
+    // Named "standard input", not `-`.
+    assert_eq!(
+        lines_starting(&stdout, "playing "),
+        ["playing standard input"],
+        "{stdout}"
+    );
+    assert_eq!(lines_starting(&stdout, "end standard input").len(), 1, "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !stderr.contains("host: -:"),
+        !stderr.contains("host: standard input:"),
         "an error about the input: {stderr}"
     );
 }
@@ -469,3 +474,4 @@ fn start_past_the_end_warns_and_plays_the_next() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(lines_starting(&stdout, "playing "), [format!("playing {long}")]);
 }
+
