@@ -345,7 +345,9 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
     if t.is_finite() && t >= 0.0 {
         Ok(t)
     } else if t < 0.0 {
-        Err(format!("{s} is before the song's start: the value must be ≥ 0 seconds"))
+        Err(format!(
+            "{s} is before the song's start: the value must be ≥ 0 seconds"
+        ))
     } else {
         Err(format!("{t} is not a time in the song"))
     }

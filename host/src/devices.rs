@@ -103,7 +103,14 @@ mod tests {
         ] {
             assert!(is_converter(name), "{name}");
         }
-        for name in ["default", "null", "pulse", "jack", "hw:CARD=PCH,DEV=0", "plughw:1,0"] {
+        for name in [
+            "default",
+            "null",
+            "pulse",
+            "jack",
+            "hw:CARD=PCH,DEV=0",
+            "plughw:1,0",
+        ] {
             assert!(!is_converter(name), "{name}");
         }
     }

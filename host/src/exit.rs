@@ -112,7 +112,11 @@ impl std::error::Error for HostError {}
 /// else is an output error (exit 6).
 pub fn stdout_error(e: &std::io::Error) -> HostError {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        HostError::new(Kind::ReaderGone, "standard output", "the reader stopped reading")
+        HostError::new(
+            Kind::ReaderGone,
+            "standard output",
+            "the reader stopped reading",
+        )
     } else {
         HostError::new(Kind::Output, "standard output", describe_io(e))
     }

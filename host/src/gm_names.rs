@@ -194,7 +194,11 @@ mod tests {
         assert_eq!(instrument(9, 32), "Jazz Kit");
         assert_eq!(instrument(9, 5), "Standard Kit");
         // The families start where General MIDI starts them.
-        for (program, name) in [(24, "Acoustic Guitar (nylon)"), (56, "Trumpet"), (112, "Tinkle Bell")] {
+        for (program, name) in [
+            (24, "Acoustic Guitar (nylon)"),
+            (56, "Trumpet"),
+            (112, "Tinkle Bell"),
+        ] {
             assert_eq!(PROGRAMS[program], name);
         }
     }

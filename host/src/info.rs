@@ -287,9 +287,7 @@ fn json(name: &str, info: &Info, s: &ScanSummary) -> String {
         let mut l = Object::new(out);
         l.int("events", lyrics.events());
         l.int("lines", lyrics.count());
-        l.raw("first_lines", |o| {
-            array(o, lyrics.first_lines(), |o, line| string(o, line))
-        });
+        l.raw("first_lines", |o| array(o, lyrics.first_lines(), string));
         l.end();
     });
     o.raw("karaoke", |out| {
@@ -305,7 +303,9 @@ fn json(name: &str, info: &Info, s: &ScanSummary) -> String {
         };
         opt(&mut k, "title", t.title());
         k.raw("titles", |o| array(o, &t.titles, |o, v| string(o, v)));
-        k.raw("information", |o| array(o, &t.information, |o, v| string(o, v)));
+        k.raw("information", |o| {
+            array(o, &t.information, |o, v| string(o, v))
+        });
         opt(&mut k, "language", t.language.as_deref());
         opt(&mut k, "version", t.version.as_deref());
         k.end();

@@ -198,7 +198,10 @@ mod tests {
 
     #[test]
     fn tags_are_parsed() {
-        assert_eq!(tag("@KMIDI KARAOKE FILE"), Some(Tag::Kind("MIDI KARAOKE FILE")));
+        assert_eq!(
+            tag("@KMIDI KARAOKE FILE"),
+            Some(Tag::Kind("MIDI KARAOKE FILE"))
+        );
         assert_eq!(tag("@V0100"), Some(Tag::Version("0100")));
         assert_eq!(
             tag("@I Free use of this file is granted"),
@@ -216,7 +219,13 @@ mod tests {
     fn tags_collect_title_and_information() {
         let mut t = Tags::default();
         assert!(t.is_empty());
-        for line in ["@KMIDI KARAOKE FILE", "@TYesterday", "@TThe Beatles", "@I one", "@I \u{1b}[2Jtwo"] {
+        for line in [
+            "@KMIDI KARAOKE FILE",
+            "@TYesterday",
+            "@TThe Beatles",
+            "@I one",
+            "@I \u{1b}[2Jtwo",
+        ] {
             t.add(tag(line).unwrap());
         }
         assert_eq!(t.title(), Some("Yesterday"));
@@ -232,7 +241,9 @@ mod tests {
     #[test]
     fn lyric_lines_from_syllables() {
         let mut l = LyricLines::new(3);
-        for s in ["\\Yes", "ter", "day\r\n", "all ", "my\ttrou", "bles", "/seemed", "\n", "so"] {
+        for s in [
+            "\\Yes", "ter", "day\r\n", "all ", "my\ttrou", "bles", "/seemed", "\n", "so",
+        ] {
             l.push(s);
         }
         assert_eq!(l.current(), "so");

@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn control_sequences_are_removed_whole() {
-        assert_eq!(printable("\u{1b}[2J\u{1b}[31mRed\u{1b}[0m text"), "Red text");
+        assert_eq!(
+            printable("\u{1b}[2J\u{1b}[31mRed\u{1b}[0m text"),
+            "Red text"
+        );
         assert_eq!(printable("\u{9b}2JClear"), "Clear");
         assert_eq!(printable("\u{1b}]0;pwned\u{7}Title"), "Title");
         assert_eq!(printable("\u{1b}]2;x\u{1b}\\after"), "after");
@@ -86,7 +89,10 @@ mod tests {
     #[test]
     fn text_is_kept() {
         assert_eq!(printable("a\tb"), "a b");
-        assert_eq!(printable("Grüße, 愛してる [chorus]"), "Grüße, 愛してる [chorus]");
+        assert_eq!(
+            printable("Grüße, 愛してる [chorus]"),
+            "Grüße, 愛してる [chorus]"
+        );
         assert_eq!(printable("line\r\n"), "line");
     }
 }

@@ -100,6 +100,9 @@ mod tests {
             ),
             "the following required arguments were not provided: --output <FILE>"
         );
-        assert_eq!(ranges("-24..=24 and 1..16 and a..b"), "-24–24 and 1–16 and a..b");
+        assert_eq!(
+            ranges("-24..=24 and 1..16 and a..b"),
+            "-24–24 and 1–16 and a..b"
+        );
     }
 }

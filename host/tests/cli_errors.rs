@@ -195,7 +195,15 @@ fn play_says_what_damage_was_skipped() {
     };
     for file in [&two, &cut] {
         let render = run(&[
-            "render", file, "-o", &dir.s("x.wav"), "-q", "-s", soundfont(), "-r", "22050",
+            "render",
+            file,
+            "-o",
+            &dir.s("x.wav"),
+            "-q",
+            "-s",
+            soundfont(),
+            "-r",
+            "22050",
         ]);
         assert!(render.status.success(), "{render:?}");
         let said = warnings(&render);
@@ -212,7 +220,15 @@ fn play_says_what_damage_was_skipped() {
             assert!(out.status.success(), "{out:?}");
             assert_eq!(warnings(&out), said, "{extra:?}");
         }
-        let out = run(&["play", file, "-s", soundfont(), "--device", "null", "--json"]);
+        let out = run(&[
+            "play",
+            file,
+            "-s",
+            soundfont(),
+            "--device",
+            "null",
+            "--json",
+        ]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let events: Vec<&str> = stdout.lines().collect();
         let start = events
@@ -238,7 +254,15 @@ fn play_says_what_damage_was_skipped() {
 fn play_json_device_errors_are_events() {
     let dir = TempDir::new("json-device-error");
     let mid = dir.write("song.mid", &fixtures::format0_basic());
-    let out = run(&["play", &mid, "-s", soundfont(), "--device", "hw:97,0", "--json"]);
+    let out = run(&[
+        "play",
+        &mid,
+        "-s",
+        soundfont(),
+        "--device",
+        "hw:97,0",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(5), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
@@ -247,7 +271,10 @@ fn play_json_device_errors_are_events() {
         .unwrap_or_else(|| panic!("no error event: {stdout}"));
     let e = parse_json(line);
     assert_eq!(e.get("code").u64(), 5);
-    assert!(e.get("message").str().unwrap().starts_with("hw:97,0: "), "{line}");
+    assert!(
+        e.get("message").str().unwrap().starts_with("hw:97,0: "),
+        "{line}"
+    );
     error_line(&out, 5, "hw:97,0", &[]);
 }
 
@@ -918,10 +945,22 @@ fn render_start_past_the_end_says_the_length() {
     let mid = dir.write("song.mid", &fixtures::format0_basic());
     let length = info_duration(&mid);
     let wav = dir.s("out.wav");
-    let out = run(&["render", &mid, "-o", &wav, "--start", "100", "-s", soundfont()]);
+    let out = run(&[
+        "render",
+        &mid,
+        "-o",
+        &wav,
+        "--start",
+        "100",
+        "-s",
+        soundfont(),
+    ]);
     let line = error_line(&out, 2, &mid, &["--start 100 is past the end of the song"]);
     assert!(line.contains(&format!("it lasts {length}")), "{line}");
-    assert!(!dir.path("out.wav").exists(), "no WAV for nothing to render");
+    assert!(
+        !dir.path("out.wav").exists(),
+        "no WAV for nothing to render"
+    );
 }
 
 /// `host info`'s duration (`0:01.0`).

@@ -243,13 +243,24 @@ fn karaoke_file() -> Vec<u8> {
     }
     t.program(0, 0, 40).program(0, 9, 32);
     let words = [
-        "\\Yes", "ter", "day,\r\n", "all ", "my\ttrou", "bles", "/\u{1b}[2J\u{1b}[31mseemed ",
-        "so ", "far", "/a", "way",
+        "\\Yes",
+        "ter",
+        "day,\r\n",
+        "all ",
+        "my\ttrou",
+        "bles",
+        "/\u{1b}[2J\u{1b}[31mseemed ",
+        "so ",
+        "far",
+        "/a",
+        "way",
     ];
     for (i, w) in words.iter().enumerate() {
         let tick = 480 * (i as u64 + 1);
         t.text(tick, TextKind::Text, w);
-        t.note(tick, 240, 0, 60, 90).note(tick, 240, 9, 42, 90).note(tick, 240, 2, 48, 80);
+        t.note(tick, 240, 0, 60, 90)
+            .note(tick, 240, 9, 42, 90)
+            .note(tick, 240, 2, 48, 80);
     }
     smf(
         0,
@@ -285,8 +296,14 @@ fn info_names_instruments_lyrics_and_karaoke_title() {
             "no line {want:?} in:\n{text}"
         );
     }
-    assert!(!text.contains('\u{1b}'), "a control sequence shown:\n{text}");
-    assert!(!text.contains("[2J"), "a control sequence's rest shown:\n{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "a control sequence shown:\n{text}"
+    );
+    assert!(
+        !text.contains("[2J"),
+        "a control sequence's rest shown:\n{text}"
+    );
     assert!(!text.contains("IFree"), "a tag shown as a lyric:\n{text}");
 
     let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
@@ -294,7 +311,12 @@ fn info_names_instruments_lyrics_and_karaoke_title() {
         .get("instruments_per_channel")
         .arr()
         .iter()
-        .map(|c| c.arr().iter().map(|n| n.str().unwrap().to_string()).collect())
+        .map(|c| {
+            c.arr()
+                .iter()
+                .map(|n| n.str().unwrap().to_string())
+                .collect()
+        })
         .collect();
     assert_eq!(names.len(), 16);
     assert_eq!(names[0], ["Violin"]);
@@ -310,7 +332,10 @@ fn info_names_instruments_lyrics_and_karaoke_title() {
         .iter()
         .map(|l| l.str().unwrap())
         .collect();
-    assert_eq!(first, ["Yesterday,", "all my troubles", "seemed so far", "away"]);
+    assert_eq!(
+        first,
+        ["Yesterday,", "all my troubles", "seemed so far", "away"]
+    );
     let k = j.get("karaoke");
     assert_eq!(k.get("title").str(), Some("Yesterday"));
     assert_eq!(k.get("language").str(), Some("ENGL"));
@@ -340,8 +365,14 @@ fn counts_of_one_are_singular() {
     );
     let kar = dir.write("one.kar", &karaoke_file());
     let text = String::from_utf8(run_ok(&["info", &kar])).unwrap();
-    assert!(text.contains(" 0 lyrics, 0 markers, 0 cue points, 17 texts, 0 track names"), "{text}");
+    assert!(
+        text.contains(" 0 lyrics, 0 markers, 0 cue points, 17 texts, 0 track names"),
+        "{text}"
+    );
     let basic = dir.write("basic.mid", &fixtures::format0_basic());
     let text = String::from_utf8(run_ok(&["info", &basic])).unwrap();
-    assert!(!text.contains(" 1 texts") && !text.contains(" 1 lyrics"), "{text}");
+    assert!(
+        !text.contains(" 1 texts") && !text.contains(" 1 lyrics"),
+        "{text}"
+    );
 }

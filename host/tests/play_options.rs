@@ -331,7 +331,11 @@ fn plays_from_standard_input() {
         ["playing standard input"],
         "{stdout}"
     );
-    assert_eq!(lines_starting(&stdout, "end standard input").len(), 1, "{stdout}");
+    assert_eq!(
+        lines_starting(&stdout, "end standard input").len(),
+        1,
+        "{stdout}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("host: standard input:"),
@@ -404,7 +408,14 @@ fn json_events_have_their_exact_song_time() {
         .tempo(611, 400_000)
         .text(800, TextKind::Lyric, "three");
     t.note(0, 900, 0, 60, 90);
-    let mid = dir.write("times.mid", &smf(0, Division::Metrical(480), &[t.render(RunningStatus::Never, 960)]));
+    let mid = dir.write(
+        "times.mid",
+        &smf(
+            0,
+            Division::Metrical(480),
+            &[t.render(RunningStatus::Never, 960)],
+        ),
+    );
     // From `host dump`: tick, seconds, track, description.
     let dump = String::from_utf8(run_ok(&["dump", &mid])).unwrap();
     let dumped: Vec<(String, f64)> = dump
@@ -455,7 +466,14 @@ fn start_past_the_end_warns_and_plays_the_next() {
     let dir = TempDir::new("start-past-end");
     let short = dir.write("short.mid", &fixtures::format0_basic());
     let long = dir.write("long.mid", &fixtures::dense_16ch(8));
-    let out = play(&["-d", "tb_null_tee:FILE=/dev/null", "--start", "6", &short, &long]);
+    let out = play(&[
+        "-d",
+        "tb_null_tee:FILE=/dev/null",
+        "--start",
+        "6",
+        &short,
+        &long,
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let info = String::from_utf8(run_ok(&["info", &short])).unwrap();
@@ -472,6 +490,8 @@ fn start_past_the_end_warns_and_plays_the_next() {
         "{stderr}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(lines_starting(&stdout, "playing "), [format!("playing {long}")]);
+    assert_eq!(
+        lines_starting(&stdout, "playing "),
+        [format!("playing {long}")]
+    );
 }
-

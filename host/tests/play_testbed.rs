@@ -350,7 +350,14 @@ fn devices_lists_the_test_bed() {
     );
     // What a user can play on: not libasound2-plugins' converters (the
     // test bed installs them), which only feed another device.
-    for converter in ["lavrate", "samplerate", "speexrate", "speex", "upmix", "vdownmix"] {
+    for converter in [
+        "lavrate",
+        "samplerate",
+        "speexrate",
+        "speex",
+        "upmix",
+        "vdownmix",
+    ] {
         assert!(
             !stdout
                 .lines()

@@ -552,7 +552,11 @@ fn karaoke_lyrics_title_and_narrow_terminals() {
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
     drop(p);
 
-    let p = Pane::play_sized("narrow", 40, &["--device", "tb_jack", midi.to_str().unwrap()]);
+    let p = Pane::play_sized(
+        "narrow",
+        40,
+        &["--device", "tb_jack", midi.to_str().unwrap()],
+    );
     let s = p.wait_for("playing at 40 columns", |s| {
         elapsed_ms(s).is_some_and(|t| t >= 500)
     });
@@ -593,7 +597,10 @@ fn seeking_back_after_running_past_the_end_plays_on() {
     }
     // 41.97 s: 40291 ticks at 960 ticks a second.
     let track = t.render(RunningStatus::Compliant, 40_291);
-    let midi = write_fixture("ui-overshoot.mid", &smf(0, Division::Metrical(TPQ), &[track]));
+    let midi = write_fixture(
+        "ui-overshoot.mid",
+        &smf(0, Division::Metrical(TPQ), &[track]),
+    );
     let info = Command::new(env!("CARGO_BIN_EXE_host"))
         .args(["info", midi.to_str().unwrap()])
         .output()
@@ -602,7 +609,13 @@ fn seeking_back_after_running_past_the_end_plays_on() {
     assert!(info.contains("Duration:    0:42.0 "), "{info}");
     let p = Pane::play(
         "overshoot",
-        &["--device", "tb_jack", "--start", "20", midi.to_str().unwrap()],
+        &[
+            "--device",
+            "tb_jack",
+            "--start",
+            "20",
+            midi.to_str().unwrap(),
+        ],
     );
     let s = p.wait_for("playing past 20.5 s", |s| {
         elapsed_ms(s).is_some_and(|t| t >= 20_500)

@@ -126,7 +126,7 @@ fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError>
                 place: (at + 1, order.len()),
                 args,
                 neg: &neg,
-                log: &log,
+                log,
                 stall,
                 script: script.as_ref(),
             };

@@ -284,7 +284,8 @@ fn channel_strip(f: &Frame<'_>, width: usize) -> Vec<String> {
     for row in 0..rows {
         let mut keys = String::from("key ");
         let mut strip = String::from("ch  ");
-        for ch in row * per_row..(row + 1) * per_row {
+        let first = row * per_row;
+        for (ch, key) in CHANNEL_KEYS.iter().enumerate().skip(first).take(per_row) {
             let bit = 1u16 << ch;
             let flag = if f.muted & bit != 0 {
                 'M'
@@ -294,7 +295,6 @@ fn channel_strip(f: &Frame<'_>, width: usize) -> Vec<String> {
                 ' '
             };
             let active = if f.sounding & bit != 0 { '#' } else { '.' };
-            let key = CHANNEL_KEYS[ch];
             if cell == 3 {
                 keys.push_str(&format!(" {key:>2}"));
                 strip.push_str(&format!(" {flag}{active}"));
@@ -543,15 +543,24 @@ mod tests {
                 .map(|l| &l[4..])
                 .collect();
             assert_eq!(strip.matches(['#', '.']).count(), 16, "{width}: {lines:#?}");
-            assert!(strip.contains("M#") && strip.contains("S."), "{width}: {strip}");
+            assert!(
+                strip.contains("M#") && strip.contains("S."),
+                "{width}: {strip}"
+            );
             assert!(lines.iter().any(|l| l.contains("transpose +0")), "{width}");
             assert!(lines.iter().any(|l| l.contains("loop off")), "{width}");
             if width >= 40 {
                 assert!(lines.iter().any(|l| l.contains("q quit")), "{width}");
             }
         }
-        assert_eq!(render(&f, 60)[0], "smfplay [2/3] Yesterday — yesterday.kar  (playing)");
-        assert_eq!(render(&f, 45)[0], "[2/3] Yesterday — yesterday.kar  (playing)");
+        assert_eq!(
+            render(&f, 60)[0],
+            "smfplay [2/3] Yesterday — yesterday.kar  (playing)"
+        );
+        assert_eq!(
+            render(&f, 45)[0],
+            "[2/3] Yesterday — yesterday.kar  (playing)"
+        );
         assert_eq!(render(&f, 40)[0], "[2/3] yesterday.kar  (playing)");
     }
 

@@ -171,7 +171,14 @@ pub fn play_song(
         Ok::<_, HostError>((audio_outcome, feed_outcome, control.finish()))
     })?;
     total.add(&audio_outcome.snapshot);
-    report_song_end(song, &name, &stop_at, &audio_outcome, &feed_outcome, &scanned);
+    report_song_end(
+        song,
+        &name,
+        &stop_at,
+        &audio_outcome,
+        &feed_outcome,
+        &scanned,
+    );
     Ok(Some((audio_outcome.end, nav)))
 }
 

@@ -72,11 +72,16 @@ fn walk(
         .min_depth(1)
         .max_depth(if recursive { usize::MAX } else { 1 })
         .follow_links(true)
-        .sort_by(|a, b| natural_order(&a.file_name().to_string_lossy(), &b.file_name().to_string_lossy()));
+        .sort_by(|a, b| {
+            natural_order(
+                &a.file_name().to_string_lossy(),
+                &b.file_name().to_string_lossy(),
+            )
+        });
     let mut files = Vec::new();
-    let entries = walker
-        .into_iter()
-        .filter_entry(|e| !(e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.')));
+    let entries = walker.into_iter().filter_entry(|e| {
+        !(e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.'))
+    });
     for entry in entries {
         match entry {
             Ok(e) if e.file_type().is_file() && is_midi_name(e.path()) => {
@@ -217,12 +222,28 @@ mod tests {
     fn directories_give_their_midi_files_in_natural_order() {
         let d = Scratch::new(
             "playlist-flat",
-            &["b.mid", "a.KAR", "c.txt", "d.rmi", "e.midi", "track10.mid", "track2.mid"],
+            &[
+                "b.mid",
+                "a.KAR",
+                "c.txt",
+                "d.rmi",
+                "e.midi",
+                "track10.mid",
+                "track2.mid",
+            ],
         );
         let list = expand(&[d.0.clone(), PathBuf::from("x.mid")], true).unwrap();
         assert_eq!(
             d.names(&list),
-            ["a.KAR", "b.mid", "d.rmi", "e.midi", "track2.mid", "track10.mid", "x.mid"]
+            [
+                "a.KAR",
+                "b.mid",
+                "d.rmi",
+                "e.midi",
+                "track2.mid",
+                "track10.mid",
+                "x.mid"
+            ]
         );
     }
 
@@ -242,7 +263,12 @@ mod tests {
         let list = expand(std::slice::from_ref(&d.0), true).unwrap();
         assert_eq!(
             d.names(&list),
-            ["Artist 2/b.mid", "Artist 2/CD1/a.mid", "Artist 10/song.mid", "top.mid"]
+            [
+                "Artist 2/b.mid",
+                "Artist 2/CD1/a.mid",
+                "Artist 10/song.mid",
+                "top.mid"
+            ]
         );
         let list = expand(std::slice::from_ref(&d.0), false).unwrap();
         assert_eq!(d.names(&list), ["top.mid"]);
@@ -266,7 +292,11 @@ mod tests {
     fn standard_input_only_once() {
         let e = expand(&[PathBuf::from("-"), PathBuf::from("-")], true).unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        assert!(e.to_string().starts_with("standard input: given more than once"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("standard input: given more than once"),
+            "{e}"
+        );
         assert_eq!(expand(&[PathBuf::from("-")], true).unwrap().files.len(), 1);
     }
 
@@ -296,6 +326,9 @@ mod tests {
                 "track 9.mid",
             ]
         );
-        assert_eq!(natural_order("x99999999999999999999999", "x100000000000000000000000"), Ordering::Less);
+        assert_eq!(
+            natural_order("x99999999999999999999999", "x100000000000000000000000"),
+            Ordering::Less
+        );
     }
 }

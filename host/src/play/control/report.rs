@@ -92,7 +92,8 @@ pub fn json_str(s: &str) -> String {
 fn seconds(us: u64) -> String {
     let text = format!("{}.{:06}", us / 1_000_000, us % 1_000_000);
     let text = text.trim_end_matches('0');
-    text.strip_suffix('.').map_or(text.to_string(), |t| format!("{t}.0"))
+    text.strip_suffix('.')
+        .map_or(text.to_string(), |t| format!("{t}.0"))
 }
 
 fn us(ns: Option<u64>) -> f64 {
@@ -249,10 +250,7 @@ impl Log {
         }
         let w = crate::printable::printable(w);
         if self.json {
-            println!(
-                "{{\"event\":\"warning\",\"message\":{}}}",
-                json_str(&w)
-            );
+            println!("{{\"event\":\"warning\",\"message\":{}}}", json_str(&w));
         }
         self.err(format!("host: warning: {w}"));
     }

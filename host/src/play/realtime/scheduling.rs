@@ -86,8 +86,7 @@ pub fn lock_hot(regions: &[Region]) -> HotLock {
         }
         // SAFETY: the range is memory this process owns (a live object or
         // its own stack); mlock only pins it.
-        if lock.count < HOT_REGIONS
-            && unsafe { libc::mlock(addr as *const libc::c_void, len) } == 0
+        if lock.count < HOT_REGIONS && unsafe { libc::mlock(addr as *const libc::c_void, len) } == 0
         {
             lock.regions[lock.count] = (addr, len);
             lock.count += 1;
