@@ -770,7 +770,7 @@ fn play_strict_refuses_a_damaged_file() {
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("host: {cut}: ")) && stderr.contains("skipped"),
+        stderr.contains(&format!("host: warning: {cut}: ")) && stderr.contains("skipped"),
         "no warning about the damage: {stderr}"
     );
 }
@@ -994,4 +994,42 @@ fn standard_input_is_named() {
         .output()
         .unwrap();
     error_line(&out, 3, "standard input", &["empty"]);
+}
+
+/// The real-time warning is said once a run, however many songs play, and
+/// not about memory when the audio loop's own memory could be locked (as
+/// on this machine's 8 MiB `RLIMIT_MEMLOCK`, where `mlockall` is refused).
+#[test]
+fn realtime_warning_once_and_only_when_it_matters() {
+    let dir = TempDir::new("rt-warning");
+    let a = dir.write("a.mid", &fixtures::format0_basic());
+    let b = dir.write("b.mid", &fixtures::format0_basic());
+    let args = [
+        "play",
+        &a,
+        &b,
+        "-s",
+        soundfont(),
+        "--device",
+        "null",
+        "--end",
+        "0.2",
+    ];
+    let out = host()
+        .args(args)
+        .env("SMFPLAY_NO_RT", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("host: warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("real-time priority (SCHED_FIFO 60) refused"),
+        "{stderr}"
+    );
+    assert!(!warnings[0].contains("memory"), "{stderr}");
 }

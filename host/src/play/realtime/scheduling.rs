@@ -11,7 +11,7 @@
 //!
 //! *Real-time*: called once when the audio thread starts, before its loop.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 /// `SCHED_FIFO` priority of the audio thread (FluidSynth's default for its
 /// own audio thread; below a JACK server's usual 70).
@@ -30,8 +30,9 @@ static LOCKED: AtomicU8 = AtomicU8::new(UNTRIED);
 static WARNED: AtomicU8 = AtomicU8::new(0);
 /// Bytes the last [`lock_hot`] locked.
 static HOT_BYTES: AtomicU64 = AtomicU64::new(0);
-/// The last [`lock_hot`] locked everything it was given (and the stack).
-static HOT_COMPLETE: AtomicBool = AtomicBool::new(false);
+/// Whether the last [`lock_hot`] locked everything it was given and the
+/// stack ([`GRANTED`]) or not ([`REFUSED`]); [`UNTRIED`] before it ran.
+static HOT: AtomicU8 = AtomicU8::new(UNTRIED);
 
 /// Top of the audio thread's stack locked by [`lock_hot`].
 const HOT_STACK: usize = 256 * 1024;
@@ -75,6 +76,7 @@ pub fn lock_hot(regions: &[Region]) -> HotLock {
         count: 0,
     };
     if LOCKED.load(Ordering::Relaxed) == GRANTED {
+        HOT.store(GRANTED, Ordering::Release);
         return lock;
     }
     let mut total = 0u64;
@@ -96,7 +98,7 @@ pub fn lock_hot(regions: &[Region]) -> HotLock {
         }
     }
     HOT_BYTES.store(total, Ordering::Relaxed);
-    HOT_COMPLETE.store(complete, Ordering::Relaxed);
+    HOT.store(if complete { GRANTED } else { REFUSED }, Ordering::Release);
     lock
 }
 
@@ -143,7 +145,7 @@ pub fn hot_bytes() -> u64 {
 /// Asks for `SCHED_FIFO` for the calling thread; returns whether granted.
 pub fn make_realtime() -> bool {
     if std::env::var_os("SMFPLAY_NO_RT").is_some() {
-        SCHED.store(REFUSED, Ordering::Relaxed);
+        SCHED.store(REFUSED, Ordering::Release);
         return false;
     }
     let param = libc::sched_param {
@@ -151,7 +153,7 @@ pub fn make_realtime() -> bool {
     };
     // SAFETY: plain system call on the calling thread.
     let rc = unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
-    SCHED.store(if rc == 0 { GRANTED } else { REFUSED }, Ordering::Relaxed);
+    SCHED.store(if rc == 0 { GRANTED } else { REFUSED }, Ordering::Release);
     rc == 0
 }
 
@@ -195,11 +197,17 @@ pub fn lock_memory() {
 /// The warning to print, once, if something was refused (`None` when all
 /// was granted or it was already said).
 pub fn warning_once() -> Option<String> {
-    let sched = SCHED.load(Ordering::Relaxed);
+    // Nothing to say before the audio thread has tried both (it locks
+    // what its loop touches after `mlockall` was refused).
+    let hot = HOT.load(Ordering::Acquire);
+    let sched = SCHED.load(Ordering::Acquire);
+    if hot == UNTRIED || sched == UNTRIED {
+        return None;
+    }
     // Memory not all locked matters only when what the audio loop touches
     // could not be locked either.
     let locked = match LOCKED.load(Ordering::Relaxed) {
-        REFUSED if HOT_COMPLETE.load(Ordering::Relaxed) => GRANTED,
+        REFUSED if hot == GRANTED => GRANTED,
         other => other,
     };
     if sched != REFUSED && locked != REFUSED {
