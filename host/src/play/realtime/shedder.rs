@@ -134,3 +134,87 @@ impl Shedder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release_tail::VoiceCount;
+    use smfplay_core::synth::{Synth, SynthEvent};
+
+    /// Keeps what the shedder sets.
+    struct Settings {
+        polyphony: u32,
+        effects: (bool, bool),
+    }
+
+    impl Synth for Settings {
+        fn apply(&mut self, _: SynthEvent<'_>) {}
+        fn render(&mut self, _: &mut [f32], _: &mut [f32]) {}
+    }
+
+    impl VoiceCount for Settings {
+        fn active_voices(&self) -> u32 {
+            0
+        }
+    }
+
+    impl SynthControl for Settings {
+        fn polyphony(&self) -> u32 {
+            self.polyphony
+        }
+        fn set_polyphony(&mut self, voices: u32) {
+            self.polyphony = voices;
+        }
+        fn set_effects(&mut self, reverb: bool, chorus: bool) {
+            self.effects = (reverb, chorus);
+        }
+    }
+
+    /// Each step is applied to the synth as it is taken, and the keys'
+    /// effects switch never turns on what shedding turned off.
+    #[test]
+    fn steps_reach_the_synth_and_effects_stay_shed() {
+        let mut synth = Settings {
+            polyphony: 256,
+            effects: (true, true),
+        };
+        let base = ShedState {
+            polyphony: 256,
+            reverb: true,
+            chorus: true,
+        };
+        // 256 frames at 48 kHz: a 5.33 ms budget.
+        let mut shedder = Shedder::new(base, 256, 48_000);
+        let hot_ns = 5_333_333 * 90 / 100;
+        let mut steps = Vec::new();
+        for _ in 0..3 * SHED_HOT_PERIODS {
+            if let Some((level, _)) = shedder.after_period(&mut synth, hot_ns) {
+                steps.push((level, synth.polyphony, synth.effects));
+            }
+        }
+        assert_eq!(
+            steps,
+            [
+                (1, 128, (true, true)),
+                (2, 64, (true, true)),
+                (3, 64, (false, false)),
+            ]
+        );
+        shedder.set_effects(&mut synth, true, true);
+        assert_eq!(synth.effects, (false, false));
+        assert_eq!(shedder.state(), synth_state(&synth));
+        // Back down to level 0 when the work cools: effects back on.
+        while shedder.level() > 0 {
+            let _ = shedder.after_period(&mut synth, 0);
+        }
+        assert_eq!((synth.polyphony, synth.effects), (256, (true, true)));
+    }
+
+    fn synth_state(s: &Settings) -> ShedState {
+        ShedState {
+            polyphony: s.polyphony,
+            reverb: s.effects.0,
+            chorus: s.effects.1,
+        }
+    }
+}
