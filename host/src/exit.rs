@@ -74,7 +74,7 @@ impl HostError {
 
     /// An error about a file (`-` is named "standard input").
     pub fn file(kind: Kind, path: &Path, message: impl Into<String>) -> Self {
-        Self::new(kind, crate::scan::display_name(path), message)
+        Self::new(kind, display_name(path), message)
     }
 
     /// The exit code for this error.
@@ -93,19 +93,27 @@ impl HostError {
 
 impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line, whatever the message holds; no terminal control
-        // sequences from a file's name or text.
-        let message = crate::printable::printable(&self.message.replace(['\n', '\r'], " "));
-        let subject = crate::printable::printable(&self.subject);
+        // One line, whatever the message holds (printed through
+        // `crate::printable`: no terminal control sequences either).
+        let message = self.message.replace(['\n', '\r'], " ");
         if self.subject.is_empty() {
             write!(f, "{message}")
         } else {
-            write!(f, "{subject}: {message}")
+            write!(f, "{}: {message}", self.subject)
         }
     }
 }
 
 impl std::error::Error for HostError {}
+
+/// The name to show for an input path: `-` is "standard input".
+pub fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
+}
 
 /// A write to standard output failed: a reader that stopped reading
 /// (`| head`) ends the command quietly ([`Kind::ReaderGone`]); anything

@@ -75,7 +75,7 @@ fn main() {
         // `host … | head`: the reader had what it wanted.
         Err(e) if e.kind == exit::Kind::ReaderGone => std::process::exit(e.exit_code()),
         Err(e) => {
-            eprintln!("host: {e}");
+            eprintln!("host: {}", printable::printable(&e.to_string()));
             std::process::exit(e.exit_code());
         }
     }

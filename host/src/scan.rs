@@ -11,8 +11,6 @@
 //! *Real-time*: not real-time (reads the whole file); memory is the
 //! reader's fixed capacities, whatever the file size.
 
-use std::path::PathBuf;
-
 use midly::TrackEventKind;
 use smfplay_core::smf::{Diagnostics, Error, Header, Reader, ReaderOptions};
 use smfplay_core::tempo::TempoMap;
@@ -254,11 +252,5 @@ fn run<const T: usize, const W: usize, const P: usize>(
     }
 }
 
-/// The name to show for an input path.
-pub fn display_name(path: &std::path::Path) -> String {
-    if path.as_os_str() == "-" {
-        "standard input".into()
-    } else {
-        PathBuf::from(path).display().to_string()
-    }
-}
+/// The name to show for an input path (`-` is "standard input").
+pub use crate::exit::display_name;

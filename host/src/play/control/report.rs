@@ -227,7 +227,10 @@ impl Log {
     /// An error (always printed, on stderr; on stdout too as JSON).
     pub fn error(&self, e: &HostError) {
         self.json_error(e);
-        self.err(format!("host: {e}"));
+        self.err(format!(
+            "host: {}",
+            crate::printable::printable(&e.to_string())
+        ));
     }
 
     /// The JSON line of an error that ends the program (`main` prints its
