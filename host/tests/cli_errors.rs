@@ -973,27 +973,22 @@ fn info_duration(mid: &str) -> String {
     line.split_whitespace().next().unwrap().to_string()
 }
 
-/// Standard input can be read once: `host play - -` is refused before
-/// anything plays (exit 2), not after the first song.
+/// Standard input is named "standard input" in errors, not `-`; it can be
+/// read once: `host play - -` is refused before anything plays (exit 2),
+/// not after the first song.
 #[test]
-fn standard_input_twice_is_refused_up_front() {
-    let out = host()
-        .args(["play", "-", "-", "-s", soundfont(), "--device", "null"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    error_line(&out, 2, "standard input", &["given more than once"]);
-}
-
-/// Standard input is named "standard input" in errors, not `-`.
-#[test]
-fn standard_input_is_named() {
-    let out = host()
-        .args(["info", "-"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    error_line(&out, 3, "standard input", &["empty"]);
+fn standard_input_is_named_and_read_once() {
+    for (args, code, words) in [
+        (&["info", "-"][..], 3, "empty"),
+        (
+            &["play", "-", "-", "-s", soundfont(), "--device", "null"][..],
+            2,
+            "given more than once",
+        ),
+    ] {
+        let out = host().args(args).stdin(Stdio::null()).output().unwrap();
+        error_line(&out, code, "standard input", &[words]);
+    }
 }
 
 /// The real-time warning is said once a run, however many songs play, and
