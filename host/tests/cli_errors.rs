@@ -968,16 +968,6 @@ fn render_start_past_the_end_says_the_length() {
     );
 }
 
-/// `host info`'s duration (`0:01.0`).
-fn info_duration(mid: &str) -> String {
-    let text = String::from_utf8(run_ok(&["info", mid])).unwrap();
-    let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Duration:"))
-        .expect("a duration line");
-    line.split_whitespace().next().unwrap().to_string()
-}
-
 /// Standard input is named "standard input" in errors, not `-`; it can be
 /// read once: `host play - -` is refused before anything plays (exit 2),
 /// not after the first song.

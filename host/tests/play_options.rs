@@ -486,13 +486,7 @@ fn start_past_the_end_warns_and_plays_the_next() {
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let info = String::from_utf8(run_ok(&["info", &short])).unwrap();
-    let length = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Duration:"))
-        .and_then(|l| l.split_whitespace().next())
-        .unwrap()
-        .to_string();
+    let length = info_duration(&short);
     assert!(
         stderr.contains(&format!(
             "host: warning: {short}: --start 6 is past the end of the song (it lasts {length}); skipped"
