@@ -118,6 +118,11 @@ pub fn play_song(
     let device = output.name().to_string();
     if let Some(ui) = ui.as_deref_mut() {
         begin_display(ui, song, &scanned);
+        // The file's last problem on the status line (all of them are
+        // printed when the display ends).
+        if let (false, Some(m)) = (scanned.problems.is_empty(), song.log.last_held()) {
+            ui.set_message(&m);
+        }
     }
 
     let (audio_outcome, feed_outcome, nav) = std::thread::scope(|sc| {
