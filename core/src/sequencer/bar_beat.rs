@@ -92,7 +92,18 @@ impl TimePoint {
         }
         match s.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => Ok(Self::Seconds(v)),
+            Ok(v) if v < 0.0 => Err(BarBeatError::BeforeTheStart),
             _ => Err(BarBeatError::NotATime),
+        }
+    }
+}
+
+impl fmt::Display for TimePoint {
+    /// As the user wrote it: `90`, `12.5`, `17:1`, `17:1:240`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Seconds(s) => write!(f, "{s}"),
+            Self::Bars(bb) => write!(f, "{bb}"),
         }
     }
 }
@@ -103,6 +114,8 @@ impl TimePoint {
 pub enum BarBeatError {
     /// Neither seconds nor bar:beat.
     NotATime,
+    /// A negative number of seconds.
+    BeforeTheStart,
     /// A part that is not a whole number (which part).
     NotANumber(&'static str),
     /// Bar or beat 0 (they count from 1).
@@ -122,6 +135,9 @@ impl fmt::Display for BarBeatError {
                 f,
                 "not a time: give seconds (90, 12.5) or bar:beat (17:1, 17:1:240)"
             ),
+            Self::BeforeTheStart => {
+                write!(f, "before the song's start: the value must be ≥ 0 seconds")
+            }
             Self::NotANumber(what) => {
                 write!(f, "the {what} is not a whole number (bar:beat, e.g. 17:1)")
             }
@@ -292,7 +308,7 @@ mod tests {
             BarBeat::parse("1:-2"),
             Err(BarBeatError::NotANumber("beat"))
         );
-        assert_eq!(TimePoint::parse("-3"), Err(BarBeatError::NotATime));
+        assert_eq!(TimePoint::parse("-3"), Err(BarBeatError::BeforeTheStart));
         assert_eq!(TimePoint::parse("inf"), Err(BarBeatError::NotATime));
         assert_eq!(TimePoint::parse(""), Err(BarBeatError::NotATime));
         let m = Meter::new(T480);

@@ -63,7 +63,8 @@ pub struct SongRun<'a> {
 }
 
 /// Plays one song to its end (or a quit, or a device loss); says how it
-/// ended and what the keys or the command file asked of the playlist.
+/// ended and what the keys or the command file asked of the playlist
+/// (`None`: not played, `--start` is past its end, with a warning).
 pub fn play_song(
     song: &SongRun<'_>,
     synth: &mut FluidSynth,
@@ -71,10 +72,28 @@ pub fn play_song(
     controls: &mut Controls,
     mut ui: Option<&mut Ui>,
     total: &mut report::Totals,
-) -> Result<(End, Option<Nav>), HostError> {
+) -> Result<Option<(End, Option<Nav>)>, HostError> {
     let (rate, period) = (song.neg.rate, song.neg.period);
-    let (mut feed, total_ms, map) = open_song(song)?;
-    let points = SongPoints::resolve(song, map.as_deref(), rate)?;
+    let (mut feed, scanned) = open_song(song)?;
+    let name = crate::scan::display_name(song.path);
+    // A file's problems, as `render` says them, when it starts.
+    for line in &scanned.problems {
+        song.log.warning(&format!("{name}: {line}"));
+    }
+    let map = Arc::clone(&scanned.map);
+    let points = SongPoints::resolve(song, &map, rate)?;
+    if let (Some(start), Some(SeekTarget::SongFrame(frame))) =
+        (song.args.sequence.start, points.start)
+        && frame > 0
+        && frame.saturating_mul(1000) / u64::from(rate) >= scanned.total_ms
+    {
+        song.log.warning(&format!(
+            "{name}: --start {start} is past the end of the song (it lasts {}); skipped",
+            crate::progress::clock(scanned.total_ms as f64 / 1000.0)
+        ));
+        return Ok(None);
+    }
+    let total_ms = Some(scanned.total_ms);
     // Set before the feeder starts: the reader has not passed the loop
     // start (a --start seek rescans and arms it).
     feed.set_loop_range(points.looping);
@@ -108,10 +127,14 @@ pub fn play_song(
         reverb: !song.args.synth.no_reverb,
         chorus: !song.args.synth.no_chorus,
     };
-    let name = song.path.display().to_string();
     let device = output.name().to_string();
     if let Some(ui) = ui.as_deref_mut() {
-        begin_display(ui, song, total_ms);
+        begin_display(ui, song, &scanned);
+        // The file's last problem on the status line (all of them are
+        // printed when the display ends).
+        if let (false, Some(m)) = (scanned.problems.is_empty(), song.log.last_held()) {
+            ui.set_message(&m);
+        }
     }
 
     let (audio_outcome, feed_outcome, nav) = std::thread::scope(|sc| {
@@ -147,14 +170,11 @@ pub fn play_song(
             ctrl,
             status,
             controls,
-            delivery: match map {
-                Some(map) => Delivery::new(total_ms, rate).with_song(SongActions::new(
-                    map,
-                    rate,
-                    points.looping,
-                )),
-                None => Delivery::new(total_ms, rate),
-            },
+            delivery: Delivery::new(total_ms, rate).with_song(SongActions::new(
+                map,
+                rate,
+                points.looping,
+            )),
             ui,
             script: song.script,
             log: song.log,
@@ -172,30 +192,58 @@ pub fn play_song(
         Ok::<_, HostError>((audio_outcome, feed_outcome, control.finish()))
     })?;
     total.add(&audio_outcome.snapshot);
-    report_song_end(song, &name, &stop_at, &audio_outcome, &feed_outcome);
-    Ok((audio_outcome.end, nav))
+    report_song_end(
+        song,
+        &name,
+        &stop_at,
+        &audio_outcome,
+        &feed_outcome,
+        &scanned,
+    );
+    Ok(Some((audio_outcome.end, nav)))
 }
 
 fn cannot_start(e: std::io::Error) -> HostError {
     HostError::new(Kind::Other, "", format!("cannot start a thread: {e}"))
 }
 
-/// Opens the song's feed; from a scan of a second copy, its length in ms
-/// (unscaled song time) and its map (bars, loop points); both `None` when
-/// the scan fails (playing reports the problem).
-fn open_song(song: &SongRun<'_>) -> Result<OpenedSong, HostError> {
-    let strict = song.args.sequence.strict;
-    let (input, for_scan) = crate::scan::open_twice(song.path)?;
-    let scanned = crate::song_map::scan_with_map(for_scan, strict, |_, _| {}).ok();
-    let total_ms = scanned
-        .as_ref()
-        .map(|(summary, _)| (summary.duration_seconds() * 1000.0).round() as u64);
-    let map = scanned.map(|(_, map)| Arc::new(map));
-    Ok((AnyFeed::open(input, strict, song.neg.rate)?, total_ms, map))
+/// What a scan of the song found before it plays.
+struct Scanned {
+    /// Its length in ms (unscaled song time), whole ms down: rounded to
+    /// the tenth it reads as `host info`'s (a tenth's boundary is a whole
+    /// ms).
+    total_ms: u64,
+    /// Its problems, one line each, as `render` and `info` say them.
+    problems: Vec<String>,
+    /// The karaoke title (the first `@T` text event), if any.
+    title: Option<String>,
+    /// Its tempo changes, signatures and loop points.
+    map: Arc<SongMap>,
 }
 
-/// A song's feed, its length in ms and its map, when the scan worked.
-type OpenedSong = (AnyFeed, Option<u64>, Option<Arc<SongMap>>);
+/// Opens the song's feed and scans a second copy (its length, problems,
+/// title and map; `--strict` refuses a damaged file here, as `render` does).
+fn open_song(song: &SongRun<'_>) -> Result<(AnyFeed, Scanned), HostError> {
+    let strict = song.args.sequence.strict;
+    let (input, for_scan) = crate::scan::open_twice(song.path)?;
+    let mut title = None;
+    let (summary, map) = crate::song_map::scan_with_map(for_scan, strict, |_, ev| {
+        if title.is_none()
+            && let midly::TrackEventKind::Meta(midly::MetaMessage::Text(t)) = ev.kind
+            && let Some(crate::karaoke::Tag::Title(t)) =
+                crate::karaoke::tag(&crate::describe::text(t))
+        {
+            title = Some(crate::printable::printable(t)).filter(|t| !t.is_empty());
+        }
+    })?;
+    let scanned = Scanned {
+        total_ms: (summary.duration_seconds() * 1000.0).floor() as u64,
+        problems: summary.problem_lines(),
+        title,
+        map: Arc::new(map),
+    };
+    Ok((AnyFeed::open(input, strict, song.neg.rate)?, scanned))
+}
 
 /// Where a song starts, stops and loops, from the options and the song's
 /// map (bar:beat positions need the map; seconds do not).
@@ -209,32 +257,26 @@ struct SongPoints {
 }
 
 impl SongPoints {
-    fn resolve(song: &SongRun<'_>, map: Option<&SongMap>, rate: u32) -> Result<Self, HostError> {
+    fn resolve(song: &SongRun<'_>, map: &SongMap, rate: u32) -> Result<Self, HostError> {
         let seq = &song.args.sequence;
         let bad =
             |what: &str, e: String| HostError::file(Kind::Input, song.path, format!("{what}: {e}"));
         let frame = |what: &str, at: Option<TimePoint>| -> Result<Option<u64>, HostError> {
-            match (at, map) {
-                (None, _) => Ok(None),
-                (Some(TimePoint::Seconds(s)), _) => Ok(Some((s * f64::from(rate)) as u64)),
-                (Some(p), Some(map)) => map
-                    .song_frame(p, rate)
-                    .map(Some)
-                    .map_err(|e| bad(what, e.to_string())),
-                (Some(_), None) => Err(bad(what, "the song's bars are unknown".into())),
-            }
+            at.map(|p| {
+                map.song_frame(p, rate)
+                    .map_err(|e| bad(what, e.to_string()))
+            })
+            .transpose()
         };
         let start = frame("--start", seq.start)?.map(SeekTarget::SongFrame);
         let end_frame = frame("--end", seq.end)?;
-        let looping = match (seq.loop_range, map) {
-            (Some(r), Some(map)) => Some(
+        let looping = match seq.loop_range {
+            Some(r) => Some(
                 map.loop_range(r, rate)
                     .map_err(|e| bad("--loop-range", e))?,
             ),
-            (Some(_), None) => {
-                return Err(bad("--loop-range", "the song's bars are unknown".into()));
-            }
-            (None, Some(map)) if !song.args.no_file_loops => {
+            None if song.args.no_file_loops => None,
+            None => {
                 let points = map.file_loop();
                 if let Some(d) = points.defect {
                     song.log
@@ -242,7 +284,6 @@ impl SongPoints {
                 }
                 points.found.map(|l| l.range)
             }
-            (None, _) => None,
         };
         Ok(Self {
             start,
@@ -318,7 +359,7 @@ impl StopAt {
 }
 
 /// The display's song line: name, place, length, karaoke.
-fn begin_display(ui: &mut Ui, song: &SongRun<'_>, total_ms: Option<u64>) {
+fn begin_display(ui: &mut Ui, song: &SongRun<'_>, scanned: &Scanned) {
     let path = song.path;
     let karaoke = path
         .extension()
@@ -328,7 +369,8 @@ fn begin_display(ui: &mut Ui, song: &SongRun<'_>, total_ms: Option<u64>) {
         name: crate::scan::display_name(path),
         index,
         count,
-        total_ms,
+        total_ms: Some(scanned.total_ms),
+        title: scanned.title.clone(),
         budget_ns: song.neg.period as u64 * 1_000_000_000 / u64::from(song.neg.rate.max(1)),
     };
     ui.begin_song(shown, karaoke);
@@ -342,31 +384,29 @@ fn wait_until_primed(status: &PlayStatus) {
     }
 }
 
-/// What is said when a song has ended: a fatal read error, the damage
-/// skipped (once per song: the first part as `render` and `info` say it,
-/// and how many more), sysex too long to play, a stop at
-/// `--max-duration`, and the end line.
+/// What is said when a song has ended: a fatal read error the scan did
+/// not see (the file changed meanwhile; its problems were said when it
+/// started), sysex too long to play, a stop at `--max-duration`, and the
+/// end line.
 fn report_song_end(
     song: &SongRun<'_>,
     name: &str,
     stop_at: &StopAt,
     audio: &AudioOutcome,
     feed: &FeedOutcome,
+    scanned: &Scanned,
 ) {
     let (path, log) = (song.path, song.log);
     if let Some(e) = feed.error
         && e.is_fatal()
+        && scanned.problems.is_empty()
     {
         log.error(&crate::opening::reader_error(path, &[], e));
     }
     let fs = feed.stats;
-    if let Some(warning) = report::damage_warning(path, feed.first_problem, fs.read_errors) {
-        log.warning(&warning);
-    }
     if fs.sysex_dropped > 0 {
         log.warning(&format!(
-            "{}: {} sysex message(s) too long to play, skipped",
-            path.display(),
+            "{name}: {} sysex message(s) too long to play, skipped",
             fs.sysex_dropped
         ));
     }
@@ -376,8 +416,7 @@ fn report_song_end(
         && audio.snapshot.song_ms >= stop_at.song_frame * 1000 / rate
     {
         log.warning(&format!(
-            "{}: stopped at --max-duration ({} of song time); the song goes on",
-            path.display(),
+            "{name}: stopped at --max-duration ({} of song time); the song goes on",
             crate::cli::human_duration(song.args.sequence.max_duration)
         ));
     }
