@@ -16,10 +16,12 @@ mod info;
 mod json;
 mod midi_input;
 mod play;
+mod ports;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
+mod seq;
 mod song;
 mod soundfont;
 mod wav_output;
@@ -56,6 +58,7 @@ fn main() {
         }
         cli::Command::Info(args) => info::run(&args),
         cli::Command::Dump(args) => dump::run(&args),
+        cli::Command::Ports(args) => ports::run(&args),
         cli::Command::Devices => devices::run(),
         cli::Command::Completions { shell } => {
             clap_complete::generate(

@@ -36,7 +36,10 @@ mod keys;
 mod queues;
 mod report;
 mod rt;
+mod seq_output;
+mod seq_pacer;
 pub(crate) mod signals;
+mod sound;
 mod terminal;
 #[cfg(test)]
 mod tests;
@@ -48,21 +51,21 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use smfplay_core::audio::PeriodBuffer;
-use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
+use smfplay_core::sequencer::{SeekTarget, SequencerConfig};
 
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind, code};
-use crate::fluid::FluidSynth;
 use crate::midi_input::MidiInput;
 
-pub use alsa_output::{AlsaOutput, Negotiated, Output, silence_alsa_lib_errors};
-use audio_thread::{AudioCmd, End, Engine, EngineConfig, HostPlayer, OutBuf, Snapshot};
+pub use alsa_output::{Negotiated, Output, silence_alsa_lib_errors};
+use audio_thread::{AudioCmd, End, EngineConfig, HostPlayer, OutBuf, Snapshot};
 use commands::{CommandScript, ScriptItem};
 use controls::Controls;
 use delivery::{Delivery, Nav};
 use feeder::AnyFeed;
 use queues::PlayQueues;
 use report::Log;
+use sound::{EngineParts, Sound};
 use ui::Ui;
 
 /// Longest period the player handles (the command line's upper bound).
@@ -150,21 +153,9 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
     let playlist = expand_playlist(&args.files)?;
-    let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
-    let rate = args.synth.rate;
-    let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
-    synth.load_soundfont(&sf)?;
-    let mut output = AlsaOutput::open(
-        &args.device,
-        rate,
-        args.period,
-        args.periods,
-        args.format,
-        args.period_chosen,
-    )?;
-    let neg = output.negotiated();
+    let (mut sound, neg) = Sound::open(args)?;
     signals::begin_playback();
-    log.device(output.name(), &neg, args.period);
+    log.device(&sound.name(), &neg, args.period);
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
     let script =
         match &args.commands {
@@ -197,10 +188,8 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 break 'outer;
             }
             let path = &playlist[i];
-            if total.songs > 0 {
-                // Each song starts from a synth in its power-on state.
-                synth.reset();
-            }
+            // Each song starts from a synth in its power-on state.
+            sound.begin_song(path, total.songs == 0, args.sequence.strict);
             let song = SongRun {
                 path,
                 place: (at + 1, order.len()),
@@ -212,8 +201,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
             };
             match play_one(
                 &song,
-                &mut synth,
-                &mut output,
+                &mut sound,
                 &mut controls,
                 ui.as_mut(),
                 &mut total,
@@ -224,7 +212,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                     // (pressed as it ended).
                     match (end, nav) {
                         (End::Lost(lost), _) => {
-                            let e = HostError::new(Kind::Device, output.name(), lost.describe());
+                            let e = HostError::new(Kind::Device, sound.name(), lost.describe());
                             log.json_error(&e);
                             fatal = Some(e);
                             break 'outer;
@@ -265,7 +253,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
         return Err(e);
     }
     if args.stats {
-        log.totals(&total, &neg, output.name());
+        log.totals(&total, &neg, &sound.name());
     }
     if let Some(sig) = signals::stop_requested() {
         return Ok(signals::exit_code(sig));
@@ -301,8 +289,7 @@ fn song_length_ms(input: MidiInput, strict: bool) -> Option<u64> {
 /// ended and what the keys or the command file asked of the playlist.
 fn play_one(
     song: &SongRun<'_>,
-    synth: &mut FluidSynth,
-    output: &mut AlsaOutput,
+    sound: &mut Sound,
     controls: &mut Controls,
     mut ui: Option<&mut Ui>,
     total: &mut report::Totals,
@@ -336,15 +323,7 @@ fn play_one(
     );
     // Settings that render applies before its first period (the command
     // line's, as the keys have changed them since), applied the same way.
-    for c in controls.song_start_commands() {
-        match c {
-            Command::TempoMilli(m) => player.set_tempo_milli(m),
-            Command::Transpose(t) => player.set_transpose(t),
-            Command::Mute(ch, on) => player.set_muted(synth, ch, on),
-            Command::Solo(ch, on) => player.set_solo(synth, ch, on),
-            _ => {}
-        }
-    }
+    sound.start_settings(&mut player, &controls.song_start_commands());
 
     let mut queues = PlayQueues::new();
     // The queues live in one allocation (the snapshot boxes are only
@@ -388,7 +367,7 @@ fn play_one(
         chorus: !args.synth.no_chorus,
     };
     let name = path.display().to_string();
-    let device = output.name().to_string();
+    let device = sound.name();
     let mut delivery = Delivery::new(total_ms, rate);
     let mut actions = Vec::new();
     if let Some(ui) = ui.as_deref_mut() {
@@ -417,8 +396,7 @@ fn play_one(
         }
         let player = &mut *player;
         let buf = &mut *buf;
-        let synth = &mut *synth;
-        let output = &mut *output;
+        let sound = &mut *sound;
         let audio = std::thread::Builder::new()
             .name("audio".into())
             .stack_size(1 << 20)
@@ -427,29 +405,14 @@ fn play_one(
                 rt::lock_memory();
                 let _hot = rt::lock_hot(&hot);
                 rt::make_realtime();
-                let mut writer = match output.writer() {
-                    Ok(w) => w,
-                    Err(_) => {
-                        return (
-                            End::Lost(alsa_output::Lost::Error(libc::EBADFD)),
-                            Box::new(Snapshot::new()),
-                            Duration::ZERO,
-                        );
-                    }
-                };
-                writer.restart();
-                let mut engine =
-                    Engine::new(synth, writer, player, audio_ends, shared, buf, out_buf, cfg);
-                shared.started.store(true, Ordering::Release);
-                let t0 = Instant::now();
-                let end = engine.run();
-                let mut snap = Box::new(Snapshot::new());
-                engine.snapshot(&mut snap);
-                let mut out = engine.into_output();
-                if !matches!(end, End::Lost(_)) {
-                    out.drain();
-                }
-                (end, snap, t0.elapsed())
+                sound.run_engine(EngineParts {
+                    player,
+                    queues: audio_ends,
+                    shared,
+                    buf,
+                    out_buf,
+                    cfg,
+                })
             })
             .map_err(|e| HostError::new(Kind::Other, "", format!("cannot start a thread: {e}")))?;
         log.start(&name);

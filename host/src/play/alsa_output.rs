@@ -50,7 +50,6 @@ pub enum Samples<'a> {
 
 impl Samples<'_> {
     /// Frames held.
-    #[cfg(test)]
     pub fn frames(&self) -> usize {
         match self {
             Samples::S16(s) => s.len() / 2,

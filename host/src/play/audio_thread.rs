@@ -125,6 +125,25 @@ pub trait SynthControl: Synth + VoiceCount {
     fn set_polyphony(&mut self, voices: u32);
     /// Reverb and chorus on or off.
     fn set_effects(&mut self, reverb: bool, chorus: bool);
+    /// Playback paused (`true`) or resumed, after the player released the
+    /// notes: FluidSynth needs nothing more; an external synth lifts held
+    /// pedals and gets them back (`play::seq_output`).
+    fn paused(&mut self, _paused: bool) {}
+    /// A stop (quit, signal), after the player released the notes: pedals
+    /// up and all notes off on every channel.
+    fn stop_sound(&mut self) {
+        for ch in 0..16u8 {
+            for (cc, v) in [(64u8, 0u8), (123, 0)] {
+                self.apply(SynthEvent::Midi {
+                    channel: u4::new(ch),
+                    message: MidiMessage::Controller {
+                        controller: u7::new(cc),
+                        value: u7::new(v),
+                    },
+                });
+            }
+        }
+    }
 }
 
 impl SynthControl for FluidSynth {
@@ -713,17 +732,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         }
         self.stopping = Some(why);
         self.player.pause(self.synth);
-        for ch in 0..16u8 {
-            for (cc, v) in [(64u8, 0u8), (123, 0)] {
-                self.synth.apply(SynthEvent::Midi {
-                    channel: u4::new(ch),
-                    message: MidiMessage::Controller {
-                        controller: u7::new(cc),
-                        value: u7::new(v),
-                    },
-                });
-            }
-        }
+        self.synth.stop_sound();
         self.fade = Some(Fade::out(self.cfg.rate * FADE_MS / 1000));
     }
 
@@ -764,6 +773,20 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         sh.now = state;
     }
 
+    fn pause(&mut self) {
+        if !self.player.is_paused() {
+            self.player.pause(self.synth);
+            self.synth.paused(true);
+        }
+    }
+
+    fn resume(&mut self) {
+        if self.player.is_paused() {
+            self.player.resume();
+            self.synth.paused(false);
+        }
+    }
+
     fn take_commands(&mut self) {
         for _ in 0..MAX_COMMANDS_PER_PERIOD {
             let Some(cmd) = self.q.commands.dequeue() else {
@@ -774,13 +797,13 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                 AudioCmd::Effects(on) => self.set_effects(on),
                 AudioCmd::Quit => self.begin_stop(End::Quit),
                 AudioCmd::Transport(c) => match c {
-                    Command::Play => self.player.resume(),
-                    Command::Pause => self.player.pause(self.synth),
+                    Command::Play => self.resume(),
+                    Command::Pause => self.pause(),
                     Command::TogglePause => {
                         if self.player.is_paused() {
-                            self.player.resume();
+                            self.resume();
                         } else {
-                            self.player.pause(self.synth);
+                            self.pause();
                         }
                     }
                     Command::TempoMilli(m) => self.player.set_tempo_milli(m),

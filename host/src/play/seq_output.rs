@@ -1,0 +1,567 @@
+//! `host play --port`: the play engine's output when the sound comes from
+//! MIDI hardware. [`SeqSynth`] stands where FluidSynth stands (the core
+//! `Player` drives it through the core's `Synth` trait, transport and all)
+//! and notes each message with the frame it falls on; [`SeqOutput`] stands
+//! where the PCM stands (the engine hands it each period) and sends those
+//! messages to the ALSA sequencer ports, each at its exact time.
+//!
+//! # Timing: a timer-paced thread, not a kernel queue
+//!
+//! Two designs were possible. aplaymidi puts every event on an ALSA
+//! sequencer queue with a timestamp and lets the kernel send it; a player
+//! with a transport must then take back what is queued at every pause,
+//! seek, mute and tempo change (`snd_seq_remove_events`), and its idea of
+//! which notes sound runs ahead of what the synth heard. Here the engine's
+//! thread is paced by the monotonic clock instead ([`super::seq_pacer`]):
+//! the engine plays period `k` (256 frames by default, 5.3 ms at 48 kHz)
+//! just before it is due, and [`SeqOutput::write`] sends each of its events
+//! directly (`snd_seq_event_output_direct`, no queue) after an absolute
+//! `clock_nanosleep` to the event's own frame. So:
+//!
+//! - nothing is ever queued in the kernel: pause, seek, mute and stop act
+//!   within one period, and the player's table of sounding notes is exactly
+//!   what the synth has heard, so the note-offs it sends are the right ones;
+//! - the transport is the core's, unchanged (the same `Player` and engine
+//!   loop as FluidSynth's), with the same bounded work per period
+//!   (`MAX_EVENTS_PER_PERIOD`);
+//! - an event's error is the thread's wake-up latency (tens of µs on an
+//!   idle machine; more when the CPU is contended and `SCHED_FIFO` is
+//!   refused: BENCHMARKS.md has the figures next to aplaymidi's).
+//!
+//! After a SysEx message the next event waits `--sysex-delay` ms (an MT-32
+//! needs time after its resets); times after that wait are kept, so later
+//! events are held back at most by the delay.
+//!
+//! *Real-time rules* (this is the engine's thread, with the output's
+//! rules): no allocation (the event list and its byte store are sized at
+//! the start and never grow: what does not fit is counted and dropped), no
+//! lock (the synth and the output share the list through a `RefCell` on
+//! this one thread), I/O only as the sequencer writes and the timer's
+//! sleeps; bounded work per period (at most the events the player applied
+//! plus 16 × 128 note-offs and the pedals and resets).
+
+use std::cell::RefCell;
+
+use midly::MidiMessage;
+use midly::num::{u4, u7};
+use smfplay_core::synth::{Synth, SynthEvent};
+
+use super::alsa_output::{Lost, Output, Samples};
+use super::audio_thread::SynthControl;
+use super::seq_pacer::{Pacer, now_ns, sleep_until_ns};
+use crate::release_tail::VoiceCount;
+use crate::seq::client::SeqClient;
+use crate::seq::reset::ResetPlan;
+
+/// Most messages noted in one period: the player's bound
+/// (`MAX_EVENTS_PER_PERIOD`), every key of every channel released, pedals
+/// and resets, with room to spare.
+pub const PENDING_CAPACITY: usize = 8_192;
+/// SysEx bytes noted in one period (the player's whole payload pool).
+pub const SYSEX_BYTES: usize = 256 * 1024;
+/// The pedals lifted at a pause and put back at resume: sustain,
+/// sostenuto, soft.
+const PEDALS: [u8; 3] = [64, 66, 67];
+/// Wake-up this long before a period is due to play it (at most half a
+/// period): the engine's work for a period is far below this.
+const LEAD_NS: u64 = 1_000_000;
+
+/// A message noted for the current period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pending {
+    Midi {
+        frame: u32,
+        channel: u4,
+        message: MidiMessage,
+    },
+    SysEx {
+        frame: u32,
+        start: u32,
+        len: u32,
+    },
+}
+
+/// What the synth side notes and the output side sends, and what the
+/// external synth has been told (sounding notes, pedals, channels used).
+pub struct SeqState {
+    pending: Vec<Pending>,
+    bytes: Vec<u8>,
+    /// Frames rendered in the current period.
+    frame: u32,
+    /// Messages that did not fit in a period's list.
+    dropped: u64,
+    /// Channels that got any message (bit n = channel n).
+    used: u16,
+    /// Sounding keys per channel, as sent.
+    notes: [u128; 16],
+    /// Pedal values as the file left them, per channel ([`PEDALS`] order).
+    pedals: [[u8; 3]; 16],
+    reset: ResetPlan,
+}
+
+impl SeqState {
+    /// Empty, with its lists sized once.
+    pub fn new(reset: ResetPlan) -> Self {
+        Self {
+            pending: Vec::with_capacity(PENDING_CAPACITY),
+            bytes: Vec::with_capacity(SYSEX_BYTES),
+            frame: 0,
+            dropped: 0,
+            used: 0,
+            notes: [0; 16],
+            pedals: [[0; 3]; 16],
+            reset,
+        }
+    }
+
+    /// A new song: nothing sounds, no channel used yet, and the start
+    /// reset (if any) goes first.
+    pub fn begin_song(&mut self, reset: ResetPlan) {
+        self.pending.clear();
+        self.bytes.clear();
+        self.frame = 0;
+        self.used = 0;
+        self.notes = [0; 16];
+        self.pedals = [[0; 3]; 16];
+        self.reset = reset;
+        if let Some(r) = reset.at_start {
+            self.note_sysex(r);
+        }
+    }
+
+    /// Notes sounding now (as sent).
+    pub fn sounding(&self) -> u32 {
+        self.notes.iter().map(|k| k.count_ones()).sum()
+    }
+
+    fn note_midi(&mut self, channel: u4, message: MidiMessage) {
+        if self.pending.len() == self.pending.capacity() {
+            self.dropped += 1;
+            return;
+        }
+        let ch = usize::from(channel.as_int());
+        self.used |= 1 << ch;
+        match message {
+            MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
+                self.notes[ch] |= 1 << key.as_int();
+            }
+            MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
+                self.notes[ch] &= !(1 << key.as_int());
+            }
+            MidiMessage::Controller { controller, value } => match controller.as_int() {
+                120 | 123..=127 => self.notes[ch] = 0,
+                121 => self.pedals[ch] = [0; 3],
+                c => {
+                    if let Some(i) = PEDALS.iter().position(|&p| p == c) {
+                        self.pedals[ch][i] = value.as_int();
+                    }
+                }
+            },
+            _ => {}
+        }
+        self.pending.push(Pending::Midi {
+            frame: self.frame,
+            channel,
+            message,
+        });
+    }
+
+    fn note_sysex(&mut self, data: &[u8]) {
+        let room = self.bytes.capacity() - self.bytes.len();
+        if self.pending.len() == self.pending.capacity() || data.len() > room {
+            self.dropped += 1;
+            return;
+        }
+        let start = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(data);
+        self.pending.push(Pending::SysEx {
+            frame: self.frame,
+            start,
+            len: data.len() as u32,
+        });
+    }
+
+    /// Sends `value` (or the file's own, when `None`) for every pedal the
+    /// file holds down, without changing what is remembered.
+    fn pedals_to(&mut self, value: Option<u8>) {
+        for ch in 0..16u8 {
+            for (i, &cc) in PEDALS.iter().enumerate() {
+                let held = self.pedals[usize::from(ch)][i];
+                if held >= 64 {
+                    let v = value.unwrap_or(held);
+                    self.pending.push_within_capacity_or_count(
+                        &mut self.dropped,
+                        Pending::Midi {
+                            frame: self.frame,
+                            channel: u4::new(ch),
+                            message: controller(cc, v),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `Vec::push` that never grows the vector.
+trait PushWithin<T> {
+    fn push_within_capacity_or_count(&mut self, dropped: &mut u64, item: T);
+}
+
+impl<T> PushWithin<T> for Vec<T> {
+    fn push_within_capacity_or_count(&mut self, dropped: &mut u64, item: T) {
+        if self.len() < self.capacity() {
+            self.push(item);
+        } else {
+            *dropped += 1;
+        }
+    }
+}
+
+fn controller(cc: u8, value: u8) -> MidiMessage {
+    MidiMessage::Controller {
+        controller: u7::new(cc),
+        value: u7::new(value),
+    }
+}
+
+/// The synth side: notes each message at the frame the player applies it.
+pub struct SeqSynth<'a> {
+    state: &'a RefCell<SeqState>,
+}
+
+impl<'a> SeqSynth<'a> {
+    /// Notes into `state`.
+    pub fn new(state: &'a RefCell<SeqState>) -> Self {
+        Self { state }
+    }
+}
+
+impl Synth for SeqSynth<'_> {
+    fn apply(&mut self, event: SynthEvent<'_>) {
+        let mut s = self.state.borrow_mut();
+        match event {
+            SynthEvent::Midi { channel, message } => s.note_midi(channel, message),
+            SynthEvent::SysEx(data) => s.note_sysex(data),
+            SynthEvent::Jump { looped: false } => {
+                if let Some(r) = s.reset.at_seek {
+                    s.note_sysex(r);
+                }
+            }
+            SynthEvent::Jump { looped: true } => {}
+        }
+    }
+
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        left.fill(0.0);
+        right.fill(0.0);
+        let mut s = self.state.borrow_mut();
+        s.frame = s.frame.saturating_add(left.len().min(right.len()) as u32);
+    }
+}
+
+impl VoiceCount for SeqSynth<'_> {
+    fn active_voices(&self) -> u32 {
+        self.state.borrow().sounding()
+    }
+}
+
+impl SynthControl for SeqSynth<'_> {
+    fn polyphony(&self) -> u32 {
+        // An external synth's voices are its own: nothing to shed.
+        0
+    }
+    fn set_polyphony(&mut self, _voices: u32) {}
+    fn set_effects(&mut self, _reverb: bool, _chorus: bool) {}
+
+    fn paused(&mut self, paused: bool) {
+        // The player released the notes; a held pedal would keep them
+        // sounding on the synth. Resume puts the file's pedals back.
+        self.state
+            .borrow_mut()
+            .pedals_to(if paused { Some(0) } else { None });
+    }
+
+    fn stop_sound(&mut self) {
+        // Pedals up; `SeqOutput::drain` then sends All Notes Off and All
+        // Sound Off on every channel used.
+        let mut s = self.state.borrow_mut();
+        s.pedals_to(Some(0));
+        s.pedals = [[0; 3]; 16];
+    }
+}
+
+/// The output side: sends each period's messages at their times.
+pub struct SeqOutput<'a> {
+    client: &'a mut SeqClient,
+    state: &'a RefCell<SeqState>,
+    rate: u32,
+    pacer: Option<Pacer>,
+    /// Frames of the song's output so far.
+    written: u64,
+    sysex_delay_ns: u64,
+    /// No event before this (after a SysEx).
+    not_before_ns: u64,
+    /// Events sent later than 1 ms after their time (not held by a delay).
+    late: u64,
+    /// Most an event was late (ns).
+    late_max_ns: u64,
+    /// Silenced at the song's end: nothing left to do when dropped.
+    silenced: bool,
+}
+
+/// Late by more than this counts as late.
+const LATE_NS: u64 = 1_000_000;
+
+impl<'a> SeqOutput<'a> {
+    /// An output at `rate` frames per second (the engine's clock).
+    pub fn new(
+        client: &'a mut SeqClient,
+        state: &'a RefCell<SeqState>,
+        rate: u32,
+        sysex_delay_ms: u32,
+    ) -> Self {
+        Self {
+            client,
+            state,
+            rate,
+            pacer: None,
+            written: 0,
+            sysex_delay_ns: u64::from(sysex_delay_ms) * 1_000_000,
+            not_before_ns: 0,
+            late: 0,
+            late_max_ns: 0,
+            silenced: false,
+        }
+    }
+
+    /// Sends what was noted for the period that starts at frame `base`.
+    fn send_pending(&mut self, pacer: Pacer, base: u64) -> Result<(), Lost> {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        for p in &s.pending {
+            let frame = match *p {
+                Pending::Midi { frame, .. } | Pending::SysEx { frame, .. } => frame,
+            };
+            let due = pacer.due_ns(base + u64::from(frame));
+            let at = due.max(self.not_before_ns);
+            let woke_late = sleep_until_ns(at);
+            if at == due && woke_late > LATE_NS {
+                self.late += 1;
+            }
+            if at == due {
+                self.late_max_ns = self.late_max_ns.max(woke_late);
+            }
+            let sent = match *p {
+                Pending::Midi {
+                    channel, message, ..
+                } => self.client.send_midi(0, channel, message),
+                Pending::SysEx { start, len, .. } => {
+                    let (start, len) = (start as usize, len as usize);
+                    let r = self.client.send_sysex(0, &s.bytes[start..start + len]);
+                    self.not_before_ns = now_ns() + self.sysex_delay_ns;
+                    r
+                }
+            };
+            sent.map_err(Lost::Error)?;
+        }
+        s.pending.clear();
+        s.bytes.clear();
+        s.frame = 0;
+        Ok(())
+    }
+
+    /// Note-offs for every note still sounding, then All Notes Off and All
+    /// Sound Off on every channel used, at once.
+    fn silence(&mut self) {
+        let mut s = self.state.borrow_mut();
+        for ch in 0..16u8 {
+            let channel = u4::new(ch);
+            let keys = s.notes[usize::from(ch)];
+            for key in (0..128u8).filter(|&k| keys & (1 << k) != 0) {
+                let off = MidiMessage::NoteOff {
+                    key: u7::new(key),
+                    vel: u7::new(0),
+                };
+                let _ = self.client.send_midi(0, channel, off);
+            }
+            s.notes[usize::from(ch)] = 0;
+            if s.used & (1 << ch) != 0 {
+                for cc in [123, 120] {
+                    let _ = self.client.send_midi(0, channel, controller(cc, 0));
+                }
+            }
+        }
+        s.used = 0;
+        s.pending.clear();
+        s.bytes.clear();
+        s.frame = 0;
+        self.silenced = true;
+    }
+}
+
+impl Output for SeqOutput<'_> {
+    fn write(&mut self, samples: Samples<'_>) -> Result<u32, Lost> {
+        let frames = samples.frames() as u64;
+        let pacer = *self
+            .pacer
+            .get_or_insert_with(|| Pacer::start(self.rate, LEAD_NS));
+        self.silenced = false;
+        let base = self.written;
+        self.send_pending(pacer, base)?;
+        self.written += frames;
+        // Wake just before the next period is due, to play it.
+        let period_ns = pacer.due_ns(self.written) - pacer.due_ns(base);
+        let lead = LEAD_NS.min(period_ns / 2);
+        sleep_until_ns(pacer.due_ns(self.written).saturating_sub(lead));
+        Ok(0)
+    }
+
+    fn delay(&mut self) -> Option<i64> {
+        // Nothing is queued anywhere: the next period goes out as it is due.
+        Some(0)
+    }
+
+    fn drain(&mut self) {
+        // What was noted last (the stop's note-offs) goes out now.
+        if let Some(pacer) = self.pacer {
+            let _ = self.send_pending(pacer, self.written);
+        }
+        self.silence();
+    }
+
+    fn restart(&mut self) {
+        self.pacer = None;
+        self.written = 0;
+        self.not_before_ns = 0;
+    }
+}
+
+impl Drop for SeqOutput<'_> {
+    fn drop(&mut self) {
+        // A panic (or any path that skipped `drain`) still leaves nothing
+        // sounding.
+        if !self.silenced {
+            self.silence();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on(key: u8) -> MidiMessage {
+        MidiMessage::NoteOn {
+            key: u7::new(key),
+            vel: u7::new(100),
+        }
+    }
+
+    fn frames_of(state: &RefCell<SeqState>) -> Vec<(u32, String)> {
+        let s = state.borrow();
+        s.pending
+            .iter()
+            .map(|p| match *p {
+                Pending::Midi {
+                    frame,
+                    channel,
+                    message,
+                } => (frame, format!("{} {message:?}", channel.as_int())),
+                Pending::SysEx { frame, start, len } => (
+                    frame,
+                    format!("sysex {:02X?}", &s.bytes[start as usize..(start + len) as usize]),
+                ),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn messages_are_noted_at_the_frame_the_player_applies_them() {
+        let state = RefCell::new(SeqState::new(ResetPlan::new(
+            Some(crate::cli::ResetChoice::None),
+            false,
+        )));
+        let mut synth = SeqSynth::new(&state);
+        let (mut l, mut r) = ([1.0f32; 64], [1.0f32; 64]);
+        synth.render(&mut l[..10], &mut r[..10]);
+        synth.apply(SynthEvent::Midi {
+            channel: u4::new(2),
+            message: on(60),
+        });
+        synth.render(&mut l[10..], &mut r[10..]);
+        synth.apply(SynthEvent::SysEx(&[1, 2, 0xF7]));
+        assert!(l.iter().all(|&x| x == 0.0));
+        let got = frames_of(&state);
+        assert_eq!(got[0].0, 10);
+        assert_eq!(got[1], (64, "sysex [01, 02, F7]".to_string()));
+        assert_eq!(synth.active_voices(), 1);
+        assert_eq!(state.borrow().used, 1 << 2);
+    }
+
+    #[test]
+    fn a_seek_sends_the_reset_and_a_loop_turn_does_not() {
+        let state = RefCell::new(SeqState::new(ResetPlan::new(
+            Some(crate::cli::ResetChoice::Gs),
+            false,
+        )));
+        state.borrow_mut().begin_song(ResetPlan::new(None, false));
+        // The start reset (GM: the file sends none).
+        assert_eq!(frames_of(&state)[0].1, "sysex [7E, 7F, 09, 01, F7]");
+        let mut synth = SeqSynth::new(&state);
+        synth.apply(SynthEvent::Jump { looped: true });
+        assert_eq!(frames_of(&state).len(), 1);
+        synth.apply(SynthEvent::Jump { looped: false });
+        assert_eq!(frames_of(&state)[1].1, "sysex [7E, 7F, 09, 01, F7]");
+    }
+
+    #[test]
+    fn pause_lifts_held_pedals_and_resume_puts_them_back() {
+        let state = RefCell::new(SeqState::new(ResetPlan::new(
+            Some(crate::cli::ResetChoice::None),
+            false,
+        )));
+        let mut synth = SeqSynth::new(&state);
+        let ch = u4::new(0);
+        synth.apply(SynthEvent::Midi {
+            channel: ch,
+            message: controller(64, 127),
+        });
+        synth.apply(SynthEvent::Midi {
+            channel: ch,
+            message: controller(67, 10),
+        });
+        state.borrow_mut().pending.clear();
+        synth.paused(true);
+        assert_eq!(frames_of(&state), [(0, format!("0 {:?}", controller(64, 0)))]);
+        state.borrow_mut().pending.clear();
+        synth.paused(false);
+        assert_eq!(frames_of(&state), [(0, format!("0 {:?}", controller(64, 127)))]);
+        state.borrow_mut().pending.clear();
+        synth.stop_sound();
+        assert_eq!(frames_of(&state), [(0, format!("0 {:?}", controller(64, 0)))]);
+        // Lifted for good: a resume after a stop has nothing to put back.
+        state.borrow_mut().pending.clear();
+        synth.paused(false);
+        assert!(frames_of(&state).is_empty());
+    }
+
+    #[test]
+    fn a_full_period_list_counts_what_it_drops_and_never_grows() {
+        let state = RefCell::new(SeqState::new(ResetPlan::new(
+            Some(crate::cli::ResetChoice::None),
+            false,
+        )));
+        let mut synth = SeqSynth::new(&state);
+        for i in 0..PENDING_CAPACITY + 5 {
+            synth.apply(SynthEvent::Midi {
+                channel: u4::new(0),
+                message: on((i % 128) as u8),
+            });
+        }
+        let s = state.borrow();
+        assert_eq!(s.pending.len(), PENDING_CAPACITY);
+        assert_eq!(s.pending.capacity(), PENDING_CAPACITY);
+        assert_eq!(s.dropped, 5);
+    }
+}
