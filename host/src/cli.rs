@@ -240,6 +240,7 @@ Examples:
                                            a USB card, safer buffer (32 ms at 48 kHz)
   host play song.mid -t 0.8 -T -2 --mute 10 slower, two semitones down, no drums
   curl -s URL | host play -                from standard input
+  host play song.mid --port 20:0 --reset gs on MIDI hardware (ports: host ports)
 
 Ctrl-C stops (exit 130). Defaults come from
 ~/.config/smfplay/config.toml (see the README, \"Configuration\").";

@@ -155,7 +155,11 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     let playlist = expand_playlist(&args.files)?;
     let (mut sound, neg) = Sound::open(args)?;
     signals::begin_playback();
-    log.device(&sound.name(), &neg, args.period);
+    if args.port.is_empty() {
+        log.device(&sound.name(), &neg, args.period);
+    } else {
+        log.ports(&sound.name());
+    }
     let stall = parse_stall(std::env::var("SMFPLAY_STALL").ok().as_deref());
     let script =
         match &args.commands {
@@ -199,13 +203,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 stall,
                 script: script.as_ref(),
             };
-            match play_one(
-                &song,
-                &mut sound,
-                &mut controls,
-                ui.as_mut(),
-                &mut total,
-            ) {
+            match play_one(&song, &mut sound, &mut controls, ui.as_mut(), &mut total) {
                 Ok((end, nav)) => {
                     played_any = true;
                     // A key or a command line wins over the song's own end

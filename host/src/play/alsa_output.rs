@@ -132,6 +132,11 @@ pub trait Output {
     fn drain(&mut self);
     /// Makes the device ready to start again after [`drain`](Self::drain).
     fn restart(&mut self);
+    /// Events the output itself sent late (a PCM has none: its events are
+    /// rendered into the samples).
+    fn late_events(&self) -> u64 {
+        0
+    }
 }
 
 /// What the device accepted.

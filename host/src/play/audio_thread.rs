@@ -573,7 +573,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         s.hist.clone_from(&self.hist);
         s.delay = self.out.delay();
         s.xruns = self.xruns;
-        s.late = self.player.stats().late;
+        s.late = self.player.stats().late + self.out.late_events();
         s.deferred_periods = self.player.stats().deferred_periods;
         s.dropped = self.dropped;
         s.voices = self.synth.active_voices();

@@ -177,6 +177,18 @@ impl Log {
         }
     }
 
+    /// The sequencer ports `--port` plays on (instead of [`Log::device`]).
+    pub fn ports(&self, ports: &str) {
+        if self.json {
+            self.out(&format!(
+                "{{\"event\":\"ports\",\"ports\":{}}}",
+                json_str(ports)
+            ));
+        } else {
+            self.out(&format!("ports {ports}"));
+        }
+    }
+
     /// A song starts.
     pub fn start(&self, file: &str) {
         if self.json {

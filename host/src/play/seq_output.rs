@@ -302,10 +302,9 @@ pub struct SeqOutput<'a> {
     sysex_delay_ns: u64,
     /// No event before this (after a SysEx).
     not_before_ns: u64,
-    /// Events sent later than 1 ms after their time (not held by a delay).
+    /// Events sent more than [`LATE_NS`] after their time (not counting
+    /// those a `--sysex-delay` held back).
     late: u64,
-    /// Most an event was late (ns).
-    late_max_ns: u64,
     /// Silenced at the song's end: nothing left to do when dropped.
     silenced: bool,
 }
@@ -330,7 +329,6 @@ impl<'a> SeqOutput<'a> {
             sysex_delay_ns: u64::from(sysex_delay_ms) * 1_000_000,
             not_before_ns: 0,
             late: 0,
-            late_max_ns: 0,
             silenced: false,
         }
     }
@@ -348,9 +346,6 @@ impl<'a> SeqOutput<'a> {
             let woke_late = sleep_until_ns(at);
             if at == due && woke_late > LATE_NS {
                 self.late += 1;
-            }
-            if at == due {
-                self.late_max_ns = self.late_max_ns.max(woke_late);
             }
             let sent = match *p {
                 Pending::Midi {
@@ -430,6 +425,10 @@ impl Output for SeqOutput<'_> {
         self.silence();
     }
 
+    fn late_events(&self) -> u64 {
+        self.late
+    }
+
     fn restart(&mut self) {
         self.pacer = None;
         self.written = 0;
@@ -470,7 +469,10 @@ mod tests {
                 } => (frame, format!("{} {message:?}", channel.as_int())),
                 Pending::SysEx { frame, start, len } => (
                     frame,
-                    format!("sysex {:02X?}", &s.bytes[start as usize..(start + len) as usize]),
+                    format!(
+                        "sysex {:02X?}",
+                        &s.bytes[start as usize..(start + len) as usize]
+                    ),
                 ),
             })
             .collect()
@@ -533,13 +535,22 @@ mod tests {
         });
         state.borrow_mut().pending.clear();
         synth.paused(true);
-        assert_eq!(frames_of(&state), [(0, format!("0 {:?}", controller(64, 0)))]);
+        assert_eq!(
+            frames_of(&state),
+            [(0, format!("0 {:?}", controller(64, 0)))]
+        );
         state.borrow_mut().pending.clear();
         synth.paused(false);
-        assert_eq!(frames_of(&state), [(0, format!("0 {:?}", controller(64, 127)))]);
+        assert_eq!(
+            frames_of(&state),
+            [(0, format!("0 {:?}", controller(64, 127)))]
+        );
         state.borrow_mut().pending.clear();
         synth.stop_sound();
-        assert_eq!(frames_of(&state), [(0, format!("0 {:?}", controller(64, 0)))]);
+        assert_eq!(
+            frames_of(&state),
+            [(0, format!("0 {:?}", controller(64, 0)))]
+        );
         // Lifted for good: a resume after a stop has nothing to put back.
         state.borrow_mut().pending.clear();
         synth.paused(false);

@@ -85,7 +85,10 @@ mod tests {
         assert_eq!(p.due_ns(48_000), 1_000_001_000);
         assert_eq!(p.due_ns(24), 501_000);
         // No overflow after days of frames.
-        assert_eq!(p.due_ns(48_000 * 86_400 * 30), 1_000 + 86_400 * 30 * 1_000_000_000);
+        assert_eq!(
+            p.due_ns(48_000 * 86_400 * 30),
+            1_000 + 86_400 * 30 * 1_000_000_000
+        );
     }
 
     #[test]

@@ -13,10 +13,10 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use midly::TrackEventKind;
 use smfplay_core::audio::PeriodBuffer;
 use smfplay_core::sequencer::Command;
 use smfplay_core::synth::Synth;
-use midly::TrackEventKind;
 
 use super::alsa_output::{self, AlsaOutput, Negotiated, Output, PcmFormat};
 use super::audio_thread::{
@@ -144,7 +144,7 @@ impl Sound {
         match self {
             Self::Fluid { synth, .. } => apply_start(player, &mut **synth, commands),
             Self::Seq { state, .. } => {
-                apply_start(player, &mut SeqSynth::new(&**state), commands);
+                apply_start(player, &mut SeqSynth::new(state), commands);
             }
         }
     }
@@ -198,7 +198,9 @@ fn drive<S: SynthControl, O: Output>(
     p: EngineParts<'_, '_>,
 ) -> (End, Box<Snapshot>, Duration) {
     let shared = p.shared;
-    let mut engine = Engine::new(synth, out, p.player, p.queues, shared, p.buf, p.out_buf, p.cfg);
+    let mut engine = Engine::new(
+        synth, out, p.player, p.queues, shared, p.buf, p.out_buf, p.cfg,
+    );
     shared.started.store(true, Ordering::Release);
     let t0 = Instant::now();
     let end = engine.run();

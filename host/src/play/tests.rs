@@ -10,7 +10,7 @@ use midly::num::u4;
 use smfplay_core::audio::PeriodBuffer;
 use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
 
-use super::alsa_output::{Lost, Output, PcmFormat, Samples};
+use super::alsa_output::{AlsaOutput, Lost, Output, PcmFormat, Samples};
 use super::audio_thread::{AudioCmd, Engine, EngineConfig, HostPlayer, OutBuf, Report, Snapshot};
 use super::feeder::{self, AnyFeed};
 use super::queues::PlayQueues;

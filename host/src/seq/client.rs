@@ -65,10 +65,7 @@ impl SeqClient {
             HostError::new(
                 Kind::Device,
                 "/dev/snd/seq",
-                format!(
-                    "{what}: {}",
-                    std::io::Error::from_raw_os_error(e.errno())
-                ),
+                format!("{what}: {}", std::io::Error::from_raw_os_error(e.errno())),
             )
         };
         seq.set_client_name(&name)
@@ -92,8 +89,8 @@ impl SeqClient {
             )
             .map_err(|e| dev_err("cannot create a sequencer port", e))?;
         for d in &dests {
-            let sub = alsa::seq::PortSubscribe::empty()
-                .map_err(|e| dev_err("cannot connect", e))?;
+            let sub =
+                alsa::seq::PortSubscribe::empty().map_err(|e| dev_err("cannot connect", e))?;
             sub.set_sender(Addr {
                 client: own_client.unwrap_or(0),
                 port: own_port,
@@ -243,10 +240,20 @@ mod tests {
         assert_eq!(ev.get_type(), EventType::Noteon);
         let n: EvNote = ev.get_data().unwrap();
         assert_eq!((n.channel, n.note, n.velocity), (9, 60, 100));
-        let ev = midi_event(ch, MidiMessage::PitchBend { bend: PitchBend(u14::new(0)) });
+        let ev = midi_event(
+            ch,
+            MidiMessage::PitchBend {
+                bend: PitchBend(u14::new(0)),
+            },
+        );
         let c: EvCtrl = ev.get_data().unwrap();
         assert_eq!((ev.get_type(), c.value), (EventType::Pitchbend, -8192));
-        let ev = midi_event(ch, MidiMessage::ProgramChange { program: u7::new(5) });
+        let ev = midi_event(
+            ch,
+            MidiMessage::ProgramChange {
+                program: u7::new(5),
+            },
+        );
         let c: EvCtrl = ev.get_data().unwrap();
         assert_eq!((ev.get_type(), c.value), (EventType::Pgmchange, 5));
         let ev = midi_event(
@@ -257,6 +264,9 @@ mod tests {
             },
         );
         let c: EvCtrl = ev.get_data().unwrap();
-        assert_eq!((ev.get_type(), c.param, c.value), (EventType::Controller, 64, 127));
+        assert_eq!(
+            (ev.get_type(), c.param, c.value),
+            (EventType::Controller, 64, 127)
+        );
     }
 }

@@ -81,14 +81,20 @@ pub fn resolve<'p>(spec: &str, ports: &'p [PortEntry]) -> Result<&'p PortEntry, 
         return Ok(p);
     }
     let (client_part, port_no) = match spec_t.rsplit_once([':', '.']) {
-        Some((c, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            (c.trim(), Some(p.parse::<i32>().map_err(|_| "a port number out of range")?))
-        }
+        Some((c, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (
+            c.trim(),
+            Some(p.parse::<i32>().map_err(|_| "a port number out of range")?),
+        ),
         _ => (spec_t, None),
     };
     let client = client_of(client_part, ports)
         .ok_or_else(|| "no such sequencer client that takes MIDI (see `host ports`)".to_string())?;
     let of_client = || ports.iter().filter(move |p| p.client == client);
+    if of_client().next().is_none() {
+        return Err(format!(
+            "no such sequencer client that takes MIDI: {client} (see `host ports`)"
+        ));
+    }
     match port_no {
         Some(n) => of_client().find(|p| p.port == n).ok_or_else(|| {
             format!("client {client} has no port {n} that takes MIDI (see `host ports`)")

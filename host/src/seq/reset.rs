@@ -80,6 +80,9 @@ mod tests {
         assert_eq!(ResetPlan::new(None, false).at_start, Some(GM));
         assert_eq!(ResetPlan::new(None, false).at_seek, Some(GM));
         assert_eq!(ResetPlan::new(Some(ResetChoice::None), false).at_seek, None);
-        assert_eq!(ResetPlan::new(Some(ResetChoice::Gs), true).at_seek, Some(GS));
+        assert_eq!(
+            ResetPlan::new(Some(ResetChoice::Gs), true).at_seek,
+            Some(GS)
+        );
     }
 }

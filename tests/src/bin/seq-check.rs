@@ -177,7 +177,9 @@ fn expected(dump: &str) -> Vec<(f64, String)> {
 fn canonical(ev: &str) -> Option<String> {
     let w: Vec<&str> = ev.split_whitespace().collect();
     let num = |s: &str| -> Option<i32> {
-        s.trim_matches(|c| c == '(' || c == ')' || c == '+').parse().ok()
+        s.trim_matches(|c| c == '(' || c == ')' || c == '+')
+            .parse()
+            .ok()
     };
     Some(match w.as_slice() {
         ["note-on", "ch", c, _, k, "vel", v] => format!("on {c} {} {v}", num(k)?),
@@ -310,9 +312,17 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("seq-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let (rec, dump) = (dir.join("rec"), dir.join("dump"));
-        std::fs::write(&rec, "100\tsysex F0 7E 7F 09 01 F7\n1000\ton 1 60 100\n501300\toff 1 60 0\n").unwrap();
-        std::fs::write(&dump, "0\t0.000000\t1\tnote-on ch 1 C4 (60) vel 100\n\
-                               1\t0.500000\t1\tnote-off ch 1 C4 (60) vel 0\n").unwrap();
+        std::fs::write(
+            &rec,
+            "100\tsysex F0 7E 7F 09 01 F7\n1000\ton 1 60 100\n501300\toff 1 60 0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &dump,
+            "0\t0.000000\t1\tnote-on ch 1 C4 (60) vel 100\n\
+                               1\t0.500000\t1\tnote-off ch 1 C4 (60) vel 0\n",
+        )
+        .unwrap();
         assert!(timing(rec.to_str().unwrap(), dump.to_str().unwrap()).unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
     }
