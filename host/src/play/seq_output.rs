@@ -457,6 +457,13 @@ mod tests {
         }
     }
 
+    fn state_without_reset() -> RefCell<SeqState> {
+        RefCell::new(SeqState::new(ResetPlan::new(
+            Some(crate::cli::ResetChoice::None),
+            false,
+        )))
+    }
+
     fn frames_of(state: &RefCell<SeqState>) -> Vec<(u32, String)> {
         let s = state.borrow();
         s.pending
@@ -480,10 +487,7 @@ mod tests {
 
     #[test]
     fn messages_are_noted_at_the_frame_the_player_applies_them() {
-        let state = RefCell::new(SeqState::new(ResetPlan::new(
-            Some(crate::cli::ResetChoice::None),
-            false,
-        )));
+        let state = state_without_reset();
         let mut synth = SeqSynth::new(&state);
         let (mut l, mut r) = ([1.0f32; 64], [1.0f32; 64]);
         synth.render(&mut l[..10], &mut r[..10]);
@@ -519,10 +523,7 @@ mod tests {
 
     #[test]
     fn pause_lifts_held_pedals_and_resume_puts_them_back() {
-        let state = RefCell::new(SeqState::new(ResetPlan::new(
-            Some(crate::cli::ResetChoice::None),
-            false,
-        )));
+        let state = state_without_reset();
         let mut synth = SeqSynth::new(&state);
         let ch = u4::new(0);
         synth.apply(SynthEvent::Midi {
@@ -559,10 +560,7 @@ mod tests {
 
     #[test]
     fn a_full_period_list_counts_what_it_drops_and_never_grows() {
-        let state = RefCell::new(SeqState::new(ResetPlan::new(
-            Some(crate::cli::ResetChoice::None),
-            false,
-        )));
+        let state = state_without_reset();
         let mut synth = SeqSynth::new(&state);
         for i in 0..PENDING_CAPACITY + 5 {
             synth.apply(SynthEvent::Midi {
