@@ -1,5 +1,5 @@
 //! `host render`: a MIDI file to a WAV file, as fast as the machine allows,
-//! through the same sequencer as playback ([`Song::process`] driving
+//! through the same sequencer as playback ([`AnySequencer::process`] driving
 //! [`FluidSynth`]), with no pacing.
 //!
 //! # What is rendered
@@ -42,6 +42,7 @@ use smfplay_core::audio::convert::{interleave_stereo_f32, interleave_stereo_i16}
 use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
+use crate::any_sequencer::AnySequencer;
 use crate::cli::{RenderArgs, WavFormat, human_duration};
 use crate::exit::{HostError, Kind, code};
 use crate::fluid::FluidSynth;
@@ -49,7 +50,6 @@ use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, lift_pedals};
 use crate::scan::{self, display_name};
-use crate::song::Song;
 use crate::soundfont;
 use crate::wav_output::WavOutput;
 
@@ -129,7 +129,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     fluid.load_soundfont(&sf)?;
 
     // 3. Song and transport settings.
-    let mut song = Song::open(input, seq.strict, SequencerConfig::new(rate, args.period))?;
+    let mut song = AnySequencer::open(input, seq.strict, SequencerConfig::new(rate, args.period))?;
     let tail_start = TailStart::new(None);
     let mut rule = TailRule::new(fluid.sample_rate());
     let mut synth = rule.with(&mut fluid, &tail_start);
@@ -151,7 +151,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     }
     for c in commands {
         song.command(&mut synth, c)
-            .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
+            .map_err(|e| crate::opening::reader_error(&args.input, &[], e))?;
     }
 
     // 4. Output (none at all when a signal came during the start-up).
@@ -191,7 +191,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             if frame == cut {
                 // --end: release what sounds, lift the pedals, then the tail.
                 song.command(&mut synth, Command::Pause)
-                    .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
+                    .map_err(|e| crate::opening::reader_error(&args.input, &[], e))?;
                 lift_pedals(&mut synth);
                 tail_start.set(Some(frame));
                 cut_done = true;

@@ -1,29 +1,23 @@
 //! Where `host play`'s sound goes: FluidSynth on an ALSA PCM, or MIDI
 //! hardware on ALSA sequencer ports (`--port`). Both are driven by the same
-//! feeder, the same core `Player` and the same [`Engine`] loop; only the
-//! synth (`FluidSynth` or [`SeqSynth`]) and the output ([`AlsaOutput`]'s
-//! writer or [`SeqOutput`]) differ.
+//! feeder, the same core `Player` and the same engine loop; only the synth
+//! (`FluidSynth` or `SeqSynth`) and the output (the PCM's writer or
+//! `SeqOutput`) differ, and the audio thread
+//! ([`super::realtime::audio_thread`]) makes them.
 //!
-//! *Real-time*: opening is control side; [`Sound::run_engine`] is the body
-//! of the audio thread (the engine's rules, see `audio_thread`; with
-//! `--port`, those of `seq_output`).
+//! *Real-time*: not real-time: opening and the per-song set-up run on the
+//! control thread.
 
 use std::cell::RefCell;
 use std::path::Path;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
 
 use midly::TrackEventKind;
-use smfplay_core::audio::PeriodBuffer;
 use smfplay_core::sequencer::Command;
 use smfplay_core::synth::Synth;
 
-use super::alsa_output::{self, AlsaOutput, Negotiated, Output, PcmFormat};
-use super::audio_thread::{
-    End, Engine, EngineConfig, HostPlayer, OutBuf, Queues, Snapshot, SynthControl,
-};
-use super::seq_output::{SeqOutput, SeqState, SeqSynth};
-use super::{MAX_PERIOD, Shared};
+use super::realtime::alsa_output::{AlsaOutput, Negotiated, PcmFormat};
+use super::realtime::seq_output::{SeqState, SeqSynth};
+use crate::capacities::HostPlayer;
 use crate::cli::{PlayArgs, ResetChoice};
 use crate::exit::HostError;
 use crate::fluid::FluidSynth;
@@ -40,32 +34,19 @@ pub enum Sound {
         output: AlsaOutput,
     },
     /// External synths on sequencer ports.
-    Seq {
-        /// The client connected to the ports.
-        client: SeqClient,
-        /// What the synth side notes and the output sends.
-        state: Box<RefCell<SeqState>>,
-        /// `--reset`.
-        reset: Option<ResetChoice>,
-        /// `--sysex-delay` in ms.
-        sysex_delay_ms: u32,
-    },
+    Seq(SeqDevice),
 }
 
-/// What the engine runs with, besides the synth and the output.
-pub struct EngineParts<'a, 'q> {
-    /// The player.
-    pub player: &'a mut HostPlayer,
-    /// The engine's ends of the queues.
-    pub queues: Queues<'q>,
-    /// Shared atomics.
-    pub shared: &'a Shared,
-    /// The period's planar buffer.
-    pub buf: &'a mut PeriodBuffer<MAX_PERIOD, 2>,
-    /// The interleaved buffer.
-    pub out_buf: OutBuf,
-    /// Settings.
-    pub cfg: EngineConfig,
+/// `--port`'s side of [`Sound`].
+pub struct SeqDevice {
+    /// The client connected to the ports.
+    pub client: SeqClient,
+    /// What the synth side notes and the output sends.
+    pub state: Box<RefCell<SeqState>>,
+    /// `--reset`.
+    pub reset: Option<ResetChoice>,
+    /// `--sysex-delay` in ms.
+    pub sysex_delay_ms: u32,
 }
 
 impl Sound {
@@ -83,18 +64,14 @@ impl Sound {
                 period,
                 buffer: period,
             };
-            let state = Box::new(RefCell::new(SeqState::new(ResetPlan::new(
-                args.reset, false,
-            ))));
-            return Ok((
-                Self::Seq {
-                    client,
-                    state,
-                    reset: args.reset,
-                    sysex_delay_ms: args.sysex_delay,
-                },
-                neg,
-            ));
+            let plan = ResetPlan::new(args.reset, false);
+            let seq = SeqDevice {
+                client,
+                state: Box::new(RefCell::new(SeqState::new(plan))),
+                reset: args.reset,
+                sysex_delay_ms: args.sysex_delay,
+            };
+            return Ok((Self::Seq(seq), neg));
         }
         let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
         let mut synth = Box::new(FluidSynth::new(&args.synth.fluid_options())?);
@@ -115,7 +92,7 @@ impl Sound {
     pub fn name(&self) -> String {
         match self {
             Self::Fluid { output, .. } => output.name().to_string(),
-            Self::Seq { client, .. } => client.describe(),
+            Self::Seq(seq) => seq.client.describe(),
         }
     }
 
@@ -129,11 +106,11 @@ impl Sound {
                     synth.reset();
                 }
             }
-            Self::Seq { state, reset, .. } => {
-                let file_resets = reset.is_none() && file_sends_reset(path, strict);
-                state
+            Self::Seq(seq) => {
+                let file_resets = seq.reset.is_none() && file_sends_reset(path, strict);
+                seq.state
                     .get_mut()
-                    .begin_song(ResetPlan::new(*reset, file_resets));
+                    .begin_song(ResetPlan::new(seq.reset, file_resets));
             }
         }
     }
@@ -143,39 +120,7 @@ impl Sound {
     pub fn start_settings(&mut self, player: &mut HostPlayer, commands: &[Command]) {
         match self {
             Self::Fluid { synth, .. } => apply_start(player, &mut **synth, commands),
-            Self::Seq { state, .. } => {
-                apply_start(player, &mut SeqSynth::new(state), commands);
-            }
-        }
-    }
-
-    /// The audio thread's work: runs the engine to the song's end (or a
-    /// quit, or a lost device), then drains the output. Returns how it
-    /// ended, the last snapshot and the wall time.
-    pub fn run_engine(&mut self, parts: EngineParts<'_, '_>) -> (End, Box<Snapshot>, Duration) {
-        match self {
-            Self::Fluid { synth, output } => match output.writer() {
-                Ok(mut writer) => {
-                    writer.restart();
-                    drive(&mut **synth, writer, parts)
-                }
-                Err(_) => (
-                    End::Lost(alsa_output::Lost::Error(libc::EBADFD)),
-                    Box::new(Snapshot::new()),
-                    Duration::ZERO,
-                ),
-            },
-            Self::Seq {
-                client,
-                state,
-                sysex_delay_ms,
-                ..
-            } => {
-                let state: &RefCell<SeqState> = state;
-                let rate = parts.cfg.rate;
-                let out = SeqOutput::new(client, state, rate, *sysex_delay_ms);
-                drive(&mut SeqSynth::new(state), out, parts)
-            }
+            Self::Seq(seq) => apply_start(player, &mut SeqSynth::new(&seq.state), commands),
         }
     }
 }
@@ -190,27 +135,6 @@ fn apply_start(player: &mut HostPlayer, synth: &mut impl Synth, commands: &[Comm
             _ => {}
         }
     }
-}
-
-fn drive<S: SynthControl, O: Output>(
-    synth: &mut S,
-    out: O,
-    p: EngineParts<'_, '_>,
-) -> (End, Box<Snapshot>, Duration) {
-    let shared = p.shared;
-    let mut engine = Engine::new(
-        synth, out, p.player, p.queues, shared, p.buf, p.out_buf, p.cfg,
-    );
-    shared.started.store(true, Ordering::Release);
-    let t0 = Instant::now();
-    let end = engine.run();
-    let mut snap = Box::new(Snapshot::new());
-    engine.snapshot(&mut snap);
-    let mut out = engine.into_output();
-    if !matches!(end, End::Lost(_)) {
-        out.drain();
-    }
-    (end, snap, t0.elapsed())
 }
 
 /// Whether the file sends a GM, GS or XG reset itself (a scan; a file that

@@ -47,8 +47,8 @@ use midly::num::{u4, u7};
 use smfplay_core::synth::{Synth, SynthEvent};
 
 use super::alsa_output::{Lost, Output, Samples};
-use super::audio_thread::SynthControl;
 use super::seq_pacer::{Pacer, now_ns, sleep_until_ns};
+use super::synth_control::SynthControl;
 use crate::release_tail::VoiceCount;
 use crate::seq::client::SeqClient;
 use crate::seq::reset::ResetPlan;
