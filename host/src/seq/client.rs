@@ -1,14 +1,16 @@
 //! The sequencer client `host play --port` sends from: it opens the
 //! sequencer, resolves the `--port` names, creates its own output port and
-//! connects it to each destination (so `aconnect -l` shows who plays), and
-//! turns the synth's messages into sequencer events sent directly (no
-//! queue: the paced output thread decides when).
+//! connects it to each destination (so `aconnect -l` shows who plays),
+//! owns a real-time queue, and turns the synth's messages into sequencer
+//! events, either timestamped on that queue (the kernel sends each at its
+//! time) or sent at once (the final all-off).
 //!
-//! *Real-time*: opening is control side. [`SeqClient::send_midi`] and
-//! [`SeqClient::send_sysex`] are what the paced output thread calls: they
-//! build the event on the stack and write it with one `write(2)` to
-//! `/dev/snd/seq` (libasound copies a SysEx into its own buffer, grown once
-//! to the longest message); no Rust allocation, no lock.
+//! *Real-time*: opening is control side. The `send_*` and `flush` calls
+//! are what the engine's thread makes (`play::realtime::seq_output`): they
+//! build the event on the stack and hand it to libasound's output buffer
+//! (written to `/dev/snd/seq` by [`SeqClient::flush`], once per period; a
+//! SysEx is copied into libasound's buffer, grown once to the longest
+//! message); no Rust allocation, no lock.
 
 use std::ffi::CString;
 
@@ -23,11 +25,16 @@ use crate::exit::{HostError, Kind};
 /// Longest SysEx message sent (bytes after `F0`); longer ones are cut by
 /// the player's pool long before this.
 pub const MAX_SYSEX: usize = 4096;
+/// Events the kernel may hold for this client (its maximum): a window of a
+/// few periods never fills it, so a write never blocks.
+const OUTPUT_POOL: u32 = 2000;
 
 /// An open sequencer client connected to the `--port` destinations.
 pub struct SeqClient {
     seq: Seq,
     own_port: i32,
+    /// The real-time queue events are timestamped on.
+    queue: i32,
     /// The destinations, in `--port` order.
     dests: Vec<PortEntry>,
     /// `F0` + the message, for SysEx events.
@@ -70,6 +77,11 @@ impl SeqClient {
         };
         seq.set_client_name(&name)
             .map_err(|e| dev_err("cannot name the sequencer client", e))?;
+        // Best effort: the default pool (500) is enough for most songs.
+        let _ = seq.set_client_pool_output(OUTPUT_POOL);
+        let queue = seq
+            .alloc_queue()
+            .map_err(|e| dev_err("cannot get a sequencer queue", e))?;
         let own_client = seq.client_id().ok();
         let available = ports::writable(&seq, own_client);
         let mut dests = Vec::new();
@@ -112,6 +124,7 @@ impl SeqClient {
         Ok(Self {
             seq,
             own_port,
+            queue,
             dests,
             sysex: Box::new([0; MAX_SYSEX + 1]),
         })
@@ -126,22 +139,43 @@ impl SeqClient {
             .join(", ")
     }
 
-    /// Sends a channel message to destination `port` (an index into
-    /// [`destinations`](Self::destinations), clamped) now.
+    /// Restarts the queue at time 0 (each song); returns the monotonic
+    /// time (ns) that queue time 0 stands for.
+    ///
+    /// # Errors
+    /// The errno of a failed write.
+    pub fn start_queue(&self) -> Result<u64, i32> {
+        let errno = |e: alsa::Error| e.errno();
+        let _ = self.seq.control_queue(self.queue, EventType::Stop, 0, None);
+        self.seq
+            .control_queue(self.queue, EventType::Start, 0, None)
+            .map_err(errno)?;
+        self.seq.drain_output().map_err(errno)?;
+        Ok(crate::play::realtime::seq_pacer::now_ns())
+    }
+
+    /// Queues a channel message for destination `port` (an index into the
+    /// `--port` list, clamped) at queue time `at_ns`; `None` sends it now.
     ///
     /// # Errors
     /// The errno of a failed write (the port or the sequencer is gone).
-    pub fn send_midi(&self, port: u8, channel: u4, message: MidiMessage) -> Result<(), i32> {
+    pub fn send_midi(
+        &mut self,
+        port: u8,
+        at_ns: Option<u64>,
+        channel: u4,
+        message: MidiMessage,
+    ) -> Result<(), i32> {
         let mut ev = midi_event(channel, message);
-        self.send(port, &mut ev)
+        self.send(port, at_ns, &mut ev)
     }
 
-    /// Sends a SysEx message (bytes after `F0`) to destination `port` now;
-    /// messages longer than [`MAX_SYSEX`] are not sent.
+    /// Queues a SysEx message (bytes after `F0`) as [`send_midi`](Self::send_midi)
+    /// does; messages longer than [`MAX_SYSEX`] are not sent.
     ///
     /// # Errors
     /// As [`send_midi`](Self::send_midi).
-    pub fn send_sysex(&mut self, port: u8, data: &[u8]) -> Result<(), i32> {
+    pub fn send_sysex(&mut self, port: u8, at_ns: Option<u64>, data: &[u8]) -> Result<(), i32> {
         if data.len() > MAX_SYSEX {
             return Ok(());
         }
@@ -149,14 +183,15 @@ impl SeqClient {
         self.sysex[1..=data.len()].copy_from_slice(data);
         let buf: &[u8] = &self.sysex[..=data.len()];
         let mut ev = Event::new_ext(EventType::Sysex, buf);
-        let dest = self.dest(port);
-        ev.set_source(self.own_port);
-        ev.set_dest(dest);
-        ev.set_direct();
-        self.seq
-            .event_output_direct(&mut ev)
-            .map(|_| ())
-            .map_err(|e| e.errno())
+        self.send(port, at_ns, &mut ev)
+    }
+
+    /// Writes what was queued to the kernel.
+    ///
+    /// # Errors
+    /// As [`send_midi`](Self::send_midi).
+    pub fn flush(&self) -> Result<(), i32> {
+        self.seq.drain_output().map(|_| ()).map_err(|e| e.errno())
     }
 
     fn dest(&self, port: u8) -> Addr {
@@ -164,14 +199,20 @@ impl SeqClient {
         self.dests.get(i).map(PortEntry::addr).unwrap_or_default()
     }
 
-    fn send(&self, port: u8, ev: &mut Event<'_>) -> Result<(), i32> {
+    fn send(&self, port: u8, at_ns: Option<u64>, ev: &mut Event<'_>) -> Result<(), i32> {
         ev.set_source(self.own_port);
         ev.set_dest(self.dest(port));
-        ev.set_direct();
-        self.seq
-            .event_output_direct(ev)
-            .map(|_| ())
-            .map_err(|e| e.errno())
+        let r = match at_ns {
+            Some(t) => {
+                ev.schedule_real(self.queue, false, std::time::Duration::from_nanos(t));
+                self.seq.event_output(ev)
+            }
+            None => {
+                ev.set_direct();
+                self.seq.event_output_direct(ev)
+            }
+        };
+        r.map(|_| ()).map_err(|e| e.errno())
     }
 }
 

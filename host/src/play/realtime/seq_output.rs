@@ -5,40 +5,45 @@
 //! where the PCM stands (the engine hands it each period) and sends those
 //! messages to the ALSA sequencer ports, each at its exact time.
 //!
-//! # Timing: a timer-paced thread, not a kernel queue
+//! # Timing: timestamps on a kernel queue, a bounded window ahead
 //!
-//! Two designs were possible. aplaymidi puts every event on an ALSA
-//! sequencer queue with a timestamp and lets the kernel send it; a player
-//! with a transport must then take back what is queued at every pause,
-//! seek, mute and tempo change (`snd_seq_remove_events`), and its idea of
-//! which notes sound runs ahead of what the synth heard. Here the engine's
-//! thread is paced by the monotonic clock instead ([`super::seq_pacer`]):
-//! the engine plays period `k` (256 frames by default, 5.3 ms at 48 kHz)
-//! just before it is due, and [`SeqOutput::write`] sends each of its events
-//! directly (`snd_seq_event_output_direct`, no queue) after an absolute
-//! `clock_nanosleep` to the event's own frame. So:
+//! Two designs were possible: direct output from a thread paced by a
+//! monotonic timer, or timestamped events on an ALSA sequencer queue (what
+//! aplaymidi does). The first was built and measured first: its error is
+//! the thread's wake-up latency *plus the engine's own work*, since the
+//! thread that sends is the one that plays the next period; on the kernel
+//! test bed (QEMU) its p99 was 24 ms against aplaymidi's 1 ms
+//! (BENCHMARKS.md). So [`SeqOutput::write`] now timestamps each event of
+//! the period at its exact time on the client's real-time queue and hands
+//! the period to the kernel in one write; the kernel's timer sends each
+//! event at its time, whatever this thread is doing.
 //!
-//! - nothing is ever queued in the kernel: pause, seek, mute and stop act
-//!   within one period, and the player's table of sounding notes is exactly
-//!   what the synth has heard, so the note-offs it sends are the right ones;
-//! - the transport is the core's, unchanged (the same `Player` and engine
-//!   loop as FluidSynth's), with the same bounded work per period
-//!   (`MAX_EVENTS_PER_PERIOD`);
-//! - an event's error is the thread's wake-up latency (tens of µs on an
-//!   idle machine; more when the CPU is contended and `SCHED_FIFO` is
-//!   refused: BENCHMARKS.md has the figures next to aplaymidi's).
+//! The usual cost of a queue is that pause, seek, mute and stop must take
+//! back what is queued (`snd_seq_remove_events`), and the player's table of
+//! sounding notes then runs ahead of what the synth heard. Here nothing is
+//! ever taken back: the window is bounded to the period being played and
+//! the next one (the engine is paced by the monotonic clock,
+//! [`super::seq_pacer`], to play period `k + 1` while period `k` sounds), a
+//! transport command's messages (the player's note-offs, the pedals, the
+//! reset and the chase) are timestamped at the start of the next period,
+//! behind everything already queued, so every queued message reaches the
+//! synth in order and the note table stays exactly what it heard. Pause,
+//! seek, mute and stop act within two periods (10.7 ms at 256 frames and
+//! 48 kHz). At the end (or a stop) [`Output::drain`] waits for the queue's
+//! last event before the final note-offs and All Notes Off / All Sound Off,
+//! which go out at once.
 //!
-//! After a SysEx message the next event waits `--sysex-delay` ms (an MT-32
-//! needs time after its resets); times after that wait are kept, so later
-//! events are held back at most by the delay.
+//! After a SysEx message the next event is timestamped `--sysex-delay` ms
+//! later at least (an MT-32 needs time after its resets); times after that
+//! are kept, so later events are held back at most by the delay.
 //!
 //! *Real-time rules* (this is the engine's thread, with the output's
 //! rules): no allocation (the event list and its byte store are sized at
 //! the start and never grow: what does not fit is counted and dropped), no
 //! lock (the synth and the output share the list through a `RefCell` on
-//! this one thread), I/O only as the sequencer writes and the timer's
-//! sleeps; bounded work per period (at most the events the player applied
-//! plus 16 × 128 note-offs and the pedals and resets).
+//! this one thread), I/O only as one sequencer write per period and the
+//! pacer's sleeps; bounded work per period (at most the events the player
+//! applied plus 16 × 128 note-offs and the pedals and resets).
 
 use std::cell::RefCell;
 
@@ -62,9 +67,6 @@ pub const SYSEX_BYTES: usize = 256 * 1024;
 /// The pedals lifted at a pause and put back at resume: sustain,
 /// sostenuto, soft.
 const PEDALS: [u8; 3] = [64, 66, 67];
-/// Wake-up this long before a period is due to play it (at most half a
-/// period): the engine's work for a period is far below this.
-const LEAD_NS: u64 = 1_000_000;
 
 /// A message noted for the current period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,26 +293,29 @@ impl SynthControl for SeqSynth<'_> {
     }
 }
 
-/// The output side: sends each period's messages at their times.
+/// The output side: timestamps each period's messages on the queue.
 pub struct SeqOutput<'a> {
     client: &'a mut SeqClient,
     state: &'a RefCell<SeqState>,
     rate: u32,
     pacer: Option<Pacer>,
+    /// Monotonic ns of queue time 0.
+    queue_origin_ns: u64,
     /// Frames of the song's output so far.
     written: u64,
     sysex_delay_ns: u64,
-    /// No event before this (after a SysEx).
+    /// No event before this (after a SysEx), monotonic ns.
     not_before_ns: u64,
-    /// Events sent more than [`LATE_NS`] after their time (not counting
-    /// those a `--sysex-delay` held back).
+    /// When the last queued event is due, monotonic ns.
+    last_due_ns: u64,
+    /// Events queued after their time had passed (the engine fell behind).
     late: u64,
     /// Silenced at the song's end: nothing left to do when dropped.
     silenced: bool,
 }
 
-/// Late by more than this counts as late.
-const LATE_NS: u64 = 1_000_000;
+/// Frame 0 of a song is this far ahead of its first period's work.
+const START_LEAD_NS: u64 = 20_000_000;
 
 impl<'a> SeqOutput<'a> {
     /// An output at `rate` frames per second (the engine's clock).
@@ -325,37 +330,42 @@ impl<'a> SeqOutput<'a> {
             state,
             rate,
             pacer: None,
+            queue_origin_ns: 0,
             written: 0,
             sysex_delay_ns: u64::from(sysex_delay_ms) * 1_000_000,
             not_before_ns: 0,
+            last_due_ns: 0,
             late: 0,
             silenced: false,
         }
     }
 
-    /// Sends what was noted for the period that starts at frame `base`.
-    fn send_pending(&mut self, pacer: Pacer, base: u64) -> Result<(), Lost> {
+    /// Queues what was noted for the period that starts at frame `base`
+    /// and hands it to the kernel.
+    fn queue_pending(&mut self, pacer: Pacer, base: u64) -> Result<(), Lost> {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
+        let now = now_ns();
         for p in &s.pending {
             let frame = match *p {
                 Pending::Midi { frame, .. } | Pending::SysEx { frame, .. } => frame,
             };
             let due = pacer.due_ns(base + u64::from(frame));
-            let at = due.max(self.not_before_ns);
-            let woke_late = sleep_until_ns(at);
-            if at == due && woke_late > LATE_NS {
+            if due < now {
                 self.late += 1;
             }
+            let at = due.max(self.not_before_ns).max(now);
+            self.last_due_ns = self.last_due_ns.max(at);
+            let queue_time = Some(at.saturating_sub(self.queue_origin_ns));
             let sent = match *p {
                 Pending::Midi {
                     channel, message, ..
-                } => self.client.send_midi(0, channel, message),
+                } => self.client.send_midi(0, queue_time, channel, message),
                 Pending::SysEx { start, len, .. } => {
                     let (start, len) = (start as usize, len as usize);
-                    let r = self.client.send_sysex(0, &s.bytes[start..start + len]);
-                    self.not_before_ns = now_ns() + self.sysex_delay_ns;
-                    r
+                    self.not_before_ns = at + self.sysex_delay_ns;
+                    self.client
+                        .send_sysex(0, queue_time, &s.bytes[start..start + len])
                 }
             };
             sent.map_err(Lost::Error)?;
@@ -363,12 +373,14 @@ impl<'a> SeqOutput<'a> {
         s.pending.clear();
         s.bytes.clear();
         s.frame = 0;
-        Ok(())
+        self.client.flush().map_err(Lost::Error)
     }
 
-    /// Note-offs for every note still sounding, then All Notes Off and All
-    /// Sound Off on every channel used, at once.
+    /// Waits for the queue's last event, then note-offs for every note
+    /// still sounding and All Notes Off and All Sound Off on every channel
+    /// used, at once.
     fn silence(&mut self) {
+        sleep_until_ns(self.last_due_ns + 1_000_000);
         let mut s = self.state.borrow_mut();
         for ch in 0..16u8 {
             let channel = u4::new(ch);
@@ -378,12 +390,12 @@ impl<'a> SeqOutput<'a> {
                     key: u7::new(key),
                     vel: u7::new(0),
                 };
-                let _ = self.client.send_midi(0, channel, off);
+                let _ = self.client.send_midi(0, None, channel, off);
             }
             s.notes[usize::from(ch)] = 0;
             if s.used & (1 << ch) != 0 {
                 for cc in [123, 120] {
-                    let _ = self.client.send_midi(0, channel, controller(cc, 0));
+                    let _ = self.client.send_midi(0, None, channel, controller(cc, 0));
                 }
             }
         }
@@ -398,29 +410,34 @@ impl<'a> SeqOutput<'a> {
 impl Output for SeqOutput<'_> {
     fn write(&mut self, samples: Samples<'_>) -> Result<u32, Lost> {
         let frames = samples.frames() as u64;
-        let pacer = *self
-            .pacer
-            .get_or_insert_with(|| Pacer::start(self.rate, LEAD_NS));
+        let pacer = match self.pacer {
+            Some(p) => p,
+            None => {
+                self.queue_origin_ns = self.client.start_queue().map_err(Lost::Error)?;
+                let p = Pacer::start(self.rate, START_LEAD_NS);
+                self.pacer = Some(p);
+                p
+            }
+        };
         self.silenced = false;
         let base = self.written;
-        self.send_pending(pacer, base)?;
+        self.queue_pending(pacer, base)?;
         self.written += frames;
-        // Wake just before the next period is due, to play it.
-        let period_ns = pacer.due_ns(self.written) - pacer.due_ns(base);
-        let lead = LEAD_NS.min(period_ns / 2);
-        sleep_until_ns(pacer.due_ns(self.written).saturating_sub(lead));
+        // Play the next period while this one sounds: at most two periods
+        // are ever queued.
+        sleep_until_ns(pacer.due_ns(base));
         Ok(0)
     }
 
     fn delay(&mut self) -> Option<i64> {
-        // Nothing is queued anywhere: the next period goes out as it is due.
+        // Queued: up to this period and the next.
         Some(0)
     }
 
     fn drain(&mut self) {
-        // What was noted last (the stop's note-offs) goes out now.
+        // What was noted last (the stop's note-offs) is queued first.
         if let Some(pacer) = self.pacer {
-            let _ = self.send_pending(pacer, self.written);
+            let _ = self.queue_pending(pacer, self.written);
         }
         self.silence();
     }
@@ -433,6 +450,7 @@ impl Output for SeqOutput<'_> {
         self.pacer = None;
         self.written = 0;
         self.not_before_ns = 0;
+        self.last_due_ns = 0;
     }
 }
 

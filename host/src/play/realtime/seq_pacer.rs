@@ -1,13 +1,13 @@
-//! The monotonic timer that paces `host play --port`'s output thread: an
-//! origin on `CLOCK_MONOTONIC` and absolute sleeps to nanoseconds after it.
+//! The monotonic timer that paces `host play --port`'s engine thread (one
+//! period ahead of the sequencer queue it fills): an origin on
+//! `CLOCK_MONOTONIC`, each output frame's time after it, and absolute sleeps.
 //!
 //! *Real-time rules* (this thread is not the audio thread, it has its
 //! own): it sleeps only with `clock_nanosleep(CLOCK_MONOTONIC,
 //! TIMER_ABSTIME)`, so a wake-up that comes late never shifts the times
 //! after it (no drift accumulates); it reads the clock through the vDSO
-//! (no system call); no allocation, no lock. A late wake-up is measured
-//! ([`Pacer::sleep_until`] returns how late) and reported as a late event,
-//! never caught up by skipping events.
+//! (no system call); no allocation, no lock. [`sleep_until_ns`] returns how
+//! late the thread woke.
 
 /// Nanoseconds on `CLOCK_MONOTONIC`.
 pub fn now_ns() -> u64 {
