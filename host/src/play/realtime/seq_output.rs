@@ -21,15 +21,17 @@
 //! The usual cost of a queue is that pause, seek, mute and stop must take
 //! back what is queued (`snd_seq_remove_events`), and the player's table of
 //! sounding notes then runs ahead of what the synth heard. Here nothing is
-//! ever taken back: the window is bounded to the period being played and
-//! the next one (the engine is paced by the monotonic clock,
-//! [`super::seq_pacer`], to play period `k + 1` while period `k` sounds), a
-//! transport command's messages (the player's note-offs, the pedals, the
+//! ever taken back: the window is bounded ([`WINDOW_NS`], 30 ms: the
+//! engine is paced by the monotonic clock, [`super::seq_pacer`], to play
+//! each period when it is that far from its time), a transport command's
+//! messages (the player's note-offs, the pedals, the
 //! reset and the chase) are timestamped at the start of the next period,
 //! behind everything already queued, so every queued message reaches the
 //! synth in order and the note table stays exactly what it heard. Pause,
-//! seek, mute and stop act within two periods (10.7 ms at 256 frames and
-//! 48 kHz). At the end (or a stop) [`Output::drain`] waits for the queue's
+//! seek, mute and stop act within the window plus a period (36 ms at 256
+//! frames and 48 kHz). A window of one period was measured too: the
+//! emulator's pauses of the engine thread then made events late (p99
+//! 22 ms); 30 ms covers them. At the end (or a stop) [`Output::drain`] waits for the queue's
 //! last event before the final note-offs and All Notes Off / All Sound Off,
 //! which go out at once.
 //!
@@ -314,8 +316,15 @@ pub struct SeqOutput<'a> {
     silenced: bool,
 }
 
-/// Frame 0 of a song is this far ahead of its first period's work.
-const START_LEAD_NS: u64 = 20_000_000;
+/// How far ahead of its time a period is queued: what the engine thread
+/// may be held up (preempted, a page fault, an emulator's pause) without an
+/// event going out late, and the most a pause, seek, mute or stop waits.
+pub const WINDOW_NS: u64 = 30_000_000;
+/// Frame 0 of a song is this far ahead of its first period's work: the
+/// first periods are slow (cold caches and page faults; in an emulator,
+/// code translated for the first time: 100 ms were measured in QEMU), and
+/// an event queued after its time goes out late.
+const START_LEAD_NS: u64 = 150_000_000;
 
 impl<'a> SeqOutput<'a> {
     /// An output at `rate` frames per second (the engine's clock).
@@ -423,9 +432,8 @@ impl Output for SeqOutput<'_> {
         let base = self.written;
         self.queue_pending(pacer, base)?;
         self.written += frames;
-        // Play the next period while this one sounds: at most two periods
-        // are ever queued.
-        sleep_until_ns(pacer.due_ns(base));
+        // The next period is played when it is WINDOW_NS from its time.
+        sleep_until_ns(pacer.due_ns(self.written).saturating_sub(WINDOW_NS));
         Ok(0)
     }
 
