@@ -11,54 +11,15 @@ use std::cell::RefCell;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use smfplay_core::audio::PeriodBuffer;
-
 use super::alsa_output::{Lost, Output};
-use super::engine::{Engine, EngineConfig, EngineParts};
+use super::engine::{Engine, EngineParts, SongParts};
 use super::messages::End;
-use super::output_buffer::OutputBuffer;
-use super::play_status::PlayStatus;
-use super::queues::AudioEnds;
 use super::scheduling::{self, Region};
 use super::seq_output::{SeqOutput, SeqState, SeqSynth};
 use super::snapshot::Snapshot;
 use super::synth_control::SynthControl;
-use crate::capacities::HostPlayer;
-use crate::play::MAX_PERIOD;
 use crate::play::control::signals;
 use crate::play::sound::Sound;
-
-/// What the engine plays a song with, but the synth (made on the audio
-/// thread for `--port`).
-pub struct SongParts<'a, 'q> {
-    /// The song's player (calendar and transport).
-    pub player: &'a mut HostPlayer,
-    /// The audio thread's queue ends.
-    pub queues: AudioEnds<'q>,
-    /// Where it publishes the play status.
-    pub status: &'a PlayStatus,
-    /// The period's float buffers.
-    pub buf: &'a mut PeriodBuffer<MAX_PERIOD, 2>,
-    /// The converted period, sized for the device's format.
-    pub out_buf: OutputBuffer,
-    /// Its settings.
-    pub config: EngineConfig,
-}
-
-impl<'a, 'q> SongParts<'a, 'q> {
-    /// The engine's parts with this synth.
-    fn with_synth<S: SynthControl>(self, synth: &'a mut S) -> EngineParts<'a, 'q, S> {
-        EngineParts {
-            synth,
-            player: self.player,
-            queues: self.queues,
-            status: self.status,
-            buf: self.buf,
-            out_buf: self.out_buf,
-            config: self.config,
-        }
-    }
-}
 
 /// What the audio thread needs: where the sound goes, the memory to lock
 /// when `mlockall` is refused, and the song's parts.
@@ -101,7 +62,13 @@ pub fn run(parts: AudioThread<'_, '_>) -> AudioOutcome {
                 }
             };
             writer.restart();
-            drive(writer, song.with_synth(&mut **synth))
+            drive(
+                writer,
+                EngineParts {
+                    synth: &mut **synth,
+                    song,
+                },
+            )
         }
         Sound::Seq(seq) => {
             // The synth side and the output share the period's messages
@@ -110,14 +77,20 @@ pub fn run(parts: AudioThread<'_, '_>) -> AudioOutcome {
             let mut synth = SeqSynth::new(state);
             let rate = song.config.rate;
             let out = SeqOutput::new(&mut seq.client, state, rate, seq.sysex_delay_ms);
-            drive(out, song.with_synth(&mut synth))
+            drive(
+                out,
+                EngineParts {
+                    synth: &mut synth,
+                    song,
+                },
+            )
         }
     }
 }
 
 /// Runs the engine to the song's end, then drains the output.
 fn drive<S: SynthControl, O: Output>(out: O, parts: EngineParts<'_, '_, S>) -> AudioOutcome {
-    let status = parts.status;
+    let status = parts.song.status;
     let mut engine = Engine::new(out, parts);
     status.started.store(true, Ordering::Release);
     let t0 = Instant::now();

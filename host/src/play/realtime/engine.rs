@@ -107,11 +107,8 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output, C: WorkClock = MonotonicCl
     write_max_ns: u64,
 }
 
-/// What an engine plays with, besides its output (made on the audio
-/// thread: an ALSA writer cannot cross threads) and its clock.
-pub struct EngineParts<'a, 'q, S: SynthControl> {
-    /// The synth it renders with.
-    pub synth: &'a mut S,
+/// What an engine plays a song with, but the synth.
+pub struct SongParts<'a, 'q> {
     /// The song's player (calendar and transport).
     pub player: &'a mut HostPlayer,
     /// The audio thread's queue ends.
@@ -126,6 +123,17 @@ pub struct EngineParts<'a, 'q, S: SynthControl> {
     pub config: EngineConfig,
 }
 
+/// What an engine plays with, besides its output (made on the audio
+/// thread: an ALSA writer cannot cross threads) and its clock: the synth
+/// and the song's parts (apart, so that `--port`'s synth can be made on
+/// the audio thread too).
+pub struct EngineParts<'a, 'q, S: SynthControl> {
+    /// The synth it renders with.
+    pub synth: &'a mut S,
+    /// The rest.
+    pub song: SongParts<'a, 'q>,
+}
+
 impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
     /// An engine writing to `out`, timed by the real clock.
     pub fn new(out: O, parts: EngineParts<'a, 'q, S>) -> Self {
@@ -138,12 +146,15 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
     pub fn with_clock(clock: C, out: O, parts: EngineParts<'a, 'q, S>) -> Self {
         let EngineParts {
             synth,
-            player,
-            queues: q,
-            status,
-            buf,
-            out_buf,
-            config: cfg,
+            song:
+                SongParts {
+                    player,
+                    queues: q,
+                    status,
+                    buf,
+                    out_buf,
+                    config: cfg,
+                },
         } = parts;
         let base = ShedState {
             polyphony: synth.polyphony(),
