@@ -511,10 +511,16 @@ pub fn last_error() -> String {
 /// other threads print). Restored on drop.
 struct SilencedStderr {
     saved: c_int,
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+/// One silencing at a time: two overlapping ones could restore each
+/// other's /dev/null and leave standard error silenced for good.
+static SILENCING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl SilencedStderr {
     fn new() -> Self {
+        let lock = SILENCING.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: plain descriptor calls; on any failure stderr is left as is.
         unsafe {
             let saved = libc::dup(2);
@@ -525,7 +531,10 @@ impl SilencedStderr {
             if null >= 0 {
                 libc::close(null);
             }
-            Self { saved }
+            Self {
+                saved,
+                _one_at_a_time: lock,
+            }
         }
     }
 }

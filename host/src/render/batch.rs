@@ -131,23 +131,20 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let mut stopped = None;
     let mut fatal = None;
     let mut audio_frames = 0u64;
+    // The SoundFonts are loaded here, one after the other, before any
+    // worker prints (FluidSynth's loader is quiet only while standard error
+    // is pointed away, which is process-wide).
+    let mut fonts = Vec::with_capacity(jobs);
+    for _ in 0..jobs {
+        fonts.push(shared_soundfont(args, &soundfont)?);
+    }
     std::thread::scope(|scope| {
-        for w in 0..jobs {
+        for (w, font) in fonts.into_iter().enumerate() {
             let tx = tx.clone();
-            let (shared, plan, soundfont, format) = (&shared, &plan, &soundfont, format);
+            let (shared, plan) = (&shared, &plan);
             let spawned = std::thread::Builder::new()
                 .name(format!("render-{w}"))
-                .spawn_scoped(scope, move || {
-                    let font = match shared_soundfont(args, soundfont) {
-                        Ok(f) => f,
-                        Err(e) => {
-                            shared.quit.store(true, Ordering::Relaxed);
-                            let _ = tx.send(Message::Fatal(e));
-                            return;
-                        }
-                    };
-                    work(args, &font, plan, format, shared, &tx);
-                });
+                .spawn_scoped(scope, move || work(args, &font, plan, format, shared, &tx));
             if let Err(e) = spawned {
                 fatal.get_or_insert(HostError::new(
                     Kind::Other,
