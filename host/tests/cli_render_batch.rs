@@ -104,7 +104,7 @@ fn a_failing_file_is_one_line_and_the_others_go_on() {
     let out = dir.s("out");
     // Not quiet: plain lines (standard error is not a terminal here).
     let o = host()
-        .args(["render", &dir.s("in"), &missing, "-O", &out, "-j", "2"])
+        .args(["render", &dir.s("in"), &missing, "-O", &out, "-j", "1"])
         .args(["-r", "22050", "--end", "3", "-s", soundfont()])
         .output()
         .unwrap();
