@@ -287,8 +287,13 @@ pub struct RenderArgs {
     pub inputs: Vec<PathBuf>,
     /// File to write for a single input (`-` writes standard output); its
     /// extension picks the format (.flac is FLAC) unless -f is given.
-    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "output_dir",
-          required_unless_present = "output_dir")]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        conflicts_with = "output_dir",
+        required_unless_present = "output_dir"
+    )]
     pub output: Option<PathBuf>,
     /// Directory to write into, one file per input named after it
     /// (song.mid → song.wav; a second song.mid from elsewhere → song-2.wav).
@@ -312,10 +317,11 @@ pub struct RenderArgs {
     #[arg(long, short = 'j', value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
-    /// FluidSynth threads for one song (synth.cpu-cores). More than 1 is
-    /// faster on one long song but CHANGES THE SAMPLES slightly (the voices
-    /// are summed in another order): the output is then no longer
-    /// bit-identical to `play`'s or to a 1-thread render.
+    /// FluidSynth threads for one song (synth.cpu-cores). More than 1 can
+    /// be faster on one long, busy song but CHANGES THE SAMPLES slightly,
+    /// and not the same way every run (voices are summed in another order):
+    /// the output is then no longer bit-identical to `play`'s, to a 1-thread
+    /// render or to itself.
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub threads: u32,

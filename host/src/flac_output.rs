@@ -61,7 +61,11 @@ pub struct FlacOutput {
 }
 
 fn encode_error(name: &str, what: impl std::fmt::Display) -> HostError {
-    HostError::new(Kind::Output, name, format!("cannot encode the FLAC: {what}"))
+    HostError::new(
+        Kind::Output,
+        name,
+        format!("cannot encode the FLAC: {what}"),
+    )
 }
 
 impl FlacOutput {
@@ -166,9 +170,8 @@ impl FlacOutput {
             .map_err(|e| encode_error(&self.name, e))?;
         self.pending.clear();
         let number = self.context.current_frame_number().unwrap_or(0);
-        let frame =
-            flacenc::encode_fixed_size_frame(&self.config, &self.block, number, &self.info)
-                .map_err(|e| encode_error(&self.name, e))?;
+        let frame = flacenc::encode_fixed_size_frame(&self.config, &self.block, number, &self.info)
+            .map_err(|e| encode_error(&self.name, e))?;
         let total = self.info.total_samples();
         self.info.update_frame_info(&frame);
         if self.declared.is_some() {
@@ -211,8 +214,7 @@ impl FlacOutput {
             let md5 = self.context.md5_digest();
             if self.declared.is_none() {
                 self.info.set_md5_digest(&md5);
-                self.info
-                    .set_total_samples(self.context.total_samples());
+                self.info.set_total_samples(self.context.total_samples());
             }
             self.header()?
         };
@@ -230,7 +232,13 @@ impl FlacOutput {
             Some(Sink::Stdout(mut w)) => w.flush(),
             None => Ok(()),
         };
-        r.map_err(|e| HostError::new(Kind::Output, &self.name, format!("cannot write: {}", describe_io(&e))))
+        r.map_err(|e| {
+            HostError::new(
+                Kind::Output,
+                &self.name,
+                format!("cannot write: {}", describe_io(&e)),
+            )
+        })
     }
 
     /// Reports a write error and removes a partial file.

@@ -249,7 +249,12 @@ impl FluidSynth {
         let [fl, fr] = fx;
         // Reverb and chorus of the one effects group both go to `fx`
         // (buffers may alias, says FluidSynth's documentation).
-        let mut fxs: [*mut f32; 4] = [fl.as_mut_ptr(), fr.as_mut_ptr(), fl.as_mut_ptr(), fr.as_mut_ptr()];
+        let mut fxs: [*mut f32; 4] = [
+            fl.as_mut_ptr(),
+            fr.as_mut_ptr(),
+            fl.as_mut_ptr(),
+            fr.as_mut_ptr(),
+        ];
         // SAFETY: 32 and 4 buffers of at least `len` floats each.
         unsafe {
             sys::fluid_synth_process(
@@ -383,8 +388,9 @@ impl SharedSoundFont {
         let mut holder = FluidSynth::with_layout(options, Layout::default())?;
         let id = holder.load_soundfont_id(path)?;
         // SAFETY: valid synth; the id was just returned by sfload.
-        let sfont = NonNull::new(unsafe { sys::fluid_synth_get_sfont_by_id(holder.synth.as_ptr(), id) })
-            .ok_or_else(|| other("FluidSynth lost the SoundFont it loaded"))?;
+        let sfont =
+            NonNull::new(unsafe { sys::fluid_synth_get_sfont_by_id(holder.synth.as_ptr(), id) })
+                .ok_or_else(|| other("FluidSynth lost the SoundFont it loaded"))?;
         Ok(Self {
             holder,
             sfont,

@@ -111,16 +111,27 @@ fn a_failing_file_is_one_line_and_the_others_go_on() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(3), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
-    let about = |p: &str| lines.iter().filter(|l| l.starts_with(&format!("host: {p}: "))).count();
+    let about = |p: &str| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("host: {p}: ")))
+            .count()
+    };
     assert_eq!(about(&bad), 1, "{stderr}");
-    assert!(stderr.contains(&format!("host: {bad}: not a MIDI file")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("host: {bad}: not a MIDI file")),
+        "{stderr}"
+    );
     assert_eq!(about(&missing), 1, "{stderr}");
     for m in &mids {
         assert!(
             std::path::Path::new(&format!("{out}/{}.wav", stem_of(m))).is_file(),
             "{m} was not rendered: {stderr}"
         );
-        assert!(stderr.contains(&format!("] {m} -> ")), "no line for {m}: {stderr}");
+        assert!(
+            stderr.contains(&format!("] {m} -> ")),
+            "no line for {m}: {stderr}"
+        );
     }
     assert!(!std::path::Path::new(&format!("{out}/b2-bad.wav")).exists());
     let summary = lines.last().unwrap();
@@ -154,8 +165,15 @@ fn names_collisions_and_force() {
     let o = host().args(&args).output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(6), "{stderr}");
-    assert_eq!(stderr.matches("exists; pass --force").count(), 2, "{stderr}");
-    assert_eq!(std::fs::read(format!("{out}/song.flac")).unwrap(), b"keep me");
+    assert_eq!(
+        stderr.matches("exists; pass --force").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(format!("{out}/song.flac")).unwrap(),
+        b"keep me"
+    );
     args.push("--force");
     run_ok(&args);
     assert_eq!(std::fs::read(format!("{out}/song.flac")).unwrap(), before);
@@ -180,8 +198,17 @@ fn files_from_stdin_and_shards_split_the_list() {
         if let Some(s) = shard {
             c.args(["--shard", s]);
         }
-        let mut child = c.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(list.as_bytes()).unwrap();
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(list.as_bytes())
+            .unwrap();
         let o = child.wait_with_output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         std::fs::read_dir(out)
@@ -215,7 +242,15 @@ fn files_from_stdin_and_shards_split_the_list() {
 fn flac_decode(flac: &std::path::Path) -> Vec<u8> {
     let raw = flac.with_extension("raw");
     let o = std::process::Command::new("flac")
-        .args(["-d", "-f", "-s", "--force-raw-format", "--endian=little", "--sign=signed", "-o"])
+        .args([
+            "-d",
+            "-f",
+            "-s",
+            "--force-raw-format",
+            "--endian=little",
+            "--sign=signed",
+            "-o",
+        ])
         .arg(&raw)
         .arg(flac)
         .output()
@@ -240,7 +275,10 @@ fn flac_decodes_to_the_wav_samples() {
     // By the extension, to a file: exactly the WAV's samples.
     solo(&mid, &dir.s("by-ext.flac"), &[]);
     let decoded = flac_decode(&dir.path("by-ext.flac"));
-    assert!(decoded == wav, "the FLAC does not decode to the WAV's samples");
+    assert!(
+        decoded == wav,
+        "the FLAC does not decode to the WAV's samples"
+    );
     // -f flac on standard output.
     let mut args = vec!["render", &mid, "-o", "-", "-f", "flac"];
     args.extend(opts());
@@ -265,7 +303,10 @@ fn flac_decodes_to_the_wav_samples() {
         .zip(&f32wav.samples)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
-    assert!(worst <= step, "24-bit FLAC is {worst} from the float render");
+    assert!(
+        worst <= step,
+        "24-bit FLAC is {worst} from the float render"
+    );
     assert!(deep.iter().any(|&x| x != 0.0));
 }
 
@@ -273,7 +314,10 @@ fn flac_decodes_to_the_wav_samples() {
 fn stems_add_up_to_the_mix() {
     let dir = TempDir::new("render-stems");
     let mid = dir.write("demo.mid", &demo::demo_song());
-    for (effects, extra) in [(false, &["--no-reverb", "--no-chorus"][..]), (true, &[][..])] {
+    for (effects, extra) in [
+        (false, &["--no-reverb", "--no-chorus"][..]),
+        (true, &[][..]),
+    ] {
         let mut base = vec!["-f", "f32"];
         base.extend_from_slice(extra);
         let mix = solo_wav(&dir, &format!("mix{effects}.wav"), &mid, &base);

@@ -82,7 +82,10 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         unreachable!("clap asks for -o or -O");
     };
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1
-        || (args.files_from.as_deref().is_some_and(|l| l.as_os_str() == "-")
+        || (args
+            .files_from
+            .as_deref()
+            .is_some_and(|l| l.as_os_str() == "-")
             && args.inputs.iter().any(|p| p.as_os_str() == "-"))
     {
         eprintln!("host: standard input can be read only once");
@@ -359,4 +362,3 @@ impl Display {
         }
     }
 }
-

@@ -156,7 +156,13 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_decided_on_the_whole_list() {
-        let files = paths(&["a/song.mid", "b/Song.kar", "b/song-2.mid", "c/song.mid", "x.mid"]);
+        let files = paths(&[
+            "a/song.mid",
+            "b/Song.kar",
+            "b/song-2.mid",
+            "c/song.mid",
+            "x.mid",
+        ]);
         let planned = plan(&files, Path::new("out"), "wav");
         let names: Vec<String> = planned
             .iter()
@@ -184,12 +190,13 @@ mod tests {
         }
         std::fs::create_dir_all(dir.join("empty")).unwrap();
         let list = dir.join("list.txt");
-        std::fs::write(&list, format!("z.mid\r\n\n{}\nd/b.mid\n", dir.join("d").display())).unwrap();
-        let (files, errors) = collect(
-            &[PathBuf::from("z.mid"), dir.join("empty")],
-            Some(&list),
+        std::fs::write(
+            &list,
+            format!("z.mid\r\n\n{}\nd/b.mid\n", dir.join("d").display()),
         )
         .unwrap();
+        let (files, errors) =
+            collect(&[PathBuf::from("z.mid"), dir.join("empty")], Some(&list)).unwrap();
         assert_eq!(errors.len(), 1, "the empty directory: {errors:?}");
         assert_eq!(
             files,

@@ -24,7 +24,11 @@ pub fn resolve_format(format: Option<WavFormat>, output: Option<&Path>) -> WavFo
             .and_then(|p| p.extension())
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("flac"));
-        if flac { WavFormat::Flac } else { WavFormat::S16 }
+        if flac {
+            WavFormat::Flac
+        } else {
+            WavFormat::S16
+        }
     })
 }
 
@@ -153,8 +157,14 @@ mod tests {
 
     #[test]
     fn formats_by_extension_and_24_bit_rounding() {
-        assert_eq!(resolve_format(None, Some(Path::new("a.FLAC"))), WavFormat::Flac);
-        assert_eq!(resolve_format(None, Some(Path::new("a.wav"))), WavFormat::S16);
+        assert_eq!(
+            resolve_format(None, Some(Path::new("a.FLAC"))),
+            WavFormat::Flac
+        );
+        assert_eq!(
+            resolve_format(None, Some(Path::new("a.wav"))),
+            WavFormat::S16
+        );
         assert_eq!(resolve_format(None, Some(Path::new("-"))), WavFormat::S16);
         assert_eq!(
             resolve_format(Some(WavFormat::F32), Some(Path::new("a.flac"))),

@@ -81,7 +81,10 @@ fn beside(output: &Path, tag: &str) -> PathBuf {
 /// The stem file of `channel` (0-based).
 pub fn stem_path(output: &Path, channel: u8, first_program: Option<u8>) -> PathBuf {
     let name = channel_instrument(channel, first_program.unwrap_or(0));
-    beside(output, &format!("{:02}-{}", channel + 1, file_name_part(name)))
+    beside(
+        output,
+        &format!("{:02}-{}", channel + 1, file_name_part(name)),
+    )
 }
 
 /// The effects-return file.
@@ -148,7 +151,9 @@ impl Synth for StemSynth<'_> {
         }
         let (dry, fx) = self.buffers.split_at_mut(2 * CHANNELS);
         let mut dry: Vec<&mut [f32]> = dry.iter_mut().map(|b| &mut b[from..to]).collect();
-        let [fl, fr] = fx else { unreachable!("two effects buffers") };
+        let [fl, fr] = fx else {
+            unreachable!("two effects buffers")
+        };
         let (fl, fr) = (&mut fl[from..to], &mut fr[from..to]);
         for b in dry.iter_mut() {
             b.fill(0.0);
@@ -186,7 +191,10 @@ mod tests {
             stem_path(out, 0, None),
             Path::new("out/song-01-acoustic-grand-piano.wav")
         );
-        assert_eq!(stem_path(out, 9, Some(5)), Path::new("out/song-10-drums.wav"));
+        assert_eq!(
+            stem_path(out, 9, Some(5)),
+            Path::new("out/song-10-drums.wav")
+        );
         assert_eq!(
             stem_path(out, 2, Some(24)),
             Path::new("out/song-03-acoustic-guitar-nylon.wav")
