@@ -2,9 +2,12 @@
 //!
 //! Module map: [`cli`] (arguments), [`config`] (the configuration file),
 //! [`exit`] (errors and exit codes), [`midi_input`] (files and stdin),
-//! [`song`] (the core sequencer at host capacities), [`fluid`]
+//! [`capacities`] and [`any_sequencer`] (the core sequencer at host
+//! capacities), [`opening`] (opening a reader), [`fluid`]
 //! (FluidSynth), [`soundfont`] (finding one), and one module per command.
 
+mod any_sequencer;
+mod capacities;
 mod cli;
 mod config;
 mod describe;
@@ -17,12 +20,12 @@ mod gm_names;
 mod info;
 mod json;
 mod midi_input;
+mod opening;
 mod play;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
-mod song;
 mod soundfont;
 mod wav_output;
 

@@ -1,38 +1,15 @@
 //! `host render`: MIDI files to WAV or FLAC files, as fast as the machine
-//! allows, through the same sequencer as playback ([`Song::process`]
-//! driving [`FluidSynth`]), with no pacing. One file with `-o`; many with
-//! `-O DIR`, on every core ([`batch`]).
+//! allows, through the same sequencer as playback
+//! ([`AnySequencer::process`] driving [`FluidSynth`]), with no pacing. One
+//! file with `-o`; many with `-O DIR`, on every core ([`batch`]).
 //!
-//! # What is rendered
-//!
-//! 1. The file is scanned once ([`crate::scan`]): its length, its problems
-//!    (one warning line each; `--strict` refuses a damaged file, exit 3,
-//!    before any output is created).
-//! 2. The song is played period by period (`--period` frames; the size
-//!    only chunks the work: events land on their exact frames whatever the
-//!    period, so the WAV is byte-identical for any period). `--start` seeks
-//!    with chase; `--end` stops where the song position reaches it
-//!    (sounding notes are released, sustain and sostenuto pedals lifted).
-//! 3. **Release tail**: after the song's last event (or `--end`), rendering
-//!    goes on in blocks of 64 frames until the sound has died away, by the
-//!    rule in [`crate::release_tail`] (`host play` ends a song by the same
-//!    rule, so its natural end is the same samples). The rule is
-//!    period-independent too.
-//!
-//! Standard output (`-o -`) cannot be patched afterwards, so its header
-//! declares the song's length plus the whole tail cap up front, and the
-//! samples after the tail's end are silence: the first part of the stream
-//! is byte for byte the file's data.
-//!
-//! Same input and options give the same bytes, every run, alone or in a
-//! batch (see [`batch`]).
-//!
-//! # Stopping
-//!
-//! SIGINT (Ctrl-C), SIGTERM and SIGHUP stop between two periods: a file
-//! is finished as a valid WAV of what was rendered (sizes patched), one
-//! line says so, and the exit code is 130, 143 or 129. (A write error
-//! instead removes the partial file: see [`crate::wav_output`].)
+//! The file is scanned once (length, problems; `--strict` refuses damage
+//! before any output exists), played period by period (the output is
+//! byte-identical for any `--period`, every run, alone or in a batch), then
+//! its release tail is rendered by [`crate::release_tail`]'s rule, so `host
+//! play`'s natural end is the same samples. A stop signal finishes a valid,
+//! shorter file (exit 129/130/143). Standard output, the tail and stopping
+//! in detail: `docs/render.md` in the repository.
 //!
 //! *Real-time*: not real-time (it is the offline path); the per-period
 //! work is the same bounded work as playback.
@@ -56,7 +33,7 @@ use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, VoiceCount, lift_pedals};
 use crate::scan::{self, display_name};
-use crate::song::Song;
+use crate::any_sequencer::AnySequencer;
 use crate::soundfont;
 use output::AudioOut;
 use stems::StemSynth;
@@ -491,9 +468,9 @@ fn play<S: PeriodSynth>(
     let seq = &args.sequence;
     let milli = (seq.tempo * 1000.0).round() as u32;
     let path = prepared.path.clone();
-    let reader_error = |e| crate::song::reader_error(&path, &[], e);
+    let reader_error = |e| crate::opening::reader_error(&path, &[], e);
     let cap = TailRule::cap_frames(u64::from(rate));
-    let mut song = Song::open(
+    let mut song = AnySequencer::open(
         prepared.input,
         seq.strict,
         SequencerConfig::new(rate, args.period),

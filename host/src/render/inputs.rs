@@ -45,7 +45,7 @@ pub fn collect(
     let mut errors = Vec::new();
     for item in all {
         if item.as_os_str() != "-" && item.is_dir() {
-            match crate::play::expand_playlist(std::slice::from_ref(&item)) {
+            match crate::play::control::playlist::expand_playlist(std::slice::from_ref(&item)) {
                 Ok(found) => files.extend(found),
                 Err(e) => errors.push(e),
             }
