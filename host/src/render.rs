@@ -26,6 +26,7 @@ use midly::num::u4;
 use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
 use smfplay_core::synth::Synth;
 
+use crate::any_sequencer::AnySequencer;
 use crate::cli::{RenderArgs, WavFormat, human_duration};
 use crate::exit::{HostError, Kind, code};
 use crate::fluid::{CHANNELS, FluidSynth, Layout, SharedSoundFont};
@@ -33,7 +34,6 @@ use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, VoiceCount, lift_pedals};
 use crate::scan::{self, display_name};
-use crate::any_sequencer::AnySequencer;
 use crate::soundfont;
 use output::AudioOut;
 use stems::StemSynth;

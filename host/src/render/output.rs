@@ -42,7 +42,8 @@ pub fn extension(format: WavFormat) -> &'static str {
 
 enum Encoder {
     Wav(WavOutput),
-    Flac(FlacOutput),
+    /// Boxed: the encoder's state is large beside a WAV writer.
+    Flac(Box<FlacOutput>),
 }
 
 /// An audio file being written (stereo).
@@ -82,8 +83,10 @@ impl AudioOut {
                 WavSpec::new(2, rate, SampleFormat::F32),
                 frames,
             )?),
-            WavFormat::Flac => Encoder::Flac(FlacOutput::create(path, rate, 16, frames)?),
-            WavFormat::Flac24 => Encoder::Flac(FlacOutput::create(path, rate, 24, frames)?),
+            WavFormat::Flac => Encoder::Flac(Box::new(FlacOutput::create(path, rate, 16, frames)?)),
+            WavFormat::Flac24 => {
+                Encoder::Flac(Box::new(FlacOutput::create(path, rate, 24, frames)?))
+            }
         };
         Ok(Self {
             encoder,
