@@ -24,6 +24,7 @@ use flacenc::error::Verify;
 use flacenc::source::{Context, Fill, FrameBuf};
 
 use crate::exit::{HostError, Kind, describe_io};
+use crate::wav_output::{create_file, remove};
 
 /// Frames per FLAC block (the reference encoder's default).
 pub const BLOCK: usize = 4096;
@@ -89,26 +90,8 @@ impl FlacOutput {
             info.set_total_samples(frames as usize);
             Sink::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout()))
         } else {
-            if path.is_dir() {
-                return Err(HostError::new(
-                    Kind::Output,
-                    name,
-                    "is a directory; give a file name",
-                ));
-            }
-            let existed_as_other = path.exists() && !path.is_file();
-            let file = File::create(path).map_err(|e| {
-                HostError::new(
-                    Kind::Output,
-                    &name,
-                    format!("cannot create: {}", describe_io(&e)),
-                )
-            })?;
-            let regular = !existed_as_other && file.metadata().is_ok_and(|m| m.is_file());
-            Sink::File(
-                BufWriter::with_capacity(BUFFER, file),
-                regular.then(|| path.to_path_buf()),
-            )
+            let (file, owned) = create_file(path)?;
+            Sink::File(BufWriter::with_capacity(BUFFER, file), owned)
         };
         let mut me = Self {
             sink: Some(sink),
@@ -262,12 +245,5 @@ impl Drop for FlacOutput {
             drop(w.into_parts());
             remove(path.as_deref());
         }
-    }
-}
-
-/// Removes a partial regular file we created.
-fn remove(path: Option<&Path>) {
-    if let Some(p) = path {
-        let _ = std::fs::remove_file(p);
     }
 }

@@ -58,6 +58,14 @@ fn solo_wav(dir: &TempDir, name: &str, mid: &str, extra: &[&str]) -> Wav {
     read_wav(dir.path(name))
 }
 
+/// The largest |a - b| of two sample lists.
+fn max_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
 fn stem_of(path: &str) -> String {
     std::path::Path::new(path)
         .file_stem()
@@ -298,11 +306,7 @@ fn flac_decodes_to_the_wav_samples() {
         .collect();
     assert_eq!(deep.len(), f32wav.samples.len());
     let step = 1.0 / f64::from(1 << 23);
-    let worst = deep
-        .iter()
-        .zip(&f32wav.samples)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let worst = max_difference(&deep, &f32wav.samples);
     assert!(
         worst <= step,
         "24-bit FLAC is {worst} from the float render"
@@ -345,11 +349,7 @@ fn stems_add_up_to_the_mix() {
                 *s += x;
             }
         }
-        let worst = sum
-            .iter()
-            .zip(&mix.samples)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let worst = max_difference(&sum, &mix.samples);
         assert!(
             worst < 1e-6,
             "effects {effects}: the stems sum to {worst} away from the mix"

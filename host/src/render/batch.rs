@@ -33,7 +33,7 @@ use crate::cli::RenderArgs;
 use crate::exit::{HostError, Kind, code, describe_io};
 use crate::fluid::SharedSoundFont;
 use crate::play::signals;
-use crate::progress::clock;
+use crate::progress::{Throttle, clock};
 use crate::soundfont;
 
 /// What the workers tell the control thread.
@@ -280,7 +280,7 @@ struct Display {
     live: bool,
     total: usize,
     started: Instant,
-    last: Option<Instant>,
+    throttle: Throttle,
     drawn: usize,
 }
 
@@ -291,7 +291,7 @@ impl Display {
             live: !args.quiet && std::io::stderr().is_terminal(),
             total,
             started: Instant::now(),
-            last: None,
+            throttle: Throttle::default(),
             drawn: 0,
         }
     }
@@ -321,14 +321,9 @@ impl Display {
         if !self.live {
             return;
         }
-        let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
-        {
+        if !self.throttle.ready() {
             return;
         }
-        self.last = Some(now);
         let elapsed = self.started.elapsed().as_secs_f64();
         let audio = frames as f64 / f64::from(rate);
         let left = if done > 0 {
