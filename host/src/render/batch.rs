@@ -4,8 +4,8 @@
 //! file of the list until none is left. Each song gets a new synthesizer
 //! playing from the worker's loaded SoundFont ([`SharedSoundFont`]): a
 //! synthesizer reset with `fluid_synth_system_reset` does not sound exactly
-//! like a new one (measured: the first notes differ), and a new one costs
-//! about a millisecond. So a file's output never depends on what its
+//! like a new one (measured: the first notes differ); a new synth per
+//! song is in the batch figures of BENCHMARKS.md. So a file's output never depends on what its
 //! worker rendered before: each file is byte for byte what
 //! `host render FILE -o OUT` makes alone (a test checks it).
 //!
