@@ -1,10 +1,11 @@
-//! The General MIDI level 1 program names (what `--stems` names its files
-//! after), and a file-name form of them.
+//! General MIDI names: the 128 melodic programs and the drum kits (the
+//! GS kit numbers most General MIDI SoundFonts follow) for `host info`.
 //!
-//! *Real-time*: not used on the audio thread.
+//! *Real-time*: not real-time (names for `info`); plain tables.
 
-/// The 128 General MIDI program names, program 0 first.
+/// The General MIDI Level 1 program names, program 0 first.
 pub const PROGRAMS: [&str; 128] = [
+    // Piano
     "Acoustic Grand Piano",
     "Bright Acoustic Piano",
     "Electric Grand Piano",
@@ -12,7 +13,8 @@ pub const PROGRAMS: [&str; 128] = [
     "Electric Piano 1",
     "Electric Piano 2",
     "Harpsichord",
-    "Clavinet",
+    "Clavi",
+    // Chromatic percussion
     "Celesta",
     "Glockenspiel",
     "Music Box",
@@ -21,6 +23,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Xylophone",
     "Tubular Bells",
     "Dulcimer",
+    // Organ
     "Drawbar Organ",
     "Percussive Organ",
     "Rock Organ",
@@ -29,6 +32,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Accordion",
     "Harmonica",
     "Tango Accordion",
+    // Guitar
     "Acoustic Guitar (nylon)",
     "Acoustic Guitar (steel)",
     "Electric Guitar (jazz)",
@@ -37,6 +41,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Overdriven Guitar",
     "Distortion Guitar",
     "Guitar Harmonics",
+    // Bass
     "Acoustic Bass",
     "Electric Bass (finger)",
     "Electric Bass (pick)",
@@ -45,6 +50,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Slap Bass 2",
     "Synth Bass 1",
     "Synth Bass 2",
+    // Strings
     "Violin",
     "Viola",
     "Cello",
@@ -53,6 +59,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Pizzicato Strings",
     "Orchestral Harp",
     "Timpani",
+    // Ensemble
     "String Ensemble 1",
     "String Ensemble 2",
     "Synth Strings 1",
@@ -61,6 +68,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Voice Oohs",
     "Synth Voice",
     "Orchestra Hit",
+    // Brass
     "Trumpet",
     "Trombone",
     "Tuba",
@@ -69,6 +77,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Brass Section",
     "Synth Brass 1",
     "Synth Brass 2",
+    // Reed
     "Soprano Sax",
     "Alto Sax",
     "Tenor Sax",
@@ -77,6 +86,7 @@ pub const PROGRAMS: [&str; 128] = [
     "English Horn",
     "Bassoon",
     "Clarinet",
+    // Pipe
     "Piccolo",
     "Flute",
     "Recorder",
@@ -85,6 +95,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Shakuhachi",
     "Whistle",
     "Ocarina",
+    // Synth lead
     "Lead 1 (square)",
     "Lead 2 (sawtooth)",
     "Lead 3 (calliope)",
@@ -93,6 +104,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Lead 6 (voice)",
     "Lead 7 (fifths)",
     "Lead 8 (bass + lead)",
+    // Synth pad
     "Pad 1 (new age)",
     "Pad 2 (warm)",
     "Pad 3 (polysynth)",
@@ -101,6 +113,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Pad 6 (metallic)",
     "Pad 7 (halo)",
     "Pad 8 (sweep)",
+    // Synth effects
     "FX 1 (rain)",
     "FX 2 (soundtrack)",
     "FX 3 (crystal)",
@@ -109,14 +122,16 @@ pub const PROGRAMS: [&str; 128] = [
     "FX 6 (goblins)",
     "FX 7 (echoes)",
     "FX 8 (sci-fi)",
+    // Ethnic
     "Sitar",
     "Banjo",
     "Shamisen",
     "Koto",
     "Kalimba",
-    "Bagpipe",
+    "Bag pipe",
     "Fiddle",
     "Shanai",
+    // Percussive
     "Tinkle Bell",
     "Agogo",
     "Steel Drums",
@@ -125,6 +140,7 @@ pub const PROGRAMS: [&str; 128] = [
     "Melodic Tom",
     "Synth Drum",
     "Reverse Cymbal",
+    // Sound effects
     "Guitar Fret Noise",
     "Breath Noise",
     "Seashore",
@@ -135,31 +151,34 @@ pub const PROGRAMS: [&str; 128] = [
     "Gunshot",
 ];
 
-/// What a channel plays, by General MIDI: "Drums" on channel 10 (index 9),
-/// else the program's name.
-pub fn channel_instrument(channel: u8, program: u8) -> &'static str {
-    if channel == 9 {
-        "Drums"
-    } else {
-        PROGRAMS[usize::from(program & 0x7F)]
+/// The MIDI channel (from 0) General MIDI keeps for drums: channel 10.
+pub const DRUM_CHANNEL: usize = 9;
+
+/// The name of `program` on `channel` (from 0): a General MIDI instrument,
+/// or on channel 10 a drum kit ("Standard Kit", "Jazz Kit", …; programs
+/// without a kit of their own play the standard kit in GS and GM2).
+pub fn instrument(channel: usize, program: u8) -> String {
+    if channel == DRUM_CHANNEL {
+        return format!("{} Kit", drum_kit(program).unwrap_or("Standard"));
     }
+    PROGRAMS[usize::from(program & 0x7F)].to_string()
 }
 
-/// A name as a file name: lower case, ASCII letters and digits, words
-/// joined by `-` ("Acoustic Guitar (nylon)" → "acoustic-guitar-nylon").
-pub fn file_name_part(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out
+/// The GS drum kit `program` selects, if it has one.
+fn drum_kit(program: u8) -> Option<&'static str> {
+    Some(match program {
+        0 => "Standard",
+        8 => "Room",
+        16 => "Power",
+        24 => "Electronic",
+        25 => "TR-808",
+        32 => "Jazz",
+        40 => "Brush",
+        48 => "Orchestra",
+        56 => "Sound Effects",
+        127 => "CM-64/CM-32L",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -167,16 +186,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_and_file_names() {
-        assert_eq!(PROGRAMS[0], "Acoustic Grand Piano");
-        assert_eq!(PROGRAMS[127], "Gunshot");
-        assert_eq!(channel_instrument(9, 0), "Drums");
-        assert_eq!(channel_instrument(0, 24), "Acoustic Guitar (nylon)");
-        assert_eq!(
-            file_name_part("Acoustic Guitar (nylon)"),
-            "acoustic-guitar-nylon"
-        );
-        assert_eq!(file_name_part("Lead 8 (bass + lead)"), "lead-8-bass-lead");
-        assert_eq!(file_name_part("Honky-tonk Piano"), "honky-tonk-piano");
+    fn names() {
+        assert_eq!(instrument(0, 0), "Acoustic Grand Piano");
+        assert_eq!(instrument(3, 40), "Violin");
+        assert_eq!(instrument(15, 127), "Gunshot");
+        assert_eq!(instrument(9, 0), "Standard Kit");
+        assert_eq!(instrument(9, 32), "Jazz Kit");
+        assert_eq!(instrument(9, 5), "Standard Kit");
+        // The families start where General MIDI starts them.
+        for (program, name) in [
+            (24, "Acoustic Guitar (nylon)"),
+            (56, "Trumpet"),
+            (112, "Tinkle Bell"),
+        ] {
+            assert_eq!(PROGRAMS[program], name);
+        }
     }
 }

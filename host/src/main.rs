@@ -19,23 +19,26 @@ mod fluid;
 mod gm_names;
 mod info;
 mod json;
+mod karaoke;
 mod midi_input;
 mod opening;
 mod play;
+mod printable;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
 mod soundfont;
+mod usage;
 mod wav_output;
 
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() {
-    let matches = cli::Cli::command().get_matches();
+    let matches = usage::matches(cli::Cli::command());
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => usage::exit(&e),
     };
     // Only play and render take defaults from the configuration file.
     let sub = matches.subcommand().map(|(_, m)| m);
@@ -63,19 +66,17 @@ fn main() {
         cli::Command::Dump(args) => dump::run(&args),
         cli::Command::Devices => devices::run(),
         cli::Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut cli::Cli::command(),
-                "host",
-                &mut std::io::stdout(),
-            );
-            Ok(exit::code::OK)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli::Cli::command(), "host", &mut script);
+            exit::print(&script).map(|()| exit::code::OK)
         }
     };
     match result {
         Ok(code) => std::process::exit(code),
+        // `host … | head`: the reader had what it wanted.
+        Err(e) if e.kind == exit::Kind::ReaderGone => std::process::exit(e.exit_code()),
         Err(e) => {
-            eprintln!("host: {e}");
+            eprintln!("host: {}", printable::printable(&e.to_string()));
             std::process::exit(e.exit_code());
         }
     }

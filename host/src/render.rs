@@ -256,6 +256,17 @@ pub fn prepare(args: &RenderArgs, input: &Path) -> Result<Prepared, HostError> {
         let d = end.saturating_sub(start_frame).max(1);
         u64::try_from(u128::from(d - 1) * 1000 / u128::from(milli.max(1)) + 1).unwrap_or(u64::MAX)
     });
+    if start_frame > 0 && start_frame >= song_end {
+        return Err(HostError::new(
+            Kind::Usage,
+            name,
+            format!(
+                "--start {} is past the end of the song (it lasts {})",
+                seq.start.unwrap_or_default(),
+                clock(summary.duration_seconds())
+            ),
+        ));
+    }
     let predicted_end = scaled(song_end.saturating_sub(start_frame));
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
     check_max_duration(args, input, song_end, start_frame, end_song_frame)?;

@@ -30,7 +30,8 @@ pub struct Planned {
 }
 
 /// The command line's inputs and `--files-from`'s lines, directories
-/// expanded (their .mid, .midi, .kar and .rmi files), sorted, without
+/// expanded (their .mid, .midi, .kar and .rmi files, subdirectories
+/// included, as for `play`), sorted, without
 /// duplicates. A directory that cannot be read or holds no MIDI file is an
 /// error of its own, returned beside the list (the batch goes on).
 pub fn collect(
@@ -45,8 +46,12 @@ pub fn collect(
     let mut errors = Vec::new();
     for item in all {
         if item.as_os_str() != "-" && item.is_dir() {
-            match crate::play::control::playlist::expand_playlist(std::slice::from_ref(&item)) {
-                Ok(found) => files.extend(found),
+            // As `play` lists a directory: its MIDI files and those below.
+            match crate::play::control::playlist::expand(std::slice::from_ref(&item), true) {
+                Ok(found) => {
+                    files.extend(found.files);
+                    errors.extend(found.skipped);
+                }
                 Err(e) => errors.push(e),
             }
         } else {

@@ -29,7 +29,7 @@ use midly::{MidiMessage, TrackEventKind};
 use smfplay_core::synth::{Synth, SynthEvent};
 
 use crate::fluid::{CHANNELS, FluidSynth};
-use crate::gm_names::{channel_instrument, file_name_part};
+use crate::gm_names::{self, DRUM_CHANNEL};
 use crate::release_tail::VoiceCount;
 
 /// What the scan saw of each channel.
@@ -78,13 +78,35 @@ fn beside(output: &Path, tag: &str) -> PathBuf {
     output.with_file_name(name)
 }
 
-/// The stem file of `channel` (0-based).
+/// The stem file of `channel` (0-based): named after its first program's
+/// General MIDI name, or `drums` on channel 10.
 pub fn stem_path(output: &Path, channel: u8, first_program: Option<u8>) -> PathBuf {
-    let name = channel_instrument(channel, first_program.unwrap_or(0));
+    let name = if usize::from(channel) == DRUM_CHANNEL {
+        "Drums".to_string()
+    } else {
+        gm_names::instrument(usize::from(channel), first_program.unwrap_or(0))
+    };
     beside(
         output,
-        &format!("{:02}-{}", channel + 1, file_name_part(name)),
+        &format!("{:02}-{}", channel + 1, file_name_part(&name)),
     )
+}
+
+/// A name as a file name: lower case, ASCII letters and digits, words
+/// joined by `-` ("Acoustic Guitar (nylon)" → "acoustic-guitar-nylon").
+pub fn file_name_part(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
 }
 
 /// The effects-return file.
@@ -200,6 +222,16 @@ mod tests {
             Path::new("out/song-03-acoustic-guitar-nylon.wav")
         );
         assert_eq!(fx_path(Path::new("a.b.flac")), Path::new("a.b-fx.flac"));
+    }
+
+    #[test]
+    fn file_names_of_instruments() {
+        assert_eq!(
+            file_name_part("Acoustic Guitar (nylon)"),
+            "acoustic-guitar-nylon"
+        );
+        assert_eq!(file_name_part("Lead 8 (bass + lead)"), "lead-8-bass-lead");
+        assert_eq!(file_name_part("Honky-tonk Piano"), "honky-tonk-piano");
     }
 
     #[test]
