@@ -1,4 +1,4 @@
-//! The command line: `host play | render | info | dump | devices`.
+//! The command line: `host play | render | info | dump | ports | devices`.
 //!
 //! *Real-time*: parsing happens once at start-up.
 
@@ -49,12 +49,17 @@ pub struct Cli {
 pub enum Command {
     /// Play MIDI files (or every MIDI file in a directory) on an ALSA device.
     Play(PlayArgs),
-    /// Render a MIDI file to a WAV file, as fast as the machine allows.
+    /// Render MIDI files to WAV or FLAC, as fast as the machine allows: one
+    /// file, or many on every core.
     Render(RenderArgs),
     /// Describe a MIDI file: format, tracks, duration, tempo, instruments, lyrics…
     Info(InfoArgs),
     /// Print every event in playback order with its tick, time and track.
     Dump(DumpArgs),
+    /// List the ALSA sequencer ports that take MIDI (for `play --port`), as `aplaymidi -l` does.
+    #[command(after_help = "Example:\n  \
+        host ports                          then: host play song.mid --port 20:0")]
+    Ports(PortsArgs),
     /// List the ALSA playback devices (names for --device).
     #[command(after_help = "Example:\n  \
         host devices                        then: host play song.mid --device NAME")]
@@ -223,6 +228,22 @@ pub struct PlayArgs {
     /// see the README), to drive the player from a script.
     #[arg(long, value_name = "FILE")]
     pub commands: Option<PathBuf>,
+    /// Play on MIDI hardware instead of FluidSynth: ALSA sequencer ports as
+    /// `client:port` numbers or names (`host ports` lists them), e.g.
+    /// `--port 20:0` or `--port "Midi Through"`. With several, a track's
+    /// port-number meta event (FF 21) picks the n-th (as aplaymidi does).
+    #[arg(long, value_name = "PORT[,PORT…]", value_delimiter = ',')]
+    pub port: Vec<String>,
+    /// With --port: the reset sent before the song and after every seek
+    /// (default: what the file sends itself, else GM).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub reset: Option<ResetChoice>,
+    /// With --port: milliseconds the synth gets after each SysEx message
+    /// before the next event (an MT-32 needs them after its resets); later
+    /// events are never held back more than this.
+    #[arg(long, value_name = "MS", default_value_t = 40,
+          value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub sysex_delay: u32,
     /// Sample format sent to the device (auto: the first of S16_LE, S32_LE,
     /// FLOAT_LE that it takes).
     #[arg(long, value_enum, default_value_t = SampleFormat::Auto)]
@@ -241,6 +262,7 @@ Examples:
                                            a USB card, safer buffer (32 ms at 48 kHz)
   host play song.mid -t 0.8 -T -2 --mute 10 slower, two semitones down, no drums
   curl -s URL | host play -                from standard input
+  host play song.mid --port 20:0 --reset gs on MIDI hardware (ports: host ports)
 
 Ctrl-C stops (exit 130). Defaults come from
 ~/.config/smfplay/config.toml (see the README, \"Configuration\").";
@@ -248,12 +270,42 @@ Ctrl-C stops (exit 130). Defaults come from
 const RENDER_EXAMPLES: &str = "\
 Examples:
   host render song.mid -o song.wav              16-bit WAV at 48 kHz
+  host render song.mid -o song.flac             FLAC (by the extension; -f flac24 for 24 bits)
   host render song.mid -o song.wav -r 44100 -f f32
   host render song.mid -o - | aplay             WAV on standard output
   host render song.mid -o part.wav --start 30 --end 60 --solo 1
+  host render ~/midi/ -O wav/                   every file of a directory, on every core
+  find . -name '*.mid' | host render --files-from - -O out/ -f flac
+  host render --files-from list.txt -O out/ --shard 3/8   the 4th of 8 disjoint parts
+  host render song.mid -o song.wav --stems      song-01-acoustic-grand-piano.wav, …
 
 A stop by Ctrl-C, SIGTERM or SIGHUP keeps what was rendered as a valid,
-shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).";
+shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).
+A batch (-O) goes on past a file that fails and exits with that failure's
+code (3 input, 6 output; the first one's when several).";
+
+/// `host ports`.
+#[derive(Debug, Clone, Args)]
+pub struct PortsArgs {
+    /// One JSON array of the ports (client, port, names) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The reset `play --port` sends to external synths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResetChoice {
+    /// No reset: only the chased state is sent.
+    None,
+    /// General MIDI System On.
+    Gm,
+    /// Roland GS Reset.
+    Gs,
+    /// Yamaha XG System On.
+    Xg,
+    /// Roland MT-32 all-parameters reset.
+    Mt32,
+}
 
 /// Sample format of `play`'s output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -268,33 +320,91 @@ pub enum SampleFormat {
     F32,
 }
 
-/// Sample format of a rendered WAV.
+/// Sample format of a rendered file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WavFormat {
-    /// 16-bit integer PCM.
+    /// 16-bit integer PCM WAV.
     S16,
-    /// 32-bit float.
+    /// 32-bit float WAV.
     F32,
+    /// 16-bit FLAC (lossless: decodes to the s16 WAV's samples).
+    Flac,
+    /// 24-bit FLAC.
+    Flac24,
+}
+
+/// `--shard K/N`: part K (0 to N-1) of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This part, 0-based.
+    pub index: u64,
+    /// How many parts.
+    pub count: u64,
 }
 
 /// `host render`.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = RENDER_EXAMPLES)]
 pub struct RenderArgs {
-    /// MIDI file to render (`-` reads standard input).
-    #[arg(value_name = "FILE")]
-    pub input: PathBuf,
-    /// WAV file to write (`-` writes standard output).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: PathBuf,
-    /// Sample format of the WAV.
-    #[arg(long, short = 'f', value_enum, default_value_t = WavFormat::S16)]
-    pub format: WavFormat,
+    /// MIDI files or directories to render (a directory gives its .mid,
+    /// .midi, .kar and .rmi files); `-` reads one file from standard input.
+    #[arg(value_name = "FILE", required_unless_present = "files_from")]
+    pub inputs: Vec<PathBuf>,
+    /// File to write for a single input (`-` writes standard output); its
+    /// extension picks the format (.flac is FLAC) unless -f is given.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        conflicts_with = "output_dir",
+        required_unless_present = "output_dir"
+    )]
+    pub output: Option<PathBuf>,
+    /// Directory to write into, one file per input named after it
+    /// (song.mid → song.wav; a second song.mid from elsewhere → song-2.wav).
+    /// Existing files are not overwritten without --force.
+    #[arg(long, short = 'O', value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Overwrite existing files in --output-dir.
+    #[arg(long)]
+    pub force: bool,
+    /// Read more inputs from this file, one path per line (`-` reads
+    /// standard input), e.g. from `find`.
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
+    /// Render only part K of N (K from 0 to N-1) of the sorted list of
+    /// inputs: the N parts are disjoint and together the whole list, so N
+    /// machines or jobs (Slurm arrays, GNU parallel) share a collection.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Songs rendered at once, each by its own synthesizer (default: the
+    /// cores available).
+    #[arg(long, short = 'j', value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+    /// FluidSynth threads for one song (synth.cpu-cores). More than 1 can
+    /// be faster on one long, busy song but CHANGES THE SAMPLES slightly,
+    /// and not the same way every run (voices are summed in another order):
+    /// the output is then no longer bit-identical to `play`'s, to a 1-thread
+    /// render or to itself.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: u32,
+    /// One file per MIDI channel that sounds instead of the mix, named
+    /// after the output, the channel and its first program (song-01-
+    /// acoustic-grand-piano.wav, song-10-drums.wav), plus song-fx.wav, the
+    /// reverb and chorus return, when those are on. They add up to the mix.
+    #[arg(long)]
+    pub stems: bool,
+    /// Sample format [default: by the output's extension: .flac is flac,
+    /// anything else s16].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<WavFormat>,
     /// Frames rendered per step (the same option as `play`; it does not change the output).
     #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub period: u32,
-    /// No progress bar and no summary line (warnings and errors are still printed).
+    /// No progress line and no summary (warnings and errors are still printed).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     #[command(flatten)]
@@ -332,6 +442,30 @@ pub struct DumpArgs {
     /// Refuse damaged files.
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("'{s}' is not K/N (e.g. 0/4: the first of 4 parts)"))?;
+    let index: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{k}' is not a part number"))?;
+    let count: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{n}' is not a number of parts"))?;
+    if count == 0 {
+        return Err("the number of parts must be at least 1".into());
+    }
+    if index >= count {
+        return Err(format!(
+            "part {index} of {count} does not exist: parts are numbered 0 to {}",
+            count - 1
+        ));
+    }
+    Ok(Shard { index, count })
 }
 
 fn parse_gain(s: &str) -> Result<f32, String> {

@@ -14,6 +14,7 @@ mod describe;
 mod devices;
 mod dump;
 mod exit;
+mod flac_output;
 mod fluid;
 mod gm_names;
 mod info;
@@ -22,11 +23,13 @@ mod karaoke;
 mod midi_input;
 mod opening;
 mod play;
+mod ports;
 mod printable;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
+mod seq;
 mod song_map;
 mod soundfont;
 mod usage;
@@ -64,6 +67,7 @@ fn main() {
         }
         cli::Command::Info(args) => info::run(&args),
         cli::Command::Dump(args) => dump::run(&args),
+        cli::Command::Ports(args) => ports::run(&args),
         cli::Command::Devices => devices::run(),
         cli::Command::Completions { shell } => {
             let mut script = Vec::new();
