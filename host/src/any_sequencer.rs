@@ -69,6 +69,12 @@ impl AnySequencer {
         each!(self, s => s.process(synth, left, right, observer))
     }
 
+    /// Loop turns before the song goes on to its end (see the core's
+    /// `Feed::set_loop_turns`).
+    pub fn set_loop_turns(&mut self, turns: u32) {
+        each!(self, s => s.set_loop_turns(turns))
+    }
+
     /// A transport command.
     pub fn command(&mut self, synth: &mut impl Synth, command: Command) -> Result<(), Error> {
         each!(self, s => s.command(synth, command))

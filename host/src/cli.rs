@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use smfplay_core::sequencer::TimePoint;
 
 /// Sample rates (Hz) play and render take.
 pub const RATES: RangeInclusive<i64> = 22_050..=96_000;
@@ -142,13 +143,22 @@ pub struct SequenceArgs {
     /// Channels to play alone, 1–16, comma-separated.
     #[arg(long, value_name = "CHANNELS", value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=16))]
     pub solo: Vec<u8>,
-    /// Start this many seconds into the song (e.g. 90 or 12.5); notes and
-    /// controllers set before that point are restored.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
-    pub start: Option<f64>,
-    /// Stop this many seconds into the song (song time, before --tempo).
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
-    pub end: Option<f64>,
+    /// Start here: seconds (90, 12.5) or bar:beat (17:1, 17:1:240); notes
+    /// and controllers set before that point are restored.
+    #[arg(long, value_name = "TIME", value_parser = parse_time_point, allow_negative_numbers = true)]
+    pub start: Option<TimePoint>,
+    /// Stop here: seconds or bar:beat (song time, before --tempo).
+    #[arg(long, value_name = "TIME", value_parser = parse_time_point, allow_negative_numbers = true)]
+    pub end: Option<TimePoint>,
+    /// Loop from A to B, seamlessly: 17:1-25:1 (bar:beat) or 30-45.5
+    /// (seconds). `render` plays it --loops times, then on to the end.
+    #[arg(long, value_name = "A-B", value_parser = parse_loop_range)]
+    pub loop_range: Option<(TimePoint, TimePoint)>,
+    /// Times the loop (--loop-range, or the file's own loop points) is
+    /// played before the song goes on to its end: `render` 1 by default,
+    /// `play` until you move on.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub loops: Option<u32>,
     /// Refuse damaged files instead of playing what can be decoded.
     #[arg(long)]
     pub strict: bool,
@@ -192,6 +202,10 @@ pub struct PlayArgs {
     /// Play the list again and again (until Ctrl-C).
     #[arg(long = "loop", short = 'l')]
     pub repeat: bool,
+    /// Play songs straight through, ignoring the loop points they mark
+    /// (loopStart/loopEnd markers, CC 111, CC 116/117, CC 110/111).
+    #[arg(long)]
+    pub no_file_loops: bool,
     /// Play the list in random order (a new order each time round with --loop).
     #[arg(long)]
     pub shuffle: bool,
@@ -472,19 +486,16 @@ fn parse_tempo(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    let t: f64 = s
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
-    if t.is_finite() && t >= 0.0 {
-        Ok(t)
-    } else if t < 0.0 {
-        Err(format!(
-            "{s} is before the song's start: the value must be ≥ 0 seconds"
-        ))
-    } else {
-        Err(format!("{t} is not a time in the song"))
-    }
+fn parse_time_point(s: &str) -> Result<TimePoint, String> {
+    TimePoint::parse(s).map_err(|e| format!("'{s}': {e}"))
+}
+
+/// `A-B`: two positions (bar:beat or seconds) joined by a dash.
+pub fn parse_loop_range(s: &str) -> Result<(TimePoint, TimePoint), String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("'{s}' is not a range: A-B, e.g. 17:1-25:1 or 30-45"))?;
+    Ok((parse_time_point(a)?, parse_time_point(b)?))
 }
 
 fn parse_max_duration(s: &str) -> Result<f64, String> {

@@ -23,7 +23,8 @@
 //! `lyrics` (`{"events", "lines", "first_lines"}`: the lyric events, or in
 //! a karaoke file its text events that are not tags; control sequences
 //! removed), `karaoke` (`null`, or the `.kar` tags: `{"title", "titles",
-//! "information", "language", "version"}`).
+//! "information", "language", "version"}`), `loop` (the file's loop points: `{"start_tick",
+//! "end_tick", "convention", "text"}` or null).
 //!
 //! *Real-time*: not real-time (a CLI command).
 
@@ -31,7 +32,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use midly::{MetaMessage, MidiMessage, Timing, TrackEventKind};
-use smfplay_core::sequencer::reset_kind;
+use smfplay_core::sequencer::{LoopPoints, reset_kind};
 
 use crate::cli::InfoArgs;
 use crate::describe::{key_name, reset_name, text};
@@ -40,7 +41,7 @@ use crate::gm_names;
 use crate::json::{Object, array, string};
 use crate::karaoke::{self, LyricLines, Tags};
 use crate::progress::clock;
-use crate::scan::{self, ScanSummary, display_name};
+use crate::scan::{ScanSummary, display_name};
 
 #[derive(Default, Clone)]
 struct TrackInfo {
@@ -84,6 +85,8 @@ struct Info {
     /// lyrics.
     karaoke_text: LyricLines,
     tags: Tags,
+    /// The in-file loop and its description.
+    file_loop: Option<(LoopPoints, String)>,
 }
 
 /// Lyric lines `info` shows.
@@ -191,9 +194,10 @@ pub fn run(args: &InfoArgs) -> Result<i32, HostError> {
         karaoke_text: LyricLines::new(FIRST_LYRIC_LINES),
         ..Info::default()
     };
-    let summary = scan::scan(input, args.strict, |_, ev| {
+    let (summary, map) = crate::song_map::scan_with_map(input, args.strict, |_, ev| {
         info.add(ev.track, ev.tick, ev.seconds(), &ev.kind);
     })?;
+    info.file_loop = Some((map.file_loop(), crate::song_map::loop_description(&map)));
     let tracks = usize::from(summary.header.tracks);
     if info.tracks.len() < tracks {
         info.tracks.resize(tracks, TrackInfo::default());
@@ -312,6 +316,20 @@ fn json(name: &str, info: &Info, s: &ScanSummary) -> String {
     });
     o.int("end_tick", s.end_tick);
     o.num("duration_seconds", s.duration_seconds());
+    o.raw("loop", |out| match &info.file_loop {
+        Some((LoopPoints { found: Some(l), .. }, text)) => {
+            let mut lo = Object::new(out);
+            lo.int("start_tick", l.range.start);
+            match l.range.end {
+                Some(e) => lo.int("end_tick", e),
+                None => lo.raw("end_tick", |o| o.push_str("null")),
+            }
+            lo.str("convention", l.convention.name());
+            lo.str("text", text);
+            lo.end();
+        }
+        _ => out.push_str("null"),
+    });
     o.raw("tempo_changes", |out| {
         array(out, &info.tempos, |o, &(tick, secs, us)| {
             let mut t = Object::new(o);
@@ -441,6 +459,9 @@ fn plain(name: &str, info: &Info, s: &ScanSummary) -> String {
         clock(secs),
         s.end_tick
     );
+    if let Some((_, text)) = &info.file_loop {
+        let _ = writeln!(out, "Loop:        {text}");
+    }
     let total_notes: u64 = info.note_ons.iter().sum();
     let _ = writeln!(
         out,

@@ -30,6 +30,7 @@ mod release_tail;
 mod render;
 mod scan;
 mod seq;
+mod song_map;
 mod soundfont;
 mod usage;
 mod wav_output;

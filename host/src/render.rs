@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use midly::num::u4;
-use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
+use smfplay_core::sequencer::{
+    Command, LoopRange, Notice, Observer, SeekTarget, SequencerConfig, TimePoint,
+};
 use smfplay_core::synth::Synth;
 
 use crate::any_sequencer::AnySequencer;
@@ -34,6 +36,7 @@ use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, VoiceCount, lift_pedals};
 use crate::scan::{self, display_name};
+use crate::song_map::{self, SongMap};
 use crate::soundfont;
 use output::AudioOut;
 use stems::StemSynth;
@@ -68,16 +71,65 @@ fn check_max_duration(
     Ok(())
 }
 
+/// Where the render starts, stops and loops, in the song's terms.
+struct SongPoints {
+    /// `--start` as a song frame (0: the beginning).
+    start_frame: u64,
+    /// `--end` as a song frame.
+    end_song_frame: Option<u64>,
+    /// The loop (`--loop-range`, else the file's) and its turns back
+    /// (`--loops` − 1; a render loops once by default), when `--loops` is
+    /// more than 1.
+    looping: Option<(LoopRange, u32)>,
+}
+
+impl SongPoints {
+    /// Resolves the options against the song's map (a usage error names
+    /// the file); a warning for loop marks that make no loop.
+    fn resolve(
+        map: &SongMap,
+        args: &RenderArgs,
+        name: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Self, HostError> {
+        let rate = args.synth.rate;
+        let seq = &args.sequence;
+        let usage = |what: &str, e: String| HostError::new(Kind::Usage, name, format!("{what}: {e}"));
+        let frame = |what: &str, at: Option<TimePoint>| {
+            at.map(|p| map.song_frame(p, rate).map_err(|e| usage(what, e.to_string())))
+                .transpose()
+        };
+        let start_frame = frame("--start", seq.start)?.unwrap_or(0);
+        let end_song_frame = frame("--end", seq.end)?;
+        if let Some(end) = end_song_frame
+            && end <= start_frame
+        {
+            return Err(HostError::new(Kind::Usage, "", "--end must be after --start"));
+        }
+        let range = match seq.loop_range {
+            Some(r) => Some(map.loop_range(r, rate).map_err(|e| usage("--loop-range", e))?),
+            None => {
+                let points = map.file_loop();
+                if let Some(d) = points.defect {
+                    warnings.push(format!("{name}: {d}"));
+                }
+                points.found.map(|l| l.range)
+            }
+        };
+        let loops = seq.loops.unwrap_or(1);
+        let looping = range.filter(|_| loops > 1).map(|r| (r, loops - 1));
+        Ok(Self {
+            start_frame,
+            end_song_frame,
+            looping,
+        })
+    }
+}
+
 /// Runs `host render`; returns the exit code.
 pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     // SIGINT, SIGTERM and SIGHUP end the render cleanly between periods.
     signals::install_handlers();
-    if let (Some(start), Some(end)) = (args.sequence.start, args.sequence.end)
-        && end <= start
-    {
-        eprintln!("host: --end must be after --start");
-        return Ok(code::USAGE);
-    }
     let Some(output) = &args.output else {
         return batch::run(args);
     };
@@ -226,6 +278,8 @@ pub struct Prepared {
     cut_at: Option<u64>,
     warnings: Vec<String>,
     uses: [stems::ChannelUse; CHANNELS],
+    /// The loop and its turns back (`--loops` − 1).
+    looping: Option<(LoopRange, u32)>,
 }
 
 /// Scans `input` and checks it can be rendered.
@@ -233,27 +287,43 @@ pub fn prepare(args: &RenderArgs, input: &Path) -> Result<Prepared, HostError> {
     let rate = args.synth.rate;
     let seq = &args.sequence;
     let milli = (seq.tempo * 1000.0).round() as u32;
-    let start_frame = seq.start.map_or(0, |s| (s * f64::from(rate)) as u64);
-    let end_song_frame = seq.end.map(|e| (e * f64::from(rate)) as u64);
     let name = display_name(input);
     let (midi, for_scan) = scan::open_twice(input)?;
     let mut uses = [stems::ChannelUse::default(); CHANNELS];
-    let summary = scan::scan(for_scan, seq.strict, |_, e| stems::note(&mut uses, &e.kind))?;
-    let warnings = summary
+    let (summary, map) =
+        song_map::scan_with_map(for_scan, seq.strict, |_, e| stems::note(&mut uses, &e.kind))?;
+    let mut warnings: Vec<String> = summary
         .problem_lines()
         .into_iter()
         .map(|l| format!("{name}: {l}"))
         .collect();
+    let SongPoints {
+        start_frame,
+        end_song_frame,
+        looping,
+    } = SongPoints::resolve(&map, args, &name, &mut warnings)?;
     let (num, den) = summary.end_time;
     let song_end = u64::try_from(num.saturating_mul(u128::from(rate)) / u128::from(den.max(1)))
         .unwrap_or(u64::MAX);
+    // The song time the loop adds: (--loops − 1) turns of A–B, when the
+    // render reaches B.
+    let extra = looping.map_or(0, |(range, turns)| {
+        let a = map.frame_of(range.start, rate);
+        let b = range.end.map_or(song_end, |e| map.frame_of(e, rate));
+        let reaches_b = start_frame < b && end_song_frame.is_none_or(|e| e >= b);
+        if reaches_b {
+            (b - a).saturating_mul(u64::from(turns))
+        } else {
+            0
+        }
+    });
     let scaled = |song_frames: u64| -> u64 {
         u64::try_from(u128::from(song_frames) * 1000 / u128::from(milli.max(1))).unwrap_or(u64::MAX)
     };
     // Output frame where the song position reaches --end (the first frame
     // whose timeline bound covers it: see the core's scale map).
     let cut_at = end_song_frame.map(|end| {
-        let d = end.saturating_sub(start_frame).max(1);
+        let d = (end.saturating_sub(start_frame) + extra).max(1);
         u64::try_from(u128::from(d - 1) * 1000 / u128::from(milli.max(1)) + 1).unwrap_or(u64::MAX)
     });
     if start_frame > 0 && start_frame >= song_end {
@@ -262,14 +332,20 @@ pub fn prepare(args: &RenderArgs, input: &Path) -> Result<Prepared, HostError> {
             name,
             format!(
                 "--start {} is past the end of the song (it lasts {})",
-                seq.start.unwrap_or_default(),
+                seq.start.map(|p| p.to_string()).unwrap_or_default(),
                 clock(summary.duration_seconds())
             ),
         ));
     }
-    let predicted_end = scaled(song_end.saturating_sub(start_frame));
+    let predicted_end = scaled(song_end.saturating_sub(start_frame) + extra);
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
-    check_max_duration(args, input, song_end, start_frame, end_song_frame)?;
+    check_max_duration(
+        args,
+        input,
+        song_end + extra,
+        start_frame,
+        end_song_frame.map(|e| e + extra),
+    )?;
     Ok(Prepared {
         input: midi,
         path: input.to_path_buf(),
@@ -279,6 +355,7 @@ pub fn prepare(args: &RenderArgs, input: &Path) -> Result<Prepared, HostError> {
         cut_at,
         warnings,
         uses,
+        looping,
     })
 }
 
@@ -501,6 +578,10 @@ fn play<S: PeriodSynth>(
     }
     for &ch in &seq.solo {
         commands.push(Command::Solo(u4::new(ch - 1), true));
+    }
+    if let Some((range, turns)) = prepared.looping {
+        commands.push(Command::Loop(Some(range)));
+        song.set_loop_turns(turns);
     }
     if prepared.start_frame > 0 {
         commands.push(Command::Seek(SeekTarget::SongFrame(prepared.start_frame)));

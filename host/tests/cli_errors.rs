@@ -954,7 +954,7 @@ fn command_line_mistakes_are_one_line() {
         let line = error_line(
             &out,
             2,
-            &format!("invalid value '-5' for '{option} <SECONDS>'"),
+            &format!("invalid value '-5' for '{option} <TIME>'"),
             &["must be ≥ 0"],
         );
         assert!(!line.contains("-- -5"), "{line}");

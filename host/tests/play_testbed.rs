@@ -408,3 +408,47 @@ fn jack_server_death_does_not_hang() {
         .collect();
     assert_eq!(errors.len(), 1, "want one error line, got: {stderr}");
 }
+
+/// A file's own loop (CC 116/117) and an A–B `--loop-range`, played with
+/// `--loops`: the whole stream, every turn from B back to A included, is
+/// render's bit for bit (the turn is seamless: no reset, no gap).
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn loops_play_bit_exact() {
+    use smfplay_core::sequencer::LoopConvention;
+    use smfplay_tests::loop_songs::looped;
+    let _l = serial();
+    let cases: [(&str, Vec<u8>, &[&str]); 2] = [
+        (
+            "loop-cc116",
+            looped(Some(LoopConvention::Cc116And117)),
+            &["--loops", "2", "--start", "5:1", "--tempo", "2"],
+        ),
+        (
+            "loop-ab",
+            looped(None),
+            &[
+                "--loop-range",
+                "6:1-7:1",
+                "--loops",
+                "3",
+                "--start",
+                "5:1",
+                "--tempo",
+                "2",
+            ],
+        ),
+    ];
+    for (name, bytes, options) in cases {
+        let midi = write_fixture(&format!("{name}.mid"), &bytes);
+        let reference = render(&midi, 256, options);
+        let (out, captured) = play_captured(&midi, &format!("{name}.raw"), options);
+        assert!(
+            out.status.success(),
+            "exit {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_stream(&captured, &reference, name);
+    }
+}

@@ -705,3 +705,69 @@ fn n_presses_add_up_and_a_stray_key_cancels_solo() {
     p.keys(&["q"]);
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
 }
+
+/// The loop line of the display (`A-B loop bars 1:3–2:3  turns 2 …`).
+fn loop_line(screen: &str) -> Option<&str> {
+    screen.lines().find(|l| l.starts_with("A-B loop "))
+}
+
+/// The turns figure of the loop line.
+fn turns(screen: &str) -> Option<u32> {
+    let line = loop_line(screen)?;
+    let after = line.split("turns ").nth(1)?;
+    after.split_whitespace().next()?.parse().ok()
+}
+
+/// `[` and `]` set an A–B loop at the play head: the display shows it and
+/// counts its turns while the clock stays inside it; `\` clears it and the
+/// song plays on; `.` and `,` jump a bar on and back.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn loop_keys_set_a_and_b_and_the_loop_repeats() {
+    let _l = serial();
+    // 20 s of held notes (120 BPM, 4/4: a bar is 2 s), then 8 s of silence.
+    let midi = write_fixture("ui-loop.mid", &held_notes(0, 20, 8));
+    let p = Pane::play("loop", &["--device", "tb_jack", midi.to_str().unwrap()]);
+    p.wait_for("playing past 1 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 1000)
+    });
+    p.keys(&["-l", "["]);
+    // A at 1 s: bar 1, beat 3 (and a few ticks); B still to come.
+    p.wait_for("A shown", |s| {
+        loop_line(s).is_some_and(|l| l.contains("A 1:3") && l.contains("(B: ])"))
+    });
+    p.wait_for("playing past 3 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 3000)
+    });
+    p.keys(&["-l", "]"]);
+    p.wait_for("the loop shown", |s| {
+        loop_line(s).is_some_and(|l| l.contains("bars 1:3"))
+    });
+    // It turns back to A (1 s) at B (3 s): two turns, never past B.
+    let s = p.wait_for("two turns", |s| turns(s).is_some_and(|t| t >= 2));
+    let t = elapsed_ms(&s).unwrap();
+    assert!(
+        (900..3300).contains(&t),
+        "the clock left the loop: {t} ms\n{s}"
+    );
+    p.keys(&["-l", "\\"]);
+    p.wait_for("the loop cleared", |s| loop_line(s).is_none());
+    p.wait_for("playing on past B", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 4000)
+    });
+    p.keys(&["Space"]);
+    p.wait_for("(paused)", |s| header_line(s).ends_with("(paused)"));
+    let bar = |s: &str| -> Option<u32> {
+        let line = s.lines().find(|l| l.starts_with("bar "))?;
+        line[4..].split(':').next()?.parse().ok()
+    };
+    let b0 = bar(&p.screen()).unwrap();
+    p.keys(&["-l", "."]);
+    p.wait_for("a bar on", |s| bar(s) == Some(b0 + 1));
+    p.keys(&["-l", ","]);
+    p.keys(&["-l", ","]);
+    p.wait_for("two bars back", |s| bar(s) == Some(b0 - 1));
+    p.keys(&["q"]);
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    stty_restored(&p);
+}

@@ -7,6 +7,7 @@
 //! - [`fuzz_script`]: the sequencer fuzz target's input format and driver.
 //! - [`fixtures`]: named valid and damaged fixture files.
 //! - [`demo`]: the composed demo song (`assets/demo.mid`).
+//! - [`loop_songs`]: songs with in-file loop points, and the same unrolled.
 //! - [`reference`](mod@reference): `midly`-based reference parse and track merge.
 //! - [`strict`]: what `midly`'s `strict` feature would say about a file.
 //! - [`corpus`]: the real-world corpus in `../shared/corpus` and its manifest.
@@ -18,6 +19,7 @@ pub mod corpus;
 pub mod demo;
 pub mod fixtures;
 pub mod fuzz_script;
+pub mod loop_songs;
 pub mod our_reader;
 pub mod recording_synth;
 pub mod reference;

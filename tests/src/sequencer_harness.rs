@@ -114,6 +114,19 @@ pub fn run(
     max_frames: u64,
     commands: &[(u64, Command)],
 ) -> Run {
+    run_with_turns(bytes, rate, period, max_frames, commands, 0)
+}
+
+/// [`run`] with the loop played `turns` times back, then on to the end
+/// (0: forever).
+fn run_with_turns(
+    bytes: &[u8],
+    rate: u32,
+    period: usize,
+    max_frames: u64,
+    commands: &[(u64, Command)],
+    turns: u32,
+) -> Run {
     let bytes = bytes.to_vec();
     let commands = commands.to_vec();
     crate::our_reader::with_big_stack(move || {
@@ -125,6 +138,7 @@ pub fn run(
             )
             .expect("open"),
         );
+        seq.set_loop_turns(turns);
         drive(&mut *seq, period, max_frames, &commands, |s| {
             s.player().stats().late
         })
@@ -249,4 +263,18 @@ pub fn expected_log(bytes: &[u8], rate: u32) -> Vec<(u64, Logged)> {
         }
     }
     out
+}
+
+/// Plays `bytes` looping `range`, `turns` times back (then on to the end),
+/// with `period`-frame periods, for at most `max_frames` frames.
+pub fn run_looped(
+    bytes: &[u8],
+    rate: u32,
+    period: usize,
+    max_frames: u64,
+    range: smfplay_core::sequencer::LoopRange,
+    turns: u32,
+) -> Run {
+    let commands = [(0, Command::Loop(Some(range)))];
+    run_with_turns(bytes, rate, period, max_frames, &commands, turns)
 }

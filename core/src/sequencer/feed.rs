@@ -95,6 +95,8 @@ pub struct Feed<
     /// `Option<LoopRange>`, whose `None` is not zero bits: see [`Feed::new`]).
     loop_on: bool,
     loop_range: LoopRange,
+    /// Turns after which the loop plays on to the end (0: never).
+    loop_turns: u32,
     /// The loop checkpoint, when `LOOPS` is 1.
     mark: [Option<LoopMark<TRACKS, CHASE_SYSEX>>; LOOPS],
     ended: bool,
@@ -129,6 +131,7 @@ impl<
             replay: None,
             loop_on: false,
             loop_range: LoopRange::WHOLE_SONG,
+            loop_turns: 0,
             mark: [const { None }; LOOPS],
             ended: false,
             stats: FeedStats {
@@ -167,6 +170,7 @@ impl<
         self.stash.clear();
         self.replay = None;
         self.loop_on = false;
+        self.loop_turns = 0;
         self.clear_mark();
         self.ended = false;
         self.stats = FeedStats::default();
@@ -229,19 +233,32 @@ impl<
         player: &mut Player<E, SL, B, BB, V>,
         range: Option<LoopRange>,
     ) -> Result<(), Error> {
-        let range = range.filter(|r| LOOPS > 0 && r.end.is_none_or(|e| e > r.start));
-        self.loop_on = range.is_some();
-        self.loop_range = range.unwrap_or(LoopRange::WHOLE_SONG);
-        self.clear_mark();
-        let Some(range) = range else { return Ok(()) };
-        // The checkpoint must be taken as the start goes by: if the reader is
-        // already past it, rescan to where the play head is.
-        let passed = self.reader.next_tick().is_none_or(|t| t > range.start);
-        if passed || self.ended {
+        if self.set_loop_range(range) {
             let here = player.position().song_frame;
             self.seek(player, SeekTarget::SongFrame(here))?;
         }
         Ok(())
+    }
+
+    /// Sets or clears the loop without a player at hand (a feed on a
+    /// thread of its own). Returns whether the loop start was already read:
+    /// then the caller must seek (rescan) to the play head to arm it, as
+    /// [`set_loop`](Self::set_loop) does.
+    pub fn set_loop_range(&mut self, range: Option<LoopRange>) -> bool {
+        let range = range.filter(|r| LOOPS > 0 && r.end.is_none_or(|e| e > r.start));
+        self.loop_on = range.is_some();
+        self.loop_range = range.unwrap_or(LoopRange::WHOLE_SONG);
+        self.clear_mark();
+        let Some(range) = range else { return false };
+        // The checkpoint must be taken as the start goes by.
+        self.ended || self.reader.next_tick().is_none_or(|t| t > range.start)
+    }
+
+    /// After `turns` turns (counted in [`FeedStats::loops`] since the file
+    /// was opened) the loop plays on to the song's end; 0: it never does.
+    /// `render --loops N` plays the loop N times: N − 1 turns.
+    pub fn set_loop_turns(&mut self, turns: u32) {
+        self.loop_turns = turns;
     }
 
     fn timeline(&self, song_frame: u64) -> u64 {
@@ -312,7 +329,8 @@ impl<
                     (Some(end), Some(t)) => t >= end,
                     (None, Some(_)) => false,
                 };
-                if at_end && self.mark().is_some() {
+                let turns_left = self.loop_turns == 0 || self.stats.loops < self.loop_turns;
+                if at_end && turns_left && self.mark().is_some() {
                     let jump_at = match (range.end, next) {
                         (Some(end), Some(_)) => self.timeline(self.tempo.frame_at(end)),
                         _ => self.last_tl,

@@ -40,10 +40,12 @@
 //! rescans the file up to its target.
 
 mod active_notes;
+mod bar_beat;
 pub mod capacities;
 mod chase;
 mod command;
 mod feed;
+mod loop_points;
 mod observer;
 mod player;
 mod position;
@@ -53,12 +55,14 @@ mod song_event;
 mod test_synth;
 
 pub use active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
+pub use bar_beat::{BarBeat, BarBeatError, BarLocator, Meter, TimePoint};
 pub use chase::{
     CHASE_SYSEX_BYTES, ChaseState, MAX_REPLAY_EVENTS, ReplayEvent, ReplayMode, ResetKind,
     reset_kind,
 };
 pub use command::{Command, LoopRange, SeekTarget};
 pub use feed::{EventSink, Feed, FeedStats, SeekPlan};
+pub use loop_points::{FileLoop, LoopConvention, LoopDefect, LoopFinder, LoopPoints};
 pub use observer::{Notice, Observer};
 pub use player::{MAX_EVENTS_PER_PERIOD, Player, PlayerStats};
 pub use position::Position;
@@ -235,6 +239,12 @@ impl<
             Command::Loop(range) => self.feed.set_loop(&mut self.player, range)?,
         }
         Ok(())
+    }
+
+    /// After `turns` loop turns the song plays on to its end (0: never):
+    /// see [`Feed::set_loop_turns`].
+    pub fn set_loop_turns(&mut self, turns: u32) {
+        self.feed.set_loop_turns(turns);
     }
 
     /// Whether the song has been played to its end (never, while looping).

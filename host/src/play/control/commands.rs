@@ -29,6 +29,7 @@
 //! effects ([`super::delivery`]) over the lock-free queues, as it does the
 //! keys'.
 
+use super::song_actions::{SongAction, SongPoint, parse_point};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
@@ -141,7 +142,26 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
     let command = |a: Action| Ok(Line::Command(a));
     match verb {
         "wait" => Ok(Line::Wait(Duration::from_secs_f64(number(0.0, 86_400.0)?))),
-        "seek" => command(Action::SeekTo((number(0.0, 1e9)? * 1000.0).round() as u64)),
+        "seek" => {
+            let a = arg.ok_or_else(|| "'seek' needs a time: seconds or bar:beat".to_string())?;
+            command(match parse_point(a)? {
+                SongPoint::Ms(ms) => Action::SeekTo(ms),
+                bar => Action::Song(SongAction::SeekTo(bar)),
+            })
+        }
+        "loop" => match arg {
+            Some("off") => command(Action::Song(SongAction::Clear)),
+            Some(range) => {
+                let (a, b) = range
+                    .split_once('-')
+                    .ok_or_else(|| format!("'loop' needs A-B or off (got '{range}')"))?;
+                command(Action::Song(SongAction::Between(
+                    parse_point(a)?,
+                    parse_point(b)?,
+                )))
+            }
+            None => Err("'loop' needs A-B (17:1-25:1, 30-45) or off".into()),
+        },
         "pause" => no_arg(Action::Pause),
         "resume" | "play" => no_arg(Action::Resume),
         "toggle" => no_arg(Action::TogglePause),
@@ -174,6 +194,20 @@ mod tests {
     #[test]
     fn every_command_parses_to_an_action() {
         assert_eq!(cmd("seek 30.5"), Action::SeekTo(30_500));
+        let bar = |n| SongPoint::Bar(smfplay_core::sequencer::BarBeat::bar(n));
+        assert_eq!(cmd("seek 17:1"), Action::Song(SongAction::SeekTo(bar(17))));
+        assert_eq!(
+            cmd("loop 5:1-9:1"),
+            Action::Song(SongAction::Between(bar(5), bar(9)))
+        );
+        assert_eq!(
+            cmd("loop 30-45.5"),
+            Action::Song(SongAction::Between(
+                SongPoint::Ms(30_000),
+                SongPoint::Ms(45_500)
+            ))
+        );
+        assert_eq!(cmd("loop off"), Action::Song(SongAction::Clear));
         assert_eq!(cmd("pause"), Action::Pause);
         assert_eq!(cmd("  resume  # go on"), Action::Resume);
         assert_eq!(cmd("play"), Action::Resume);
@@ -242,15 +276,19 @@ mod tests {
     fn bad_lines_say_what_is_wrong() {
         for (line, says) in [
             ("jump 3", "unknown command 'jump'"),
-            ("seek", "'seek' needs a number"),
-            ("seek soon", "'soon' is not a number"),
+            ("seek", "'seek' needs a time"),
+            ("seek soon", "'soon': not a time"),
+            ("seek 0:1", "the bar counts from 1"),
+            ("seek 3:x", "the beat is not a whole number"),
+            ("loop", "'loop' needs A-B"),
+            ("loop 5:1", "'loop' needs A-B or off"),
             ("tempo 9", "outside 0.25–4"),
             ("mute 17", "outside 1–16"),
             ("mute 0", "outside 1–16"),
             ("pause now", "takes no argument"),
             ("seek 3 4", "unexpected '4'"),
             ("wait -1", "outside 0–86400"),
-            ("seek NaN", "outside"),
+            ("seek NaN", "not a time"),
         ] {
             let e = parse_line(line).expect_err(line);
             assert!(e.contains(says), "{line:?}: {e:?} should say {says:?}");

@@ -62,6 +62,7 @@ impl ControlLoop<'_, '_> {
             self.apply_actions(&mut actions);
             self.print_reports();
             if let Some(ui) = self.ui.as_deref_mut() {
+                ui.set_loop(self.delivery.loop_shown());
                 ui.draw(self.controls, self.status, false);
             }
             if finished() {

@@ -13,6 +13,7 @@
 //!
 //! *Real-time*: control thread only.
 
+use super::song_actions::SongAction;
 use midly::num::u4;
 use smfplay_core::sequencer::Command;
 
@@ -47,6 +48,8 @@ pub enum Effect {
     Previous,
     /// End everything.
     Quit,
+    /// A seek or loop in the song's terms, resolved by the delivery.
+    Song(SongAction),
 }
 
 /// The settings the keys and command lines change.
@@ -119,6 +122,7 @@ impl Controls {
             Action::SeekBy(s) => vec![Effect::SeekBy(i64::from(s) * 1000)],
             Action::SeekStart => vec![Effect::SeekStart],
             Action::SeekTo(ms) => vec![Effect::SeekTo(ms)],
+            Action::Song(a) => vec![Effect::Song(a)],
             Action::Volume(d) => {
                 let stepped = if d > 0 {
                     self.volume_percent + VOLUME_STEP

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use smfplay_core::sequencer::SeekTarget;
 
 use super::controls::Effect;
+use super::song_actions::{Resolved, SongActions};
 use crate::play::realtime::messages::AudioCmd;
 use crate::play::realtime::play_status::PlayStatus;
 use crate::play::realtime::queues::ControlEnds;
@@ -49,6 +50,8 @@ pub struct Delivery {
     rate: u32,
     last_seek: Option<(Instant, u64)>,
     nav: Option<Nav>,
+    /// Bars, beats and the A–B loop of this song, when its map is known.
+    song: Option<SongActions>,
 }
 
 impl Delivery {
@@ -59,7 +62,20 @@ impl Delivery {
             rate,
             last_seek: None,
             nav: None,
+            song: None,
         }
+    }
+
+    /// With the song's bars and loop (the keys and commands in the song's
+    /// terms do nothing without them).
+    pub fn with_song(mut self, song: SongActions) -> Self {
+        self.song = Some(song);
+        self
+    }
+
+    /// The loop as the display shows it.
+    pub fn loop_shown(&self) -> Option<String> {
+        self.song.as_ref().and_then(SongActions::shown)
     }
 
     /// What was asked of the playlist during this song.
@@ -107,6 +123,18 @@ impl Delivery {
                         Delivered::Seeked
                     }
                     Err(_) => Delivered::Dropped,
+                }
+            }
+            Effect::Song(action) => {
+                let Some(song) = self.song.as_mut() else {
+                    return Delivered::Sent;
+                };
+                let resolved = song.resolve(action, status);
+                self.last_seek = None;
+                match (SongActions::send(resolved, q), resolved) {
+                    (false, _) => Delivered::Dropped,
+                    (true, Resolved::Seek(_)) => Delivered::Seeked,
+                    (true, _) => Delivered::Sent,
                 }
             }
             Effect::Next | Effect::Previous | Effect::Quit => {

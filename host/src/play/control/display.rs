@@ -52,6 +52,10 @@ pub struct Frame<'a> {
     pub xruns: u64,
     /// Load-shedding level (0: none).
     pub shed_level: u8,
+    /// The A–B or in-file loop ("bars 5:1–9:1"), empty without one.
+    pub looping: &'a str,
+    /// Loop turns so far.
+    pub loops: u32,
     /// The current lyric line.
     pub lyric: &'a str,
     /// The last marker, cue or text event.
@@ -71,17 +75,19 @@ pub struct Frame<'a> {
 }
 
 /// The key help, two lines that fit 80 columns.
-pub const KEY_HELP: [&str; 2] = [
+pub const KEY_HELP: [&str; 3] = [
     "space pause  <-/-> 5s  PgUp/PgDn 30s  Home start  Up/Dn volume  +/- tempo",
     "t/T transpose  1-0 !-^ mute  s solo  l loop  n/p next/previous  r fx  q quit",
+    ",/. bar back/forward  [ loop start  ] loop end  \\ no loop",
 ];
 
 /// The key help in four lines that fit 40 columns.
-pub const KEY_HELP_NARROW: [&str; 4] = [
+pub const KEY_HELP_NARROW: [&str; 5] = [
     "space pause  <-/-> 5s  PgUp/Dn 30s",
     "Home start  Up/Dn volume  +/- tempo",
     "t/T transpose  1-0 !-^ mute  s solo",
     "l loop  n/p next/prev  r fx  q quit",
+    ",/. bar  [ A  ] B  \\ no loop",
 ];
 
 /// `m:ss.s`, rounded to the tenth as `host info` and `render` round
@@ -181,6 +187,12 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     }
     music.push(format!("transpose {:+}", c.transpose));
     lines.extend(pack(&music, width));
+    if !f.looping.is_empty() {
+        lines.push(format!(
+            "A-B loop {}  turns {}  ([ A  ] B  \\ clear)",
+            f.looping, f.loops
+        ));
+    }
     let load = f.work_ns * 100 / f.budget_ns.max(1);
     let shed = if f.shed_level > 0 {
         format!(" (shedding, level {})", f.shed_level)
@@ -418,6 +430,8 @@ mod tests {
             budget_ns: 5_333_333,
             xruns: 2,
             shed_level: 0,
+            looping: "",
+            loops: 0,
             lyric: "hello wor",
             text: "marker Chorus",
             sounding: 0b101,
@@ -456,6 +470,20 @@ mod tests {
         assert!(lines[7].ends_with(" S."), "{}", lines[7]);
         assert_eq!(lines[9..], KEY_HELP);
         assert!(KEY_HELP.iter().all(|l| l.len() < 80));
+    }
+
+    #[test]
+    fn a_loop_shows_its_bars_and_turns() {
+        let c = Controls::new(1.0, 0, &[], &[], false);
+        let mut f = frame(&c);
+        f.looping = "bars 5:1–9:1";
+        f.loops = 2;
+        let lines = render(&f, 200);
+        assert_eq!(
+            lines[3],
+            "A-B loop bars 5:1–9:1  turns 2  ([ A  ] B  \\ clear)"
+        );
+        assert!(lines[4].starts_with("voices 34"), "{}", lines[4]);
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //!
 //! *Real-time*: control thread only.
 
+use super::song_actions::SongAction;
+
 /// A key press.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
@@ -83,6 +85,8 @@ pub enum Action {
     ToggleEffects,
     /// Quit.
     Quit,
+    /// In the song's terms: bars, bar:beat seeks, the A–B loop.
+    Song(SongAction),
     /// A key without an action of its own (Escape, `x`…): it cancels the
     /// solo prompt, as any other key does, and does nothing else.
     Dismiss,
@@ -115,6 +119,11 @@ pub fn action(key: Key) -> Action {
         Key::Char('p') => Action::Previous,
         Key::Char('r') => Action::ToggleEffects,
         Key::Char('q' | 'Q') => Action::Quit,
+        Key::Char(',') => Action::Song(SongAction::BarBy(-1)),
+        Key::Char('.') => Action::Song(SongAction::BarBy(1)),
+        Key::Char('[') => Action::Song(SongAction::SetA),
+        Key::Char(']') => Action::Song(SongAction::SetB),
+        Key::Char('\\') => Action::Song(SongAction::Clear),
         Key::Char(c) => match CHANNEL_KEYS.iter().position(|&k| k == c) {
             Some(ch) => Action::Channel(ch as u8),
             None => Action::Dismiss,
@@ -293,6 +302,11 @@ mod tests {
         assert_eq!(a(Key::Char('T')), Some(Action::Transpose(-1)));
         assert_eq!(a(Key::Char('s')), Some(Action::Solo));
         assert_eq!(a(Key::Char('l')), Some(Action::ToggleLoop));
+        assert_eq!(a(Key::Char(',')), Some(Action::Song(SongAction::BarBy(-1))));
+        assert_eq!(a(Key::Char('.')), Some(Action::Song(SongAction::BarBy(1))));
+        assert_eq!(a(Key::Char('[')), Some(Action::Song(SongAction::SetA)));
+        assert_eq!(a(Key::Char(']')), Some(Action::Song(SongAction::SetB)));
+        assert_eq!(a(Key::Char('\\')), Some(Action::Song(SongAction::Clear)));
         assert_eq!(a(Key::Char('n')), Some(Action::Next));
         assert_eq!(a(Key::Char('p')), Some(Action::Previous));
         assert_eq!(a(Key::Char('r')), Some(Action::ToggleEffects));

@@ -13,6 +13,7 @@ pub(crate) mod play_song;
 pub(crate) mod playlist;
 pub(crate) mod report;
 pub(crate) mod signals;
+pub(crate) mod song_actions;
 pub(crate) mod stall_hook;
 pub(crate) mod terminal;
 pub(crate) mod ui;

@@ -13,13 +13,16 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use smfplay_core::audio::PeriodBuffer;
-use smfplay_core::sequencer::{SeekTarget, SequencerConfig};
+use std::sync::Arc;
+
+use smfplay_core::sequencer::{LoopRange, SeekTarget, SequencerConfig, TimePoint};
 
 use super::commands::CommandScript;
 use super::control_loop::ControlLoop;
 use super::controls::Controls;
 use super::delivery::{Delivery, Nav};
 use super::report::{self, Log};
+use super::song_actions::SongActions;
 use super::ui::{ShownSong, Ui};
 use crate::capacities::HostPlayer;
 use crate::cli::PlayArgs;
@@ -36,6 +39,7 @@ use crate::play::realtime::play_status::PlayStatus;
 use crate::play::realtime::queues::{ControlEnds, PlayQueues};
 use crate::play::realtime::scheduling::region_of;
 use crate::play::sound::Sound;
+use crate::song_map::SongMap;
 
 /// Song time the feeder keeps queued ahead of the play head.
 const LOOKAHEAD_S: f64 = 0.25;
@@ -75,9 +79,12 @@ pub fn play_song(
     for line in &scanned.problems {
         song.log.warning(&format!("{name}: {line}"));
     }
-    if let Some(start) = song.args.sequence.start
-        && start > 0.0
-        && start * 1000.0 >= scanned.total_ms as f64
+    let map = Arc::clone(&scanned.map);
+    let points = SongPoints::resolve(song, &map, rate)?;
+    if let (Some(start), Some(SeekTarget::SongFrame(frame))) =
+        (song.args.sequence.start, points.start)
+        && frame > 0
+        && frame.saturating_mul(1000) / u64::from(rate) >= scanned.total_ms
     {
         song.log.warning(&format!(
             "{name}: --start {start} is past the end of the song (it lasts {}); skipped",
@@ -86,6 +93,11 @@ pub fn play_song(
         return Ok(None);
     }
     let total_ms = Some(scanned.total_ms);
+    // Set before the feeder starts: the reader has not passed the loop
+    // start (a --start seek rescans and arms it).
+    feed.set_loop_range(points.looping);
+    // --loops N: N − 1 turns, then on to the end (no option: forever).
+    feed.set_loop_turns(song.args.sequence.loops.map_or(0, |n| n - 1));
     let mut player = make_player(&feed, rate, period);
     // Settings that render applies before its first period (the command
     // line's, as the keys have changed them since), applied the same way.
@@ -95,8 +107,8 @@ pub fn play_song(
     // touched on request); locked with the audio loop's other memory.
     let queues_hot = region_of(&*queues);
     let (feeder_ends, audio_ends, mut ctrl) = queues.split();
-    queue_song_start(song, controls, &mut ctrl);
-    let stop_at = StopAt::of(song.args, rate);
+    queue_song_start(&points, controls, &mut ctrl);
+    let stop_at = StopAt::of(song.args, &points, rate);
     let status = PlayStatus::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
     let out_buf = OutputBuffer::new(song.neg.format, period);
@@ -158,7 +170,11 @@ pub fn play_song(
             ctrl,
             status,
             controls,
-            delivery: Delivery::new(total_ms, rate),
+            delivery: Delivery::new(total_ms, rate).with_song(SongActions::new(
+                map,
+                rate,
+                points.looping,
+            )),
             ui,
             script: song.script,
             log: song.log,
@@ -201,15 +217,17 @@ struct Scanned {
     problems: Vec<String>,
     /// The karaoke title (the first `@T` text event), if any.
     title: Option<String>,
+    /// Its tempo changes, signatures and loop points.
+    map: Arc<SongMap>,
 }
 
-/// Opens the song's feed and scans a second copy (its length, problems
-/// and title; `--strict` refuses a damaged file here, as `render` does).
+/// Opens the song's feed and scans a second copy (its length, problems,
+/// title and map; `--strict` refuses a damaged file here, as `render` does).
 fn open_song(song: &SongRun<'_>) -> Result<(AnyFeed, Scanned), HostError> {
     let strict = song.args.sequence.strict;
     let (input, for_scan) = crate::scan::open_twice(song.path)?;
     let mut title = None;
-    let summary = crate::scan::scan(for_scan, strict, |_, ev| {
+    let (summary, map) = crate::song_map::scan_with_map(for_scan, strict, |_, ev| {
         if title.is_none()
             && let midly::TrackEventKind::Meta(midly::MetaMessage::Text(t)) = ev.kind
             && let Some(crate::karaoke::Tag::Title(t)) =
@@ -222,8 +240,58 @@ fn open_song(song: &SongRun<'_>) -> Result<(AnyFeed, Scanned), HostError> {
         total_ms: (summary.duration_seconds() * 1000.0).floor() as u64,
         problems: summary.problem_lines(),
         title,
+        map: Arc::new(map),
     };
     Ok((AnyFeed::open(input, strict, song.neg.rate)?, scanned))
+}
+
+/// Where a song starts, stops and loops, from the options and the song's
+/// map (bar:beat positions need the map; seconds do not).
+struct SongPoints {
+    /// `--start`, as a seek.
+    start: Option<SeekTarget>,
+    /// `--end`, as a song frame.
+    end_frame: Option<u64>,
+    /// `--loop-range`, else the file's loop unless `--no-file-loops`.
+    looping: Option<LoopRange>,
+}
+
+impl SongPoints {
+    fn resolve(song: &SongRun<'_>, map: &SongMap, rate: u32) -> Result<Self, HostError> {
+        let seq = &song.args.sequence;
+        let bad =
+            |what: &str, e: String| HostError::file(Kind::Input, song.path, format!("{what}: {e}"));
+        let frame = |what: &str, at: Option<TimePoint>| -> Result<Option<u64>, HostError> {
+            at.map(|p| {
+                map.song_frame(p, rate)
+                    .map_err(|e| bad(what, e.to_string()))
+            })
+            .transpose()
+        };
+        let start = frame("--start", seq.start)?.map(SeekTarget::SongFrame);
+        let end_frame = frame("--end", seq.end)?;
+        let looping = match seq.loop_range {
+            Some(r) => Some(
+                map.loop_range(r, rate)
+                    .map_err(|e| bad("--loop-range", e))?,
+            ),
+            None if song.args.no_file_loops => None,
+            None => {
+                let points = map.file_loop();
+                if let Some(d) = points.defect {
+                    song.log
+                        .warning(&format!("{}: {d}", crate::scan::display_name(song.path)));
+                }
+                points.found.map(|l| l.range)
+            }
+        };
+        Ok(Self {
+            start,
+            end_frame,
+            // --loops 1: the loop is played once, i.e. not looped.
+            looping: looping.filter(|_| seq.loops != Some(1)),
+        })
+    }
 }
 
 /// The song's player, in its box.
@@ -239,10 +307,9 @@ fn make_player(feed: &AnyFeed, rate: u32, period: usize) -> Box<HostPlayer> {
 
 /// `--start` as a seek for the feeder; effects off when the keys turned
 /// them off.
-fn queue_song_start(song: &SongRun<'_>, controls: &Controls, ctrl: &mut ControlEnds<'_>) {
-    if let Some(start) = song.args.sequence.start {
-        let frame = (start * f64::from(song.neg.rate)) as u64;
-        let _ = ctrl.seeks.enqueue(SeekTarget::SongFrame(frame));
+fn queue_song_start(points: &SongPoints, controls: &Controls, ctrl: &mut ControlEnds<'_>) {
+    if let Some(start) = points.start {
+        let _ = ctrl.seeks.enqueue(start);
     }
     if !controls.effects {
         let _ = ctrl.commands.enqueue(AudioCmd::Effects(false));
@@ -259,19 +326,21 @@ struct StopAt {
 }
 
 impl StopAt {
-    fn of(args: &PlayArgs, rate: u32) -> Self {
-        let seq = &args.sequence;
-        let start_s = seq.start.unwrap_or(0.0);
-        let capped = seq.end.is_none_or(|e| e > start_s + seq.max_duration);
-        let end_s = if capped {
-            start_s + seq.max_duration
-        } else {
-            seq.end.unwrap_or(f64::MAX)
+    fn of(args: &PlayArgs, points: &SongPoints, rate: u32) -> Self {
+        let start = match points.start {
+            Some(SeekTarget::SongFrame(f)) => f,
+            _ => 0,
         };
-        Self {
-            song_frame: (end_s * f64::from(rate)) as u64,
-            capped,
-        }
+        let max = (args.sequence.max_duration * f64::from(rate)) as u64;
+        let capped = points
+            .end_frame
+            .is_none_or(|e| e > start.saturating_add(max));
+        let song_frame = if capped {
+            start.saturating_add(max)
+        } else {
+            points.end_frame.unwrap_or(u64::MAX)
+        };
+        Self { song_frame, capped }
     }
 }
 

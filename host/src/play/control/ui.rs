@@ -52,6 +52,7 @@ pub struct Ui {
     key: Option<(i8, bool)>,
     song: ShownSong,
     message: String,
+    looping: String,
     ended: bool,
 }
 
@@ -74,6 +75,7 @@ impl Ui {
                 budget_ns: 1,
             },
             message: String::new(),
+            looping: String::new(),
             ended: false,
         }
     }
@@ -89,6 +91,11 @@ impl Ui {
     /// The song's audio has ended: the next frame is its last.
     pub fn song_ended(&mut self) {
         self.ended = true;
+    }
+
+    /// The loop to show ("bars 5:1–9:1"), if any.
+    pub fn set_loop(&mut self, shown: Option<String>) {
+        self.looping = shown.unwrap_or_default();
     }
 
     /// A message for the status line (the last warning or error).
@@ -164,6 +171,8 @@ impl Ui {
             budget_ns: self.song.budget_ns,
             xruns: status.xruns.load(Ordering::Relaxed),
             shed_level: status.shed_level.load(Ordering::Relaxed),
+            looping: &self.looping,
+            loops: status.loops.load(Ordering::Relaxed),
             lyric: self.lyrics.line(),
             text: self.lyrics.text(),
             sounding: channels as u16,

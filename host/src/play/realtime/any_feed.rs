@@ -5,7 +5,9 @@
 //! file and may block on I/O); it only reaches the audio thread through
 //! its [`QueueSink`].
 
-use smfplay_core::sequencer::{Feed, FeedStats, MAX_FEED_EVENTS_PER_PERIOD, SeekPlan, SeekTarget};
+use smfplay_core::sequencer::{
+    Feed, FeedStats, LoopRange, MAX_FEED_EVENTS_PER_PERIOD, SeekPlan, SeekTarget,
+};
 use smfplay_core::smf::{Error, Header};
 
 use super::queue_sink::QueueSink;
@@ -78,6 +80,17 @@ impl AnyFeed {
 
     pub fn rescan(&mut self, target: SeekTarget) -> Result<SeekPlan, Error> {
         each!(self, f => f.rescan(target))
+    }
+
+    /// Sets or clears the loop; true when the caller must rescan to arm
+    /// it (see the core's `Feed::set_loop_range`).
+    pub fn set_loop_range(&mut self, range: Option<LoopRange>) -> bool {
+        each!(self, f => f.set_loop_range(range))
+    }
+
+    /// Loop turns before the song plays on (0: forever).
+    pub fn set_loop_turns(&mut self, turns: u32) {
+        each!(self, f => f.set_loop_turns(turns))
     }
 
     pub fn resume_at(&mut self, sink: &mut QueueSink<'_>, at: u64, plan: &SeekPlan) {

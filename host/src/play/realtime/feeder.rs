@@ -8,7 +8,8 @@
 //! - `Event`: a timeline frame and a core `SongEvent`; a sysex or
 //!   text payload travels first, byte by byte, through a second lock-free
 //!   ring (bytes before the item, so the audio thread finds them complete);
-//! - `Reposition`: a seek happened: the audio thread drops its calendar and
+//! - `Reposition`: a seek happened (or a loop was set whose start was
+//!   already read: the feeder rescans to the play head to arm it): the audio thread drops its calendar and
 //!   sets the position. Items queued before it are stale and are dropped by
 //!   that same clear, because the queue is FIFO — no generation number is
 //!   needed with a single queue.
@@ -19,7 +20,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use smfplay_core::sequencer::FeedStats;
+use smfplay_core::sequencer::{FeedStats, SeekTarget};
 use smfplay_core::smf::Error;
 
 use super::any_feed::AnyFeed;
@@ -59,11 +60,20 @@ pub fn run(
     let FeederEnds {
         mut sink,
         mut seeks,
+        mut loops,
     } = ends;
     let mut error = None;
     let nap = nap(lookahead_s, period, rate);
     while !status.stop_feeder.load(Ordering::Acquire) {
-        if let Some(target) = seeks.dequeue() {
+        // A loop whose start was already read is armed by a rescan to the
+        // play head (a loop end at or before it then turns at once).
+        let rearm = loops.dequeue().and_then(|range| {
+            feed.set_loop_range(range).then(|| {
+                let ms = status.song_ms.load(Ordering::Relaxed);
+                SeekTarget::SongFrame(ms.saturating_mul(u64::from(rate)) / 1000)
+            })
+        });
+        if let Some(target) = rearm.or_else(|| seeks.dequeue()) {
             match feed.rescan(target) {
                 Ok(plan) => {
                     let now = status.timeline_now.load(Ordering::Acquire);
@@ -98,6 +108,7 @@ pub fn run(
         if let Err(e) = feed.fill(&mut sink, now + ahead) {
             error = Some(e);
         }
+        status.loops.store(feed.stats().loops, Ordering::Relaxed);
         if sink.pushed() == before {
             status.primed.store(true, Ordering::Release);
             std::thread::sleep(nap);

@@ -45,6 +45,8 @@ pub struct PlayStatus {
     pub voices: AtomicU32,
     /// Channel masks: sounding (bits 0–15), muted (16–31), soloed (32–47).
     pub channels: AtomicU64,
+    /// Loop turns so far (the feeder publishes them).
+    pub loops: AtomicU32,
 }
 
 impl PlayStatus {
@@ -68,6 +70,7 @@ impl PlayStatus {
             signature: AtomicU32::new((4 << 8) | 2),
             voices: AtomicU32::new(0),
             channels: AtomicU64::new(0),
+            loops: AtomicU32::new(0),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The seven lock-free queues between play's three threads, made in one
+//! The eight lock-free queues between play's three threads, made in one
 //! place and split into each thread's ends (the player and its unit tests
 //! use the same set-up).
 //!
@@ -6,7 +6,7 @@
 //! once made); [`PlayQueues::new`] allocates and runs before any thread.
 
 use heapless::spsc::{Consumer, Producer, Queue};
-use smfplay_core::sequencer::SeekTarget;
+use smfplay_core::sequencer::{LoopRange, SeekTarget};
 
 use super::messages::{AudioCmd, Report};
 use super::queue_sink::{FeedItem, QueueSink};
@@ -22,6 +22,8 @@ pub const CMD_QUEUE: usize = 64;
 pub const REPORT_QUEUE: usize = 512;
 /// Seeks queued.
 pub const SEEK_QUEUE: usize = 8;
+/// Loop changes queued.
+pub const LOOP_QUEUE: usize = 4;
 /// Snapshot boxes in flight.
 pub const SNAP_QUEUE: usize = 4;
 
@@ -32,6 +34,7 @@ pub struct PlayQueues {
     commands: Queue<AudioCmd, CMD_QUEUE>,
     reports: Queue<Report, REPORT_QUEUE>,
     seeks: Queue<SeekTarget, SEEK_QUEUE>,
+    loops: Queue<Option<LoopRange>, LOOP_QUEUE>,
     snap_requests: Queue<Box<Snapshot>, SNAP_QUEUE>,
     snap_replies: Queue<Box<Snapshot>, SNAP_QUEUE>,
 }
@@ -42,6 +45,8 @@ pub struct FeederEnds<'q> {
     pub sink: QueueSink<'q>,
     /// Seek targets in.
     pub seeks: Consumer<'q, SeekTarget>,
+    /// Loops to arm (or none) in.
+    pub loops: Consumer<'q, Option<LoopRange>>,
 }
 
 /// The audio thread's ends.
@@ -68,6 +73,8 @@ pub struct ControlEnds<'q> {
     pub reports: Consumer<'q, Report>,
     /// Seek targets to the feeder.
     pub seeks: Producer<'q, SeekTarget>,
+    /// Loops (or none) to the feeder.
+    pub loops: Producer<'q, Option<LoopRange>>,
     /// Empty snapshot boxes to the audio thread.
     pub snap_requests: Producer<'q, Box<Snapshot>>,
     /// Filled snapshot boxes back.
@@ -83,6 +90,7 @@ impl PlayQueues {
             commands: Queue::new(),
             reports: Queue::new(),
             seeks: Queue::new(),
+            loops: Queue::new(),
             snap_requests: Queue::new(),
             snap_replies: Queue::new(),
         })
@@ -95,12 +103,14 @@ impl PlayQueues {
         let (cmd_p, cmd_c) = self.commands.split();
         let (reports_p, reports_c) = self.reports.split();
         let (seeks_p, seeks_c) = self.seeks.split();
+        let (loops_p, loops_c) = self.loops.split();
         let (snap_req_p, snap_req_c) = self.snap_requests.split();
         let (snap_rep_p, snap_rep_c) = self.snap_replies.split();
         (
             FeederEnds {
                 sink: QueueSink::new(items_p, bytes_p),
                 seeks: seeks_c,
+                loops: loops_c,
             },
             AudioEnds {
                 items: items_c,
@@ -114,6 +124,7 @@ impl PlayQueues {
                 commands: cmd_p,
                 reports: reports_c,
                 seeks: seeks_p,
+                loops: loops_p,
                 snap_requests: snap_req_p,
                 snap_replies: snap_rep_c,
             },
