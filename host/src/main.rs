@@ -1,7 +1,9 @@
-//! `host`: the smfplay command-line player. See `host --help` and the README.
+//! `host` (installed as `smfplay`): the smfplay command-line player. See
+//! `host --help` and the README.
 //!
 //! Module map: [`cli`] (arguments), [`config`] (the configuration file),
-//! [`exit`] (errors and exit codes), [`midi_input`] (files and stdin),
+//! [`exit`] (errors and exit codes), [`program`] (the name it was started
+//! with), [`man`] (the manual pages), [`midi_input`] (files and stdin),
 //! [`song`] (the core sequencer at host capacities), [`fluid`]
 //! (FluidSynth), [`soundfont`] (finding one), and one module per command.
 
@@ -14,8 +16,10 @@ mod exit;
 mod fluid;
 mod info;
 mod json;
+mod man;
 mod midi_input;
 mod play;
+mod program;
 mod progress;
 mod release_tail;
 mod render;
@@ -24,10 +28,10 @@ mod song;
 mod soundfont;
 mod wav_output;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 fn main() {
-    let matches = cli::Cli::command().get_matches();
+    let matches = program::command().get_matches();
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -37,7 +41,7 @@ fn main() {
     let config = || match config::load(cli.config.as_deref(), cli.no_config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("host: {e}");
+            eprintln!("{}: {e}", program::name());
             std::process::exit(exit::code::USAGE);
         }
     };
@@ -60,17 +64,18 @@ fn main() {
         cli::Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
-                &mut cli::Cli::command(),
-                "host",
+                &mut program::command(),
+                program::name(),
                 &mut std::io::stdout(),
             );
             Ok(exit::code::OK)
         }
+        cli::Command::Man { command } => man::run(command.as_deref()),
     };
     match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("host: {e}");
+            eprintln!("{}: {e}", program::name());
             std::process::exit(e.exit_code());
         }
     }

@@ -95,7 +95,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     if let Some(end) = end_song_frame
         && end <= start_frame
     {
-        eprintln!("host: --end must be after --start");
+        eprintln!("{}: --end must be after --start", crate::program::name());
         return Ok(code::USAGE);
     }
 
@@ -104,7 +104,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let (input, for_scan) = scan::open_twice(&args.input)?;
     let summary = scan::scan(for_scan, seq.strict, |_, _| {})?;
     for line in summary.problem_lines() {
-        eprintln!("host: warning: {name}: {line}");
+        eprintln!("{}: warning: {name}: {line}", crate::program::name());
     }
     let (num, den) = summary.end_time;
     let song_end = u64::try_from(num.saturating_mul(u128::from(rate)) / u128::from(den.max(1)))
@@ -157,7 +157,8 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     // 4. Output (none at all when a signal came during the start-up).
     if let Some(sig) = signals::stop_requested() {
         eprintln!(
-            "host: {name}: stopped by {} before rendering; nothing written",
+            "{}: {name}: stopped by {} before rendering; nothing written",
+            crate::program::name(),
             signals::name(sig)
         );
         return Ok(signals::exit_code(sig));
@@ -254,7 +255,8 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     if let Some(sig) = stopped_by {
         // The file is a valid WAV of what was rendered (its sizes patched).
         eprintln!(
-            "host: {name}: stopped by {} after {} of audio; {} holds what was rendered",
+            "{}: {name}: stopped by {} after {} of audio; {} holds what was rendered",
+            crate::program::name(),
             signals::name(sig),
             clock(written as f64 / f64::from(rate)),
             out_name(&args.output)
@@ -264,13 +266,14 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     if let Some(e) = late_error
         && summary.fatal.is_none()
     {
-        eprintln!("host: warning: {name}: {e}");
+        eprintln!("{}: warning: {name}: {e}", crate::program::name());
     }
     if !args.quiet {
         let audio = written as f64 / f64::from(rate);
         let took = started.elapsed().as_secs_f64();
         eprintln!(
-            "host: rendered {} of audio to {} in {:.2} s ({:.1}× real time)",
+            "{}: rendered {} of audio to {} in {:.2} s ({:.1}× real time)",
+            crate::program::name(),
             clock(audio),
             out_name(&args.output),
             took,
