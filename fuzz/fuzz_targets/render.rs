@@ -13,14 +13,14 @@
 #[path = "../../host/src/exit.rs"]
 mod exit;
 #[allow(dead_code)]
-#[path = "../../host/src/fluid.rs"]
+#[path = "../../host/src/fluid/synth.rs"]
 mod fluid;
 #[allow(dead_code)]
 #[path = "../../host/src/midi_input.rs"]
 mod midi_input;
 #[allow(dead_code)]
-#[path = "../../host/src/song.rs"]
-mod song;
+#[path = "../../host/src/capacities.rs"]
+mod capacities;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -60,7 +60,7 @@ fuzz_target!(|data: &[u8]| {
         let synth = &mut *cell.borrow_mut();
         synth.reset();
         let src = midi_input::MidiSource::Memory(data.to_vec());
-        let mut seq = Box::new(song::StandardSequencer::new(src));
+        let mut seq = Box::new(capacities::StandardSequencer::new(src));
         if seq
             .reopen(
                 ReaderOptions::LENIENT,

@@ -4,9 +4,12 @@
 //! Module map: [`cli`] (arguments), [`config`] (the configuration file),
 //! [`exit`] (errors and exit codes), [`program`] (the name it was started
 //! with), [`man`] (the manual pages), [`midi_input`] (files and stdin),
-//! [`song`] (the core sequencer at host capacities), [`fluid`]
+//! [`capacities`] and [`any_sequencer`] (the core sequencer at host
+//! capacities), [`opening`] (opening a reader), [`fluid`]
 //! (FluidSynth), [`soundfont`] (finding one), and one module per command.
 
+mod any_sequencer;
+mod capacities;
 mod cli;
 mod config;
 mod describe;
@@ -18,13 +21,13 @@ mod info;
 mod json;
 mod man;
 mod midi_input;
+mod opening;
 mod play;
 mod program;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
-mod song;
 mod soundfont;
 mod wav_output;
 

@@ -153,8 +153,13 @@ impl<S: Synth + VoiceCount> Synth for Tailed<'_, S> {
 /// Sustain (64) and sostenuto (66) off on every channel: at `--end`,
 /// after the notes are released, so that the tail is their release.
 pub fn lift_pedals(synth: &mut impl Synth) {
+    controllers_to_zero(synth, &[64, 66]);
+}
+
+/// Each of `controllers` set to 0 on every channel, channel by channel.
+pub fn controllers_to_zero(synth: &mut impl Synth, controllers: &[u8]) {
     for ch in 0..16u8 {
-        for cc in [64u8, 66] {
+        for &cc in controllers {
             synth.apply(SynthEvent::Midi {
                 channel: u4::new(ch),
                 message: MidiMessage::Controller {
@@ -163,11 +168,5 @@ pub fn lift_pedals(synth: &mut impl Synth) {
                 },
             });
         }
-    }
-}
-
-impl VoiceCount for crate::fluid::FluidSynth {
-    fn active_voices(&self) -> u32 {
-        crate::fluid::FluidSynth::active_voices(self)
     }
 }

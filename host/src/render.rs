@@ -1,36 +1,14 @@
 //! `host render`: a MIDI file to a WAV file, as fast as the machine allows,
-//! through the same sequencer as playback ([`Song::process`] driving
+//! through the same sequencer as playback ([`AnySequencer::process`] driving
 //! [`FluidSynth`]), with no pacing.
 //!
-//! # What is rendered
-//!
-//! 1. The file is scanned once ([`crate::scan`]): its length, its problems
-//!    (one warning line each; `--strict` refuses a damaged file, exit 3,
-//!    before any output is created).
-//! 2. The song is played period by period (`--period` frames; the size
-//!    only chunks the work: events land on their exact frames whatever the
-//!    period, so the WAV is byte-identical for any period). `--start` seeks
-//!    with chase; `--end` stops where the song position reaches it
-//!    (sounding notes are released, sustain and sostenuto pedals lifted).
-//! 3. **Release tail**: after the song's last event (or `--end`), rendering
-//!    goes on in blocks of 64 frames until the sound has died away, by the
-//!    rule in [`crate::release_tail`] (`host play` ends a song by the same
-//!    rule, so its natural end is the same samples). The rule is
-//!    period-independent too.
-//!
-//! Standard output (`-o -`) cannot be patched afterwards, so its header
-//! declares the song's length plus the whole tail cap up front, and the
-//! samples after the tail's end are silence: the first part of the stream
-//! is byte for byte the file's data.
-//!
-//! Same input and options give the same bytes, every run.
-//!
-//! # Stopping
-//!
-//! SIGINT (Ctrl-C), SIGTERM and SIGHUP stop between two periods: a file
-//! is finished as a valid WAV of what was rendered (sizes patched), one
-//! line says so, and the exit code is 130, 143 or 129. (A write error
-//! instead removes the partial file: see [`crate::wav_output`].)
+//! The file is scanned once (length, problems; `--strict` refuses damage
+//! before any output exists), played period by period (the WAV is
+//! byte-identical for any `--period`), then its release tail is rendered by
+//! [`crate::release_tail`]'s rule, so `host play`'s natural end is the same
+//! samples. A stop signal finishes a valid, shorter WAV (exit 129/130/143).
+//! Standard output, the tail and stopping in detail: `docs/render.md` in the
+//! repository.
 //!
 //! *Real-time*: not real-time (it is the offline path); the per-period
 //! work is the same bounded work as playback.
@@ -42,6 +20,7 @@ use smfplay_core::audio::convert::{interleave_stereo_f32, interleave_stereo_i16}
 use smfplay_core::sequencer::{Command, Notice, Observer, SeekTarget, SequencerConfig};
 use smfplay_core::wav::{SampleFormat, WavSpec};
 
+use crate::any_sequencer::AnySequencer;
 use crate::cli::{RenderArgs, WavFormat, human_duration};
 use crate::exit::{HostError, Kind, code};
 use crate::fluid::FluidSynth;
@@ -49,7 +28,6 @@ use crate::play::signals;
 use crate::progress::{Progress, clock};
 use crate::release_tail::{TailRule, TailStart, lift_pedals};
 use crate::scan::{self, display_name};
-use crate::song::Song;
 use crate::soundfont;
 use crate::wav_output::WavOutput;
 
@@ -129,7 +107,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     fluid.load_soundfont(&sf)?;
 
     // 3. Song and transport settings.
-    let mut song = Song::open(input, seq.strict, SequencerConfig::new(rate, args.period))?;
+    let mut song = AnySequencer::open(input, seq.strict, SequencerConfig::new(rate, args.period))?;
     let tail_start = TailStart::new(None);
     let mut rule = TailRule::new(fluid.sample_rate());
     let mut synth = rule.with(&mut fluid, &tail_start);
@@ -151,7 +129,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     }
     for c in commands {
         song.command(&mut synth, c)
-            .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
+            .map_err(|e| crate::opening::reader_error(&args.input, &[], e))?;
     }
 
     // 4. Output (none at all when a signal came during the start-up).
@@ -192,7 +170,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             if frame == cut {
                 // --end: release what sounds, lift the pedals, then the tail.
                 song.command(&mut synth, Command::Pause)
-                    .map_err(|e| crate::song::reader_error(&args.input, &[], e))?;
+                    .map_err(|e| crate::opening::reader_error(&args.input, &[], e))?;
                 lift_pedals(&mut synth);
                 tail_start.set(Some(frame));
                 cut_done = true;

@@ -17,12 +17,12 @@ use midly::TrackEventKind;
 use smfplay_core::smf::{Diagnostics, Error, Header, Reader, ReaderOptions};
 use smfplay_core::tempo::TempoMap;
 
+use crate::capacities::{
+    PAYLOAD, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW, is_wide,
+};
 use crate::exit::HostError;
 use crate::midi_input::{MidiInput, MidiSource};
-use crate::song::{
-    PAYLOAD, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW, is_wide,
-    open_on_big_stack, reader_error, reader_options,
-};
+use crate::opening::{open_on_big_stack, reader_error, reader_options};
 
 /// One event of the merged stream with its exact time.
 pub struct ScanEvent<'a> {

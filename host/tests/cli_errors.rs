@@ -7,7 +7,8 @@
 //! Device faults without a sound card: an unknown name, no default device
 //! (an ALSA configuration whose default leads nowhere), a busy device (an
 //! `LD_PRELOAD` shim answering EBUSY, `common::faults`); a refused rate or
-//! period on the test bed's fixed JACK device (`common::testbed`).
+//! period on the test bed's fixed JACK device (`common::testbed`; those
+//! tests are ignored unless the test bed runs: `SMFPLAY_TESTBED=1`).
 
 mod common;
 
@@ -649,6 +650,7 @@ fn busy_device_says_what_to_try() {
 // server's 48 kHz only, periods in multiples of the JACK period.
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn device_refusing_the_rate_says_what_it_offers() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-rate");
@@ -663,6 +665,7 @@ fn device_refusing_the_rate_says_what_it_offers() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn device_refusing_the_period_says_what_it_offers() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-period");
@@ -686,6 +689,7 @@ fn device_refusing_the_period_says_what_it_offers() {
 /// `play --strict` refuses a damaged file with one line saying where the
 /// damage is (exit 3); without it the file plays with a warning.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn play_strict_refuses_a_damaged_file() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-play-strict");
@@ -711,6 +715,7 @@ fn play_strict_refuses_a_damaged_file() {
 
 /// A playlist with a missing file: one line for it, the others play, exit 3.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn playlist_with_a_missing_file() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-playlist");

@@ -37,6 +37,7 @@ fn play_captured(tee: &str, capture: &str, args: &[&str], file: &str) -> (String
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn loop_plays_the_list_again_until_stopped() {
     let _l = serial();
     let dir = TempDir::new("play-loop");
@@ -86,6 +87,7 @@ fn loop_plays_the_list_again_until_stopped() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn shuffle_plays_each_file_once_in_another_order() {
     let _l = serial();
     let dir = TempDir::new("play-shuffle");
@@ -118,6 +120,7 @@ fn shuffle_plays_each_file_once_in_another_order() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn quiet_prints_nothing() {
     let _l = serial();
     let dir = TempDir::new("play-quiet");
@@ -143,6 +146,7 @@ fn quiet_prints_nothing() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn period_and_periods_set_the_device_buffer() {
     let _l = serial();
     let dir = TempDir::new("play-period");
@@ -192,6 +196,7 @@ fn period_and_periods_set_the_device_buffer() {
 /// plays four (counted in frames written to the device), and both end at
 /// song position 4 s.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn start_skips_into_the_song() {
     let _l = serial();
     let dir = TempDir::new("play-start");
@@ -222,6 +227,7 @@ fn start_skips_into_the_song() {
 /// On the paced JACK device: an unpaced one runs the audio thread ahead of
 /// the feeder, so events come late and the sound varies from run to run.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn song_settings_take_effect_in_play() {
     let _l = serial();
     let dir = TempDir::new("play-song-settings");
@@ -302,6 +308,7 @@ fn song_settings_take_effect_in_play() {
 
 /// `-` plays a song from standard input.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn plays_from_standard_input() {
     use std::io::Write;
     let _l = serial();

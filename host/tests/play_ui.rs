@@ -1,7 +1,7 @@
 //! The live display and its keys, driven for real: `host play` runs in a
 //! tmux pane (120×40) on the audio test bed (`common/testbed.rs`, as
-//! `play_testbed.rs`: started here; if it cannot start, every test fails
-//! with the reason), keys go in with `send-keys`, and the screen is read
+//! `play_testbed.rs`: ignored, with the reason, unless the test bed runs
+//! and `SMFPLAY_TESTBED=1`), keys go in with `send-keys`, and the screen is read
 //! back with `capture-pane`. Waits poll the pane with generous limits (a
 //! busy 2-core CI machine); only "the clock stands still while paused"
 //! needs a fixed wait.
@@ -235,6 +235,7 @@ fn stty_restored(p: &Pane) {
 /// `r` and `l` show their settings. `q` then exits 0 with the terminal as
 /// it was (same `stty -g`, cursor shown).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn pause_stops_the_clock_and_q_restores_the_terminal() {
     let _l = serial();
     let midi = write_fixture("ui-pause.mid", &smfplay_tests::fixtures::dense_16ch(60));
@@ -277,6 +278,7 @@ fn pause_stops_the_clock_and_q_restores_the_terminal() {
 /// shows what the file set, and a key then steps from the file's value
 /// (not from the command line's).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn keys_step_from_what_a_command_file_set() {
     let _l = serial();
     let midi = write_fixture("ui-commands.mid", &smfplay_tests::fixtures::dense_16ch(60));
@@ -309,6 +311,7 @@ fn keys_step_from_what_a_command_file_set() {
 /// none hangs: in the song's silent tail the voices fall to 0 before the
 /// end.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn seek_moves_the_position_and_no_note_hangs() {
     let _l = serial();
     // 20 s of held notes, then 8 s of silence.
@@ -371,6 +374,7 @@ fn peak(raw: &[u8], from: usize, to: usize) -> i32 {
 /// has sound before the key and none from 2.5 s after it (release and
 /// reverb tails gone) until quit. Channel 12 is muted with shift+2 (`@`).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn muting_a_channel_silences_it() {
     let _l = serial();
     let midi = write_fixture("ui-mute.mid", &held_notes(11, 40, 1));
@@ -429,6 +433,7 @@ fn muting_a_channel_silences_it() {
 /// A playlist of three files plays in order; `n` skips to the next, `p`
 /// goes back.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn playlist_of_three_plays_in_order_and_n_skips() {
     let _l = serial();
     let dir = scratch("ui-list");
@@ -470,6 +475,7 @@ fn playlist_of_three_plays_in_order_and_n_skips() {
 /// and 143, and leave the terminal as it was; so does a second SIGTERM
 /// during the 50 ms fade of the first (the immediate exit).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn ctrl_c_and_sigterm_restore_the_terminal() {
     let _l = serial();
     let midi = write_fixture("ui-signal.mid", &smfplay_tests::fixtures::dense_16ch(60));
@@ -501,6 +507,7 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
 /// A `.kar` file: its text events are the lyric line (`\` and `/` start
 /// a new one; `@` headers are not lyrics), markers show as text.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn karaoke_lyrics_and_markers_show() {
     let _l = serial();
     let q = u64::from(TPQ);

@@ -162,7 +162,7 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::play::controls::Effect;
+    use crate::play::control::controls::Effect;
 
     fn cmd(line: &str) -> Action {
         match parse_line(line) {
@@ -198,8 +198,8 @@ mod tests {
     /// change: both go through `Controls::apply`.
     #[test]
     fn a_line_and_the_keys_send_the_same_command_for_the_same_change() {
-        use crate::play::controls::Controls;
-        use crate::play::keys::{Key, action};
+        use crate::play::control::controls::Controls;
+        use crate::play::control::keys::{Key, action};
         let fresh = || Controls::new(1.0, 0, &[], &[], false);
         let by_keys = |keys: &[Key]| {
             let mut c = fresh();

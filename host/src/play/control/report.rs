@@ -14,9 +14,12 @@ use std::time::Duration;
 use smfplay_core::sequencer::TextKind;
 use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
-use super::alsa_output::Negotiated;
-use super::audio_thread::{Report, ShedState, Snapshot, ThreadStats};
 use crate::exit::HostError;
+use crate::play::realtime::alsa_output::Negotiated;
+use crate::play::realtime::messages::Report;
+use crate::play::realtime::shedder::ShedState;
+use crate::play::realtime::snapshot::Snapshot;
+use crate::play::realtime::thread_stats::ThreadStats;
 
 /// The printer.
 pub struct Log {
@@ -318,7 +321,7 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
     let pct = |v: f64| v * 100.0 / budget_us;
     let delay = s.delay.unwrap_or(-1);
     let delay_ms = delay as f64 * 1000.0 / f64::from(n.rate);
-    let rt = super::rt::is_realtime();
+    let rt = crate::play::realtime::scheduling::is_realtime();
     if json {
         return format!(
             "{{\"event\":\"stats\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2},\"delay_frames\":{delay},\"budget_us\":{budget_us:.1},\"work_p50_us\":{p50:.1},\"work_p99_us\":{p99:.1},\"work_max_us\":{max:.1},\"work_p99_percent\":{:.1},\"periods\":{},\"xruns\":{},\"late\":{},\"deferred_periods\":{},\"dropped_payloads\":{},\"voices\":{},\"polyphony\":{},\"shed_level\":{},\"reverb\":{},\"chorus\":{},\"song_s\":{:.3},\"realtime\":{rt},\"memory_locked\":{},\"locked_kib\":{},\"write_max_us\":{:.1},\"preempted\":{},\"minor_faults\":{},\"major_faults\":{}}}",
@@ -340,8 +343,8 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
             s.shed.reverb,
             s.shed.chorus,
             s.song_ms as f64 / 1000.0,
-            super::rt::is_locked(),
-            super::rt::hot_bytes() / 1024,
+            crate::play::realtime::scheduling::is_locked(),
+            crate::play::realtime::scheduling::hot_bytes() / 1024,
             s.thread.write_max_ns as f64 / 1000.0,
             s.thread.preempted,
             s.thread.minor_faults,
@@ -389,7 +392,7 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
         s.thread.preempted,
         s.thread.minor_faults,
         s.thread.major_faults,
-        super::rt::lock_words()
+        crate::play::realtime::scheduling::lock_words()
     );
     o
 }
@@ -413,4 +416,42 @@ pub fn damage_warning(
         0 => format!("{name}: {first}"),
         more => format!("{name}: {first}; {more} more damaged part(s) skipped (see `host info`)"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The damage warning: the first problem as `host info` says it, then how
+    /// many more; nothing when nothing was skipped.
+    #[test]
+    fn damage_warning_names_the_first_problem_and_counts_the_rest() {
+        use smfplay_core::smf::{Error, ErrorKind, Severity};
+        let path = Path::new("song.mid");
+        let first = Error {
+            kind: ErrorKind::TruncatedEvent,
+            track: Some(2),
+            offset: 900,
+            severity: Severity::TrackEnded,
+        };
+        let said = crate::scan::problem_line(&first);
+        assert!(said.contains("track 2") && said.contains("900"), "{said}");
+        assert_eq!(
+            damage_warning(path, Some(first), 1),
+            Some(format!("song.mid: {said}"))
+        );
+        assert_eq!(
+            damage_warning(path, Some(first), 4),
+            Some(format!(
+                "song.mid: {said}; 3 more damaged part(s) skipped (see `host info`)"
+            ))
+        );
+        assert_eq!(damage_warning(path, None, 0), None);
+        assert_eq!(
+            damage_warning(path, None, 2),
+            Some("song.mid: 2 damaged part(s) skipped (see `host info`)".into())
+        );
+    }
 }

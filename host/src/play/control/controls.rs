@@ -16,8 +16,8 @@
 use midly::num::u4;
 use smfplay_core::sequencer::Command;
 
-use super::audio_thread::AudioCmd;
 use super::keys::Action;
+use crate::play::realtime::messages::AudioCmd;
 
 /// Volume step and range, in percent of unity gain.
 pub const VOLUME_STEP: u32 = 10;

@@ -8,8 +8,9 @@
 use heapless::spsc::{Consumer, Producer, Queue};
 use smfplay_core::sequencer::SeekTarget;
 
-use super::audio_thread::{AudioCmd, Queues, Report, Snapshot};
-use super::feeder::{FeedItem, QueueSink};
+use super::messages::{AudioCmd, Report};
+use super::queue_sink::{FeedItem, QueueSink};
+use super::snapshot::Snapshot;
 
 /// Feed items queued ahead (capacity − 1).
 pub const FEED_QUEUE: usize = 8192;
@@ -43,6 +44,22 @@ pub struct FeederEnds<'q> {
     pub seeks: Consumer<'q, SeekTarget>,
 }
 
+/// The audio thread's ends.
+pub struct AudioEnds<'q> {
+    /// Feed items.
+    pub items: Consumer<'q, FeedItem>,
+    /// Payload bytes.
+    pub bytes: Consumer<'q, u8>,
+    /// Commands.
+    pub commands: Consumer<'q, AudioCmd>,
+    /// Reports.
+    pub reports: Producer<'q, Report>,
+    /// Empty snapshot boxes from the control thread.
+    pub snap_requests: Consumer<'q, Box<Snapshot>>,
+    /// Filled snapshot boxes back.
+    pub snap_replies: Producer<'q, Box<Snapshot>>,
+}
+
 /// The control thread's ends.
 pub struct ControlEnds<'q> {
     /// Commands to the audio thread.
@@ -72,7 +89,7 @@ impl PlayQueues {
     }
 
     /// Each thread's ends.
-    pub fn split(&mut self) -> (FeederEnds<'_>, Queues<'_>, ControlEnds<'_>) {
+    pub fn split(&mut self) -> (FeederEnds<'_>, AudioEnds<'_>, ControlEnds<'_>) {
         let (items_p, items_c) = self.items.split();
         let (bytes_p, bytes_c) = self.bytes.split();
         let (cmd_p, cmd_c) = self.commands.split();
@@ -85,7 +102,7 @@ impl PlayQueues {
                 sink: QueueSink::new(items_p, bytes_p),
                 seeks: seeks_c,
             },
-            Queues {
+            AudioEnds {
                 items: items_c,
                 bytes: bytes_c,
                 commands: cmd_c,

@@ -176,7 +176,7 @@ fn device_error(name: &str, what: &str, e: alsa::Error) -> HostError {
     }
     let hint = match errno {
         libc::EBUSY => {
-            let holders = crate::play::device_holders::playback_holders();
+            let holders = super::device_holders::playback_holders();
             let who = if holders.is_empty() {
                 "another program is using it".to_string()
             } else {

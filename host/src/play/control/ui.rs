@@ -3,7 +3,7 @@
 //! control loop, which applies them ([`super::controls`]) and delivers
 //! their effects ([`super::delivery`]) exactly as a `--commands` file's;
 //! it shows what came of them, and redraws
-//! the figures the audio thread publishes in [`Shared`]'s atomics in
+//! the figures the audio thread publishes in [`PlayStatus`]'s atomics in
 //! place ([`super::display`]): the cursor goes back up over the previous
 //! frame and each line is overwritten and cleared to its end — no full
 //! clear, no flicker.
@@ -15,24 +15,29 @@ use std::io::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::Shared;
-use super::audio_thread::Report;
 use super::controls::Controls;
 use super::delivery::Delivered;
 use super::display::{self, Frame, Lyrics};
 use super::keys::{self, Action, Key, KeyDecoder};
 use super::terminal::{self, RawTerminal};
+use crate::play::realtime::messages::Report;
+use crate::play::realtime::play_status::PlayStatus;
 
 /// Time between frames (about 15 per second).
 pub const FRAME: Duration = Duration::from_millis(66);
 
 /// The song being shown.
-struct Song {
-    name: String,
-    index: usize,
-    count: usize,
-    total_ms: Option<u64>,
-    budget_ns: u64,
+pub struct ShownSong {
+    /// Its name as shown.
+    pub name: String,
+    /// Its place in the playlist, from 1…
+    pub index: usize,
+    /// …of this many.
+    pub count: usize,
+    /// Its length in ms, when known.
+    pub total_ms: Option<u64>,
+    /// A period's length in ns (the work figure is a share of it).
+    pub budget_ns: u64,
 }
 
 /// The live display; see the module docs.
@@ -43,7 +48,7 @@ pub struct Ui {
     last_draw: Option<Instant>,
     lyrics: Lyrics,
     key: Option<(i8, bool)>,
-    song: Song,
+    song: ShownSong,
     message: String,
     ended: bool,
 }
@@ -58,7 +63,7 @@ impl Ui {
             last_draw: None,
             lyrics: Lyrics::new(false),
             key: None,
-            song: Song {
+            song: ShownSong {
                 name: String::new(),
                 index: 0,
                 count: 0,
@@ -70,25 +75,9 @@ impl Ui {
         }
     }
 
-    /// A new song starts: `index` from 1 of `count`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn begin_song(
-        &mut self,
-        name: &str,
-        index: usize,
-        count: usize,
-        total_ms: Option<u64>,
-        karaoke: bool,
-        rate: u32,
-        period: usize,
-    ) {
-        self.song = Song {
-            name: name.to_string(),
-            index,
-            count,
-            total_ms,
-            budget_ns: period as u64 * 1_000_000_000 / u64::from(rate.max(1)),
-        };
+    /// A new song starts (its lyrics shown as karaoke for a `.kar`).
+    pub fn begin_song(&mut self, song: ShownSong, karaoke: bool) {
+        self.song = song;
         self.lyrics = Lyrics::new(karaoke);
         self.key = None;
         self.ended = false;
@@ -138,7 +127,7 @@ impl Ui {
     }
 
     /// Redraws when a frame is due (or now, with `force`).
-    pub fn draw(&mut self, controls: &Controls, shared: &Shared, force: bool) {
+    pub fn draw(&mut self, controls: &Controls, status: &PlayStatus, force: bool) {
         let now = Instant::now();
         if !force
             && self
@@ -148,29 +137,29 @@ impl Ui {
             return;
         }
         self.last_draw = Some(now);
-        let bar_beat = shared.bar_beat.load(Ordering::Relaxed);
-        let sig = shared.signature.load(Ordering::Relaxed);
-        let channels = shared.channels.load(Ordering::Relaxed);
+        let bar_beat = status.bar_beat.load(Ordering::Relaxed);
+        let sig = status.signature.load(Ordering::Relaxed);
+        let channels = status.channels.load(Ordering::Relaxed);
         // Each frame shows the peak since the last one.
-        let work_ns = shared.work_peak_ns.swap(0, Ordering::Relaxed);
+        let work_ns = status.work_peak_ns.swap(0, Ordering::Relaxed);
         let frame = Frame {
             name: &self.song.name,
             index: self.song.index,
             count: self.song.count,
-            song_ms: shared.song_ms.load(Ordering::Relaxed),
+            song_ms: status.song_ms.load(Ordering::Relaxed),
             total_ms: self.song.total_ms,
-            paused: shared.paused.load(Ordering::Relaxed),
+            paused: status.paused.load(Ordering::Relaxed),
             ended: self.ended,
             bar_beat: ((bar_beat >> 32) as u32, bar_beat as u32),
-            us_per_quarter: shared.us_per_quarter.load(Ordering::Relaxed),
-            tempo_milli: shared.tempo_milli.load(Ordering::Relaxed),
+            us_per_quarter: status.us_per_quarter.load(Ordering::Relaxed),
+            tempo_milli: status.tempo_milli.load(Ordering::Relaxed),
             signature: ((sig >> 8) as u8, sig as u8),
             key: self.key,
-            voices: shared.voices.load(Ordering::Relaxed),
+            voices: status.voices.load(Ordering::Relaxed),
             work_ns,
             budget_ns: self.song.budget_ns,
-            xruns: shared.xruns.load(Ordering::Relaxed),
-            shed_level: shared.shed_level.load(Ordering::Relaxed),
+            xruns: status.xruns.load(Ordering::Relaxed),
+            shed_level: status.shed_level.load(Ordering::Relaxed),
             lyric: self.lyrics.line(),
             text: self.lyrics.text(),
             sounding: channels as u16,

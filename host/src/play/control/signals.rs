@@ -13,6 +13,10 @@
 //! The audio and feeder threads block these signals ([`block_in_this_thread`])
 //! so that they are delivered to the control thread and never interrupt
 //! a device write.
+//!
+//! *Real-time*: the handlers are async-signal-safe; the rest runs on the
+//! control thread, except [`block_in_this_thread`], called once as the
+//! audio and feeder threads start, before the audio loop.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use smfplay_core::sequencer::SeekTarget;
 
-use super::Shared;
-use super::audio_thread::AudioCmd;
 use super::controls::Effect;
-use super::queues::ControlEnds;
+use crate::play::realtime::messages::AudioCmd;
+use crate::play::realtime::play_status::PlayStatus;
+use crate::play::realtime::queues::ControlEnds;
 
 /// A seek pressed this soon after another counts from the first one's
 /// target (the play head has not got there yet).
@@ -72,16 +72,16 @@ impl Delivery {
     pub fn deliver(
         &mut self,
         effect: Effect,
-        shared: &Shared,
+        status: &PlayStatus,
         q: &mut ControlEnds<'_>,
     ) -> Delivered {
-        self.deliver_at(effect, shared, q, Instant::now())
+        self.deliver_at(effect, status, q, Instant::now())
     }
 
     fn deliver_at(
         &mut self,
         effect: Effect,
-        shared: &Shared,
+        status: &PlayStatus,
         q: &mut ControlEnds<'_>,
         now: Instant,
     ) -> Delivered {
@@ -93,7 +93,7 @@ impl Delivery {
             Effect::SeekBy(_) | Effect::SeekStart | Effect::SeekTo(_) => {
                 let base = match self.last_seek {
                     Some((at, target)) if now.duration_since(at) < SEEK_CHAIN => target,
-                    _ => shared.song_ms.load(Ordering::Relaxed),
+                    _ => status.song_ms.load(Ordering::Relaxed),
                 };
                 let target = match effect {
                     Effect::SeekBy(ms) => base.saturating_add_signed(ms),
@@ -131,43 +131,43 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::play::queues::PlayQueues;
+    use crate::play::realtime::queues::PlayQueues;
     use smfplay_core::sequencer::Command;
 
     #[test]
     fn effects_go_to_their_queues() {
         let mut queues = PlayQueues::new();
         let (feeder, mut audio, mut ctrl) = queues.split();
-        let shared = Shared::new();
-        shared.song_ms.store(10_000, Ordering::Relaxed);
+        let status = PlayStatus::new();
+        status.song_ms.store(10_000, Ordering::Relaxed);
         let mut d = Delivery::new(Some(60_000), 1000);
         let t0 = Instant::now();
         let cmd = AudioCmd::Transport(Command::Pause);
         assert_eq!(
-            d.deliver_at(Effect::Audio(cmd), &shared, &mut ctrl, t0),
+            d.deliver_at(Effect::Audio(cmd), &status, &mut ctrl, t0),
             Delivered::Sent
         );
         assert_eq!(audio.commands.dequeue(), Some(cmd));
         let mut seeks = feeder.seeks;
         // From the play head; a second seek soon after chains from the first.
         assert_eq!(
-            d.deliver_at(Effect::SeekBy(5_000), &shared, &mut ctrl, t0),
+            d.deliver_at(Effect::SeekBy(5_000), &status, &mut ctrl, t0),
             Delivered::Seeked
         );
         assert_eq!(seeks.dequeue(), Some(SeekTarget::SongFrame(15_000)));
-        d.deliver_at(Effect::SeekBy(-30_000), &shared, &mut ctrl, t0);
+        d.deliver_at(Effect::SeekBy(-30_000), &status, &mut ctrl, t0);
         assert_eq!(seeks.dequeue(), Some(SeekTarget::SongFrame(0)));
         // An absolute seek stops at the song's end, and later ones step
         // from its target, not from the play head.
-        d.deliver_at(Effect::SeekTo(90_000), &shared, &mut ctrl, t0);
+        d.deliver_at(Effect::SeekTo(90_000), &status, &mut ctrl, t0);
         assert_eq!(seeks.dequeue(), Some(SeekTarget::SongFrame(60_000)));
-        d.deliver_at(Effect::SeekBy(-5_000), &shared, &mut ctrl, t0);
+        d.deliver_at(Effect::SeekBy(-5_000), &status, &mut ctrl, t0);
         assert_eq!(seeks.dequeue(), Some(SeekTarget::SongFrame(55_000)));
         // Long after: from the play head again.
         let later = t0 + SEEK_CHAIN;
-        d.deliver_at(Effect::SeekBy(5_000), &shared, &mut ctrl, later);
+        d.deliver_at(Effect::SeekBy(5_000), &status, &mut ctrl, later);
         assert_eq!(seeks.dequeue(), Some(SeekTarget::SongFrame(15_000)));
-        d.deliver_at(Effect::SeekStart, &shared, &mut ctrl, later);
+        d.deliver_at(Effect::SeekStart, &status, &mut ctrl, later);
         assert_eq!(seeks.dequeue(), Some(SeekTarget::SongFrame(0)));
     }
 
@@ -175,11 +175,11 @@ mod tests {
     fn the_first_navigation_wins_and_stops_the_song_once() {
         let mut queues = PlayQueues::new();
         let (_feeder, mut audio, mut ctrl) = queues.split();
-        let shared = Shared::new();
+        let status = PlayStatus::new();
         let mut d = Delivery::new(None, 48_000);
         assert_eq!(d.nav(), None);
-        d.deliver(Effect::Next, &shared, &mut ctrl);
-        d.deliver(Effect::Quit, &shared, &mut ctrl);
+        d.deliver(Effect::Next, &status, &mut ctrl);
+        d.deliver(Effect::Quit, &status, &mut ctrl);
         assert_eq!(d.nav(), Some(Nav::Next));
         assert_eq!(audio.commands.dequeue(), Some(AudioCmd::Quit));
         assert_eq!(audio.commands.dequeue(), None);
@@ -189,17 +189,17 @@ mod tests {
     fn a_full_queue_drops_and_says_so() {
         let mut queues = PlayQueues::new();
         let (_feeder, _audio, mut ctrl) = queues.split();
-        let shared = Shared::new();
+        let status = PlayStatus::new();
         let mut d = Delivery::new(None, 48_000);
         let cmd = Effect::Audio(AudioCmd::Volume(0.5));
         let mut outcomes = Vec::new();
-        for _ in 0..crate::play::queues::CMD_QUEUE + 1 {
-            outcomes.push(d.deliver(cmd, &shared, &mut ctrl));
+        for _ in 0..crate::play::realtime::queues::CMD_QUEUE + 1 {
+            outcomes.push(d.deliver(cmd, &status, &mut ctrl));
         }
         assert_eq!(outcomes.last(), Some(&Delivered::Dropped));
         assert!(outcomes[0] == Delivered::Sent);
         assert_eq!(
-            d.deliver(Effect::Quit, &shared, &mut ctrl),
+            d.deliver(Effect::Quit, &status, &mut ctrl),
             Delivered::Dropped
         );
         assert_eq!(d.nav(), None, "a quit that was not sent is not taken");

@@ -1,6 +1,8 @@
-//! Unit tests of the play engine: the steady-state audio loop allocates
-//! nothing (a counting global allocator watches the audio thread), and the
-//! playlist expands directories.
+//! Unit tests of the audio thread's engine: the steady-state audio loop
+//! allocates nothing (a counting global allocator watches the audio
+//! thread), and load shedding steps down and back up.
+//!
+//! *Real-time*: tests; they run the engine on threads of their own.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -10,13 +12,19 @@ use midly::num::u4;
 use smfplay_core::audio::PeriodBuffer;
 use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
 
-use super::alsa_output::{Lost, Output, PcmFormat, Samples};
-use super::audio_thread::{AudioCmd, Engine, EngineConfig, HostPlayer, OutBuf, Report, Snapshot};
-use super::feeder::{self, AnyFeed};
+use super::alsa_output::{AlsaOutput, Lost, Output, PcmFormat, Samples};
+use super::any_feed::AnyFeed;
+use super::engine::{Engine, EngineConfig, EngineParts};
+use super::feeder;
+use super::messages::{AudioCmd, Report};
+use super::output_buffer::OutputBuffer;
+use super::play_status::PlayStatus;
 use super::queues::PlayQueues;
-use super::*;
+use super::snapshot::Snapshot;
+use crate::capacities::HostPlayer;
 use crate::fluid::{FluidOptions, FluidSynth};
 use crate::midi_input::MidiInput;
+use crate::play::MAX_PERIOD;
 
 /// Counts allocations made by threads that asked to be watched.
 struct Counting;
@@ -128,6 +136,19 @@ fn count_allocations(spec: Spec<'_>, period: usize, format: PcmFormat) -> (u64, 
     })
 }
 
+/// The engine's settings in these tests: full volume, effects on, no end.
+fn full_volume_config(period: usize, rate: u32) -> EngineConfig {
+    EngineConfig {
+        period,
+        rate,
+        volume: 1.0,
+        end_song_frame: None,
+        stall: None,
+        reverb: true,
+        chorus: true,
+    }
+}
+
 fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> (u64, u64) {
     let rate = 48_000;
     let path =
@@ -140,26 +161,15 @@ fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> 
     let mut player = Box::new(HostPlayer::new(feed.header().timing, rate, bucket_log2));
     let mut queues = PlayQueues::new();
     let (feeder_ends, queues, mut ctrl) = queues.split();
-    let shared = Shared::new();
+    let shared = PlayStatus::new();
     let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
-    let out_buf = OutBuf::new(format, period);
-    let cfg = EngineConfig {
-        period,
-        rate,
-        volume: 1.0,
-        end_song_frame: None,
-        stall: None,
-        reverb: true,
-        chorus: true,
-    };
+    let out_buf = OutputBuffer::new(format, period);
+    let cfg = full_volume_config(period, rate);
     let (warm, counted) = (300u64, 3000u64);
     std::thread::scope(|sc| {
         let shared = &shared;
         let feed = &mut feed;
-        let feeder = sc.spawn(move || {
-            let (sink, seeks) = (feeder_ends.sink, feeder_ends.seeks);
-            feeder::run(feed, sink, seeks, shared, 0.25, rate, period)
-        });
+        let feeder = sc.spawn(move || feeder::run(feed, feeder_ends, shared, 0.25, rate, period));
         while !shared.primed.load(Ordering::Acquire) {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
@@ -169,7 +179,16 @@ fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> 
                 Spec::Fake => Box::new(NullOutput(0)),
                 Spec::Alsa(o) => Box::new(o.writer().expect("writer")),
             };
-            let mut engine = Engine::new(synth, out, player, queues, shared, buf, out_buf, cfg);
+            let parts = EngineParts {
+                synth,
+                player,
+                queues,
+                status: shared,
+                buf,
+                out_buf,
+                config: cfg,
+            };
+            let mut engine = Engine::new(out, parts);
             shared.started.store(true, Ordering::Release);
             for _ in 0..warm {
                 assert!(engine.period().is_none());
@@ -244,36 +263,6 @@ fn steady_state_audio_loop_allocates_nothing_alsa_null_device() {
     );
 }
 
-#[test]
-fn playlist_expands_directories_sorted() {
-    let dir = std::env::temp_dir().join(format!("smfplay-playlist-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for name in ["b.mid", "a.KAR", "c.txt", "d.rmi", "e.midi"] {
-        std::fs::write(dir.join(name), b"MThd").unwrap();
-    }
-    let list = expand_playlist(&[dir.clone(), PathBuf::from("x.mid")]).unwrap();
-    let names: Vec<_> = list
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names, ["a.KAR", "b.mid", "d.rmi", "e.midi", "x.mid"]);
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn stall_hook_parses() {
-    use std::time::Duration;
-    assert_eq!(
-        parse_stall(Some("30@200")),
-        Some((200, Duration::from_millis(30), 1))
-    );
-    assert_eq!(
-        parse_stall(Some("5@10x4")),
-        Some((10, Duration::from_millis(5), 4))
-    );
-    assert_eq!(parse_stall(Some("nonsense")), None);
-}
-
 /// A synth that renders silence and keeps the shedding settings it is given.
 struct SheddingSynth {
     polyphony: u32,
@@ -288,7 +277,7 @@ impl smfplay_core::synth::Synth for SheddingSynth {
     }
 }
 
-impl super::audio_thread::SynthControl for SheddingSynth {
+impl super::synth_control::SynthControl for SheddingSynth {
     fn polyphony(&self) -> u32 {
         self.polyphony
     }
@@ -316,7 +305,7 @@ struct ScriptedClock {
     period: std::time::Duration,
 }
 
-impl super::audio_thread::WorkClock for ScriptedClock {
+impl super::work_clock::WorkClock for ScriptedClock {
     fn now(&mut self) -> std::time::Instant {
         if self.started {
             // Work done: the scripted time after the start.
@@ -337,7 +326,7 @@ impl super::audio_thread::WorkClock for ScriptedClock {
 /// work is scripted, so the steps are exact on any machine.
 #[test]
 fn load_shedding_steps_down_and_back_up() {
-    use super::audio_thread::{SHED_COOL_MS, SHED_HOT_PERIODS, ShedState};
+    use super::shedder::{SHED_COOL_MS, SHED_HOT_PERIODS, ShedState};
     use std::time::Duration;
     std::thread::Builder::new()
         .stack_size(64 << 20)
@@ -355,17 +344,9 @@ fn load_shedding_steps_down_and_back_up() {
             let mut player = Box::new(HostPlayer::new(timing, rate, 8));
             let mut queues = PlayQueues::new();
             let (_feeder_ends, queues, mut ctrl) = queues.split();
-            let shared = Shared::new();
+            let shared = PlayStatus::new();
             let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
-            let cfg = EngineConfig {
-                period,
-                rate,
-                volume: 1.0,
-                end_song_frame: None,
-                stall: None,
-                reverb: true,
-                chorus: true,
-            };
+            let cfg = full_volume_config(period, rate);
             let work = std::rc::Rc::new(Cell::new(Duration::ZERO));
             let clock = ScriptedClock {
                 now: std::time::Instant::now(),
@@ -373,17 +354,16 @@ fn load_shedding_steps_down_and_back_up() {
                 work: work.clone(),
                 period: Duration::from_nanos(budget_ns),
             };
-            let mut engine = Engine::with_clock(
-                clock,
-                &mut synth,
-                NullOutput(0),
-                &mut player,
+            let parts = EngineParts {
+                synth: &mut synth,
+                player: &mut player,
                 queues,
-                &shared,
-                &mut buf,
-                OutBuf::new(PcmFormat::S16, period),
-                cfg,
-            );
+                status: &shared,
+                buf: &mut buf,
+                out_buf: OutputBuffer::new(PcmFormat::S16, period),
+                config: cfg,
+            };
+            let mut engine = Engine::with_clock(clock, NullOutput(0), parts);
             let level = || shared.shed_level.load(Ordering::Relaxed);
             // Runs `n` periods of `p` % work; the level after each.
             let mut run = |p: u64, n: u64| -> Vec<u8> {
@@ -454,35 +434,4 @@ fn load_shedding_steps_down_and_back_up() {
         .unwrap()
         .join()
         .unwrap();
-}
-
-/// The damage warning: the first problem as `host info` says it, then how
-/// many more; nothing when nothing was skipped.
-#[test]
-fn damage_warning_names_the_first_problem_and_counts_the_rest() {
-    use smfplay_core::smf::{Error, ErrorKind, Severity};
-    let path = Path::new("song.mid");
-    let first = Error {
-        kind: ErrorKind::TruncatedEvent,
-        track: Some(2),
-        offset: 900,
-        severity: Severity::TrackEnded,
-    };
-    let said = crate::scan::problem_line(&first);
-    assert!(said.contains("track 2") && said.contains("900"), "{said}");
-    assert_eq!(
-        report::damage_warning(path, Some(first), 1),
-        Some(format!("song.mid: {said}"))
-    );
-    assert_eq!(
-        report::damage_warning(path, Some(first), 4),
-        Some(format!(
-            "song.mid: {said}; 3 more damaged part(s) skipped (see `host info`)"
-        ))
-    );
-    assert_eq!(report::damage_warning(path, None, 0), None);
-    assert_eq!(
-        report::damage_warning(path, None, 2),
-        Some("song.mid: 2 damaged part(s) skipped (see `host info`)".into())
-    );
 }

@@ -1,0 +1,318 @@
+//! One song, as the control thread plays it, in named steps: open the file
+//! ([`open_song`]), make the player with the settings carried over
+//! ([`make_player`]), queue the start (`--start`, effects), work out where
+//! it stops ([`StopAt`]), start the feeder and audio threads, run the
+//! [`ControlLoop`] until the audio thread ends, join both threads, and say
+//! how the song went ([`report_song_end`]).
+//!
+//! *Real-time*: control thread only; it starts the real-time threads,
+//! whose code is in [`crate::play::realtime`].
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use smfplay_core::audio::PeriodBuffer;
+use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
+
+use super::commands::CommandScript;
+use super::control_loop::ControlLoop;
+use super::controls::Controls;
+use super::delivery::{Delivery, Nav};
+use super::report::{self, Log};
+use super::ui::{ShownSong, Ui};
+use crate::capacities::HostPlayer;
+use crate::cli::PlayArgs;
+use crate::exit::{HostError, Kind};
+use crate::fluid::FluidSynth;
+use crate::midi_input::MidiInput;
+use crate::play::MAX_PERIOD;
+use crate::play::realtime::alsa_output::{AlsaOutput, Negotiated};
+use crate::play::realtime::any_feed::AnyFeed;
+use crate::play::realtime::audio_thread::{self, AudioOutcome, AudioThread};
+use crate::play::realtime::engine::{EngineConfig, EngineParts};
+use crate::play::realtime::feeder::{self, FeedOutcome};
+use crate::play::realtime::messages::{AudioCmd, End};
+use crate::play::realtime::output_buffer::OutputBuffer;
+use crate::play::realtime::play_status::PlayStatus;
+use crate::play::realtime::queues::{ControlEnds, PlayQueues};
+use crate::play::realtime::scheduling::region_of;
+
+/// Song time the feeder keeps queued ahead of the play head.
+const LOOKAHEAD_S: f64 = 0.25;
+
+/// What one song is played with.
+pub struct SongRun<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// Place in the playlist (from 1) and its length.
+    pub place: (usize, usize),
+    /// The command line.
+    pub args: &'a PlayArgs,
+    /// The device's parameters.
+    pub neg: &'a Negotiated,
+    /// Where lines are printed.
+    pub log: &'a Log,
+    /// The `SMFPLAY_STALL` test hook ([`super::stall_hook`]).
+    pub stall: Option<(u64, Duration, u32)>,
+    /// Commands from `--commands FILE`, if given.
+    pub script: Option<&'a CommandScript>,
+}
+
+/// Plays one song to its end (or a quit, or a device loss); says how it
+/// ended and what the keys or the command file asked of the playlist.
+pub fn play_song(
+    song: &SongRun<'_>,
+    synth: &mut FluidSynth,
+    output: &mut AlsaOutput,
+    controls: &mut Controls,
+    mut ui: Option<&mut Ui>,
+    total: &mut report::Totals,
+) -> Result<(End, Option<Nav>), HostError> {
+    let (rate, period) = (song.neg.rate, song.neg.period);
+    let (mut feed, total_ms) = open_song(song, ui.is_some())?;
+    let mut player = make_player(&feed, rate, period);
+    apply_carried_settings(controls, &mut player, synth);
+    let mut queues = PlayQueues::new();
+    // The queues live in one allocation (the snapshot boxes are only
+    // touched on request); locked with the audio loop's other memory.
+    let queues_hot = region_of(&*queues);
+    let (feeder_ends, audio_ends, mut ctrl) = queues.split();
+    queue_song_start(song, controls, &mut ctrl);
+    let stop_at = StopAt::of(song.args, rate);
+    let status = PlayStatus::new();
+    let mut buf: Box<PeriodBuffer<MAX_PERIOD, 2>> = Box::new(PeriodBuffer::new());
+    let out_buf = OutputBuffer::new(song.neg.format, period);
+    // What the audio loop touches, locked when `mlockall` is refused.
+    let hot = [
+        region_of(&*buf),
+        out_buf.region(),
+        region_of(&*player),
+        queues_hot,
+    ];
+    let config = EngineConfig {
+        period,
+        rate,
+        volume: controls.gain(),
+        end_song_frame: Some(stop_at.song_frame),
+        stall: song.stall,
+        reverb: !song.args.synth.no_reverb,
+        chorus: !song.args.synth.no_chorus,
+    };
+    let name = song.path.display().to_string();
+    let device = output.name().to_string();
+    if let Some(ui) = ui.as_deref_mut() {
+        begin_display(ui, song, total_ms);
+    }
+
+    let (audio_outcome, feed_outcome, nav) = std::thread::scope(|sc| {
+        let status = &status;
+        let feed = &mut feed;
+        let feeder = std::thread::Builder::new()
+            .name("feeder".into())
+            .spawn_scoped(sc, move || {
+                feeder::run(feed, feeder_ends, status, LOOKAHEAD_S, rate, period)
+            })
+            .map_err(cannot_start)?;
+        wait_until_primed(status);
+        let parts = AudioThread {
+            output: &mut *output,
+            hot,
+            engine: EngineParts {
+                synth: &mut *synth,
+                player: &mut player,
+                queues: audio_ends,
+                status,
+                buf: &mut buf,
+                out_buf,
+                config,
+            },
+        };
+        let audio = std::thread::Builder::new()
+            .name("audio".into())
+            .stack_size(1 << 20)
+            .spawn_scoped(sc, move || audio_thread::run(parts))
+            .map_err(cannot_start)?;
+        song.log.start(&name);
+        let mut control = ControlLoop {
+            ctrl,
+            status,
+            controls,
+            delivery: Delivery::new(total_ms, rate),
+            ui,
+            script: song.script,
+            log: song.log,
+            device: &device,
+            neg: song.neg,
+        };
+        control.run(|| audio.is_finished());
+        let audio_outcome = audio
+            .join()
+            .map_err(|_| HostError::new(Kind::Other, "", "the audio thread crashed"))?;
+        status.stop_feeder.store(true, Ordering::Release);
+        let feed_outcome = feeder
+            .join()
+            .map_err(|_| HostError::new(Kind::Other, "", "the feeder thread crashed"))?;
+        Ok::<_, HostError>((audio_outcome, feed_outcome, control.finish()))
+    })?;
+    total.add(&audio_outcome.snapshot);
+    report_song_end(song, &name, &stop_at, &audio_outcome, &feed_outcome);
+    Ok((audio_outcome.end, nav))
+}
+
+fn cannot_start(e: std::io::Error) -> HostError {
+    HostError::new(Kind::Other, "", format!("cannot start a thread: {e}"))
+}
+
+/// Opens the song's feed; with the live display, also its length in ms
+/// (unscaled song time), from a scan of a second copy (`None` when the
+/// scan fails: playing reports the problem).
+fn open_song(song: &SongRun<'_>, with_length: bool) -> Result<(AnyFeed, Option<u64>), HostError> {
+    let strict = song.args.sequence.strict;
+    let (input, total_ms) = if with_length {
+        let (input, for_scan) = crate::scan::open_twice(song.path)?;
+        (input, song_length_ms(for_scan, strict))
+    } else {
+        (MidiInput::open(song.path)?, None)
+    };
+    Ok((AnyFeed::open(input, strict, song.neg.rate)?, total_ms))
+}
+
+/// The length of a song in ms (unscaled song time), from a scan; `None`
+/// when the scan fails.
+fn song_length_ms(input: MidiInput, strict: bool) -> Option<u64> {
+    let summary = crate::scan::scan(input, strict, |_, _| {}).ok()?;
+    Some((summary.duration_seconds() * 1000.0).round() as u64)
+}
+
+/// The song's player, in its box.
+fn make_player(feed: &AnyFeed, rate: u32, period: usize) -> Box<HostPlayer> {
+    let bucket_log2 = SequencerConfig::new(rate, period as u32).bucket_log2;
+    // Written straight into its box (`Box::new` would build the 1.2 MB
+    // player on the stack first and copy it).
+    Box::write(
+        Box::new_uninit(),
+        HostPlayer::new(feed.header().timing, rate, bucket_log2),
+    )
+}
+
+/// Settings that render applies before its first period (the command
+/// line's, as the keys have changed them since), applied the same way.
+fn apply_carried_settings(controls: &Controls, player: &mut HostPlayer, synth: &mut FluidSynth) {
+    for c in controls.song_start_commands() {
+        match c {
+            Command::TempoMilli(m) => player.set_tempo_milli(m),
+            Command::Transpose(t) => player.set_transpose(t),
+            Command::Mute(ch, on) => player.set_muted(synth, ch, on),
+            Command::Solo(ch, on) => player.set_solo(synth, ch, on),
+            _ => {}
+        }
+    }
+}
+
+/// `--start` as a seek for the feeder; effects off when the keys turned
+/// them off.
+fn queue_song_start(song: &SongRun<'_>, controls: &Controls, ctrl: &mut ControlEnds<'_>) {
+    if let Some(start) = song.args.sequence.start {
+        let frame = (start * f64::from(song.neg.rate)) as u64;
+        let _ = ctrl.seeks.enqueue(SeekTarget::SongFrame(frame));
+    }
+    if !controls.effects {
+        let _ = ctrl.commands.enqueue(AudioCmd::Effects(false));
+    }
+}
+
+/// Where the song stops: `--end`, or `--max-duration` of song time from
+/// `--start` if that comes first.
+struct StopAt {
+    /// The song frame.
+    song_frame: u64,
+    /// `--max-duration` decided it.
+    capped: bool,
+}
+
+impl StopAt {
+    fn of(args: &PlayArgs, rate: u32) -> Self {
+        let seq = &args.sequence;
+        let start_s = seq.start.unwrap_or(0.0);
+        let capped = seq.end.is_none_or(|e| e > start_s + seq.max_duration);
+        let end_s = if capped {
+            start_s + seq.max_duration
+        } else {
+            seq.end.unwrap_or(f64::MAX)
+        };
+        Self {
+            song_frame: (end_s * f64::from(rate)) as u64,
+            capped,
+        }
+    }
+}
+
+/// The display's song line: name, place, length, karaoke.
+fn begin_display(ui: &mut Ui, song: &SongRun<'_>, total_ms: Option<u64>) {
+    let path = song.path;
+    let karaoke = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("kar"));
+    let (index, count) = song.place;
+    let shown = ShownSong {
+        name: crate::scan::display_name(path),
+        index,
+        count,
+        total_ms,
+        budget_ns: song.neg.period as u64 * 1_000_000_000 / u64::from(song.neg.rate.max(1)),
+    };
+    ui.begin_song(shown, karaoke);
+}
+
+/// Lets the feeder fill its look-ahead before the first period.
+fn wait_until_primed(status: &PlayStatus) {
+    let t = Instant::now();
+    while !status.primed.load(Ordering::Acquire) && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// What is said when a song has ended: a fatal read error, the damage
+/// skipped (once per song: the first part as `render` and `info` say it,
+/// and how many more), sysex too long to play, a stop at
+/// `--max-duration`, and the end line.
+fn report_song_end(
+    song: &SongRun<'_>,
+    name: &str,
+    stop_at: &StopAt,
+    audio: &AudioOutcome,
+    feed: &FeedOutcome,
+) {
+    let (path, log) = (song.path, song.log);
+    if let Some(e) = feed.error
+        && e.is_fatal()
+    {
+        log.error(&crate::opening::reader_error(path, &[], e));
+    }
+    let fs = feed.stats;
+    if let Some(warning) = report::damage_warning(path, feed.first_problem, fs.read_errors) {
+        log.warning(&warning);
+    }
+    if fs.sysex_dropped > 0 {
+        log.warning(&format!(
+            "{}: {} sysex message(s) too long to play, skipped",
+            path.display(),
+            fs.sysex_dropped
+        ));
+    }
+    let rate = u64::from(song.neg.rate);
+    if stop_at.capped
+        && audio.end == End::Finished
+        && audio.snapshot.song_ms >= stop_at.song_frame * 1000 / rate
+    {
+        log.warning(&format!(
+            "{}: stopped at --max-duration ({} of song time); the song goes on",
+            path.display(),
+            crate::cli::human_duration(song.args.sequence.max_duration)
+        ));
+    }
+    if !matches!(audio.end, End::Lost(_)) {
+        log.end(name, &audio.snapshot, audio.wall, audio.end == End::Quit);
+    }
+}
