@@ -91,6 +91,50 @@ fn errors_start_with_smfplay() {
 }
 
 #[test]
+fn play_errors_start_with_smfplay_and_name_its_commands() {
+    let s = Smfplay::new("name-play");
+    let out = s.run(&[
+        "play",
+        "-s",
+        soundfont(),
+        "--device",
+        "smfplay_no_such_device",
+        &demo(),
+    ]);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| !l.starts_with("smfplay: warning:"))
+        .unwrap_or_default();
+    assert!(
+        line.starts_with("smfplay: smfplay_no_such_device: ")
+            && line.contains("no such device (`smfplay devices` lists"),
+        "{err}"
+    );
+    assert!(!err.contains("host"), "{err}");
+
+    // A playlist's missing file, reported while the rest plays (on ALSA's null device).
+    let missing = s.dir.s("missing.mid");
+    let out = s.run(&[
+        "play",
+        "-q",
+        "-s",
+        soundfont(),
+        "--device",
+        "null",
+        "--end",
+        "0.2",
+        &missing,
+        &demo(),
+    ]);
+    assert_eq!(
+        text(&out.stderr),
+        format!("smfplay: {missing}: no such file or directory\n")
+    );
+}
+
+#[test]
 fn render_summary_starts_with_smfplay() {
     let s = Smfplay::new("name-render");
     let wav = s.dir.s("demo.wav");

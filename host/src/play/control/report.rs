@@ -216,7 +216,7 @@ impl Log {
     /// An error (always printed, on stderr; on stdout too as JSON).
     pub fn error(&self, e: &HostError) {
         self.json_error(e);
-        self.err(format!("host: {e}"));
+        self.err(format!("{}: {e}", crate::program::name()));
     }
 
     /// The JSON line of an error that ends the program (`main` prints its
@@ -234,7 +234,7 @@ impl Log {
     /// A warning (stderr unless quiet).
     pub fn warning(&self, w: &str) {
         if !self.quiet {
-            self.err(format!("host: {w}"));
+            self.err(format!("{}: {w}", crate::program::name()));
         }
     }
 
@@ -275,7 +275,10 @@ impl Log {
                         "{{\"event\":\"xrun\",\"count\":{n},\"total\":{total}}}"
                     ));
                 } else if !self.quiet && !self.live {
-                    eprintln!("host: xrun ({total} so far): the device ran dry and was restarted");
+                    eprintln!(
+                        "{}: xrun ({total} so far): the device ran dry and was restarted",
+                        crate::program::name()
+                    );
                 }
             }
             Report::Shed(level, state) => {
@@ -286,7 +289,8 @@ impl Log {
                     ));
                 } else if !self.quiet && !self.live {
                     eprintln!(
-                        "host: load {}: {}",
+                        "{}: load {}: {}",
+                        crate::program::name(),
                         if *level == 0 {
                             "normal again"
                         } else {
