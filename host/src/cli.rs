@@ -99,7 +99,8 @@ pub struct SynthArgs {
           value_parser = clap::value_parser!(u32).range(RATES))]
     pub rate: u32,
     /// Master gain (FluidSynth's synth.gain, 0–10); lower it if the sound clips.
-    #[arg(long, short = 'g', value_name = "GAIN", default_value_t = 0.4, value_parser = parse_gain)]
+    #[arg(long, short = 'g', value_name = "GAIN", default_value_t = 0.4, value_parser = parse_gain,
+          allow_negative_numbers = true)]
     pub gain: f32,
     /// Turn FluidSynth's reverb off.
     #[arg(long)]
@@ -136,7 +137,8 @@ impl SynthArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SequenceArgs {
     /// Tempo scale: 0.5 is half speed, 2 is double (0.25–4).
-    #[arg(long, short = 't', value_name = "SCALE", default_value_t = 1.0, value_parser = parse_tempo)]
+    #[arg(long, short = 't', value_name = "SCALE", default_value_t = 1.0, value_parser = parse_tempo,
+          allow_negative_numbers = true)]
     pub tempo: f64,
     /// Transpose by this many semitones (−24 to 24; never the drums on channel 10).
     #[arg(long, short = 'T', value_name = "SEMITONES", default_value_t = 0, allow_hyphen_values = true,
@@ -150,10 +152,10 @@ pub struct SequenceArgs {
     pub solo: Vec<u8>,
     /// Start this many seconds into the song (e.g. 90 or 12.5); notes and
     /// controllers set before that point are restored.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
     pub start: Option<f64>,
     /// Stop this many seconds into the song (song time, before --tempo).
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
     pub end: Option<f64>,
     /// Refuse damaged files instead of playing what can be decoded.
     #[arg(long)]
@@ -163,7 +165,7 @@ pub struct SequenceArgs {
     /// song (exit 3) before writing anything. Guards against files whose
     /// timing says hours or years of silence.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_DURATION_S,
-          value_parser = parse_max_duration)]
+          value_parser = parse_max_duration, allow_negative_numbers = true)]
     pub max_duration: f64,
 }
 
@@ -201,6 +203,11 @@ pub struct PlayArgs {
     /// Play the list in random order (a new order each time round with --loop).
     #[arg(long)]
     pub shuffle: bool,
+    /// Take only the files directly in a directory given, not those in its
+    /// subdirectories (by default a directory is searched all the way
+    /// down, in natural order: track2 before track10).
+    #[arg(long)]
+    pub no_recursive: bool,
     /// Print nothing but errors (for services).
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -350,14 +357,20 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
         .map_err(|_| format!("'{s}' is not a number of seconds"))?;
     if t.is_finite() && t >= 0.0 {
         Ok(t)
+    } else if t < 0.0 {
+        Err(format!(
+            "{s} is before the song's start: the value must be ≥ 0 seconds"
+        ))
     } else {
         Err(format!("{t} is not a time in the song"))
     }
 }
 
 fn parse_max_duration(s: &str) -> Result<f64, String> {
-    let t = parse_seconds(s)?;
-    if t > 0.0 {
+    let t: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if t.is_finite() && t > 0.0 {
         Ok(t)
     } else {
         Err("--max-duration must be more than 0 seconds".into())

@@ -17,27 +17,31 @@ mod devices;
 mod dump;
 mod exit;
 mod fluid;
+mod gm_names;
 mod info;
 mod json;
+mod karaoke;
 mod man;
 mod midi_input;
 mod opening;
 mod play;
+mod printable;
 mod program;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
 mod soundfont;
+mod usage;
 mod wav_output;
 
 use clap::FromArgMatches;
 
 fn main() {
-    let matches = program::command().get_matches();
+    let matches = usage::matches(program::command());
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => usage::exit(&e),
     };
     // Only play and render take defaults from the configuration file.
     let sub = matches.subcommand().map(|(_, m)| m);
@@ -65,20 +69,22 @@ fn main() {
         cli::Command::Dump(args) => dump::run(&args),
         cli::Command::Devices => devices::run(),
         cli::Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut program::command(),
-                program::name(),
-                &mut std::io::stdout(),
-            );
-            Ok(exit::code::OK)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut program::command(), program::name(), &mut script);
+            exit::print(&script).map(|()| exit::code::OK)
         }
         cli::Command::Man { command } => man::run(command.as_deref()),
     };
     match result {
         Ok(code) => std::process::exit(code),
+        // `host … | head`: the reader had what it wanted.
+        Err(e) if e.kind == exit::Kind::ReaderGone => std::process::exit(e.exit_code()),
         Err(e) => {
-            eprintln!("{}: {e}", program::name());
+            eprintln!(
+                "{}: {}",
+                program::name(),
+                printable::printable(&e.to_string())
+            );
             std::process::exit(e.exit_code());
         }
     }

@@ -96,6 +96,15 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         let d = end - start_frame;
         u64::try_from(u128::from(d - 1) * 1000 / u128::from(milli.max(1)) + 1).unwrap_or(u64::MAX)
     });
+    if start_frame > 0 && start_frame >= song_end {
+        eprintln!(
+            "{}: {name}: --start {} is past the end of the song (it lasts {})",
+            crate::program::name(),
+            seq.start.unwrap_or_default(),
+            clock(summary.duration_seconds())
+        );
+        return Ok(code::USAGE);
+    }
     let predicted_end = scaled(song_end.saturating_sub(start_frame));
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
     check_max_duration(args, song_end, start_frame, end_song_frame)?;

@@ -80,11 +80,11 @@ fn errors_start_with_smfplay() {
         "{}",
         text(&out.stderr)
     );
-    // A usage error: clap's own message names the program too.
-    let out = s.run(&["render"]);
+    // A usage error (clap's, made one line).
+    let out = s.run(&["render", "--rate", "5"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("Usage: smfplay render"),
+        text(&out.stderr).starts_with("smfplay: invalid value '5' for '--rate <HZ>'"),
         "{}",
         text(&out.stderr)
     );

@@ -50,7 +50,7 @@ fn play_stops_at_max_duration_with_a_warning_and_exit_0() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
         stderr.contains(&format!(
-            "host: {song}: stopped at --max-duration (1.5 s of song time); the song goes on"
+            "host: warning: {song}: stopped at --max-duration (1.5 s of song time); the song goes on"
         )),
         "{stderr}"
     );

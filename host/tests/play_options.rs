@@ -306,7 +306,7 @@ fn song_settings_take_effect_in_play() {
     );
 }
 
-/// `-` plays a song from standard input.
+/// `-` plays a song from standard input, named so.
 #[test]
 #[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn plays_from_standard_input() {
@@ -332,11 +332,170 @@ fn plays_from_standard_input() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(lines_starting(&stdout, "playing -").len(), 1, "{stdout}");
-    assert_eq!(lines_starting(&stdout, "end -").len(), 1, "{stdout}");
+    // Named "standard input", not `-`.
+    assert_eq!(
+        lines_starting(&stdout, "playing "),
+        ["playing standard input"],
+        "{stdout}"
+    );
+    assert_eq!(
+        lines_starting(&stdout, "end standard input").len(),
+        1,
+        "{stdout}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !stderr.contains("host: -:"),
+        !stderr.contains("host: standard input:"),
         "an error about the input: {stderr}"
+    );
+}
+
+/// A music library sorted into subdirectories plays all the way down, in
+/// natural order (`track2` before `track10`); `--no-recursive` keeps to
+/// the directory itself.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn directories_play_recursively_in_natural_order() {
+    let _l = serial();
+    let dir = TempDir::new("play-library");
+    for sub in ["Artist 10", "Artist 2/Album", ".hidden"] {
+        std::fs::create_dir_all(dir.path(sub)).unwrap();
+    }
+    let song = fixtures::format0_basic();
+    for name in [
+        "track10.mid",
+        "track2.mid",
+        "Artist 10/a.mid",
+        "Artist 2/Album/b.kar",
+        ".hidden/no.mid",
+    ] {
+        dir.write(name, &song);
+    }
+    let root = dir.s("");
+    let played = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["-d", "tb_null_tee:FILE=/dev/null"];
+        args.extend_from_slice(extra);
+        args.push(&root);
+        let out = play(&args);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("playing "))
+            .map(|f| f.strip_prefix(&root).unwrap_or(f).to_string())
+            .collect()
+    };
+    assert_eq!(
+        played(&[]),
+        [
+            "Artist 2/Album/b.kar",
+            "Artist 10/a.mid",
+            "track2.mid",
+            "track10.mid"
+        ]
+    );
+    assert_eq!(played(&["--no-recursive"]), ["track2.mid", "track10.mid"]);
+}
+
+/// `--json` gives every event its exact song time, as `host dump` does
+/// (to the output frame): lyrics not rounded to the audio period (on a
+/// paced device, at 1x and at 3x), tempo and key changes with a `time_s`
+/// too.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn json_events_have_their_exact_song_time() {
+    use smfplay_tests::smf_writer::{Division, RunningStatus, TextKind, smf};
+    use smfplay_tests::timeline::Timeline;
+    let _l = serial();
+    let dir = TempDir::new("json-times");
+    // 480 ticks a quarter at 120 BPM: a tick is 1/960 s. Times that fall
+    // between two 256-frame periods at 48 kHz.
+    let mut t = Timeline::new();
+    t.tempo(0, 500_000)
+        .text(7, TextKind::Lyric, "one ")
+        .meta(301, 0x59, &[2, 0])
+        .text(421, TextKind::Lyric, "two ")
+        .tempo(611, 400_000)
+        .text(800, TextKind::Lyric, "three");
+    t.note(0, 900, 0, 60, 90);
+    let mid = dir.write(
+        "times.mid",
+        &smf(
+            0,
+            Division::Metrical(480),
+            &[t.render(RunningStatus::Never, 960)],
+        ),
+    );
+    // From `host dump`: tick, seconds, track, description.
+    let dump = String::from_utf8(run_ok(&["dump", &mid])).unwrap();
+    let dumped: Vec<(String, f64)> = dump
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let what = f[3];
+            let kind = ["lyric", "tempo", "key"]
+                .into_iter()
+                .find(|k| what.starts_with(k))?;
+            Some((kind.to_string(), f[1].parse().unwrap()))
+        })
+        .collect();
+    assert_eq!(dumped.len(), 6, "{dump}");
+    for tempo in ["1", "3"] {
+        let out = play(&["-d", "tb_jack", "--json", "--tempo", tempo, &mid]);
+        assert!(out.status.success(), "{out:?}");
+        let events = testbed::json_events(&out.stdout);
+        let played: Vec<(String, f64)> = events
+            .iter()
+            .map(|e| parse_json(e))
+            .filter_map(|j| {
+                let kind = j.get("event").str()?.to_string();
+                ["lyric", "tempo", "key"]
+                    .contains(&kind.as_str())
+                    .then(|| (kind, j.get("time_s").num()))
+            })
+            .collect();
+        assert_eq!(played.len(), dumped.len(), "tempo {tempo}: {events:#?}");
+        for ((k1, t1), (k2, t2)) in dumped.iter().zip(&played) {
+            assert_eq!(k1, k2, "tempo {tempo}");
+            // Within an output frame (3 song frames at 3x) and the µs
+            // the times are written to.
+            let frame: f64 = tempo.parse::<f64>().unwrap() / 48_000.0;
+            assert!(
+                (t1 - t2).abs() < frame + 1e-6,
+                "tempo {tempo}: {k1} at {t2}, dump says {t1}"
+            );
+        }
+    }
+}
+
+/// `--start` past a song's end: play warns with the song's length and goes
+/// on to the next file (exit 0); the next one starts there.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn start_past_the_end_warns_and_plays_the_next() {
+    let _l = serial();
+    let dir = TempDir::new("start-past-end");
+    let short = dir.write("short.mid", &fixtures::format0_basic());
+    let long = dir.write("long.mid", &fixtures::dense_16ch(8));
+    let out = play(&[
+        "-d",
+        "tb_null_tee:FILE=/dev/null",
+        "--start",
+        "6",
+        &short,
+        &long,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let length = info_duration(&short);
+    assert!(
+        stderr.contains(&format!(
+            "host: warning: {short}: --start 6 is past the end of the song (it lasts {length}); skipped"
+        )),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        lines_starting(&stdout, "playing "),
+        [format!("playing {long}")]
     );
 }

@@ -356,6 +356,23 @@ fn devices_lists_the_test_bed() {
             .any(|l| l.starts_with("tb_jack ") && l.contains("paced")),
         "{stdout}"
     );
+    // What a user can play on: not libasound2-plugins' converters (the
+    // test bed installs them), which only feed another device.
+    for converter in [
+        "lavrate",
+        "samplerate",
+        "speexrate",
+        "speex",
+        "upmix",
+        "vdownmix",
+    ] {
+        assert!(
+            !stdout
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(converter)),
+            "{converter} listed: {stdout}"
+        );
+    }
 }
 
 /// The JACK server dies mid-song: a blocking writer would hang forever;

@@ -38,7 +38,7 @@ use control::commands::CommandScript;
 use control::controls::Controls;
 use control::delivery::Nav;
 use control::play_song::{SongRun, play_song};
-use control::playlist::{PlayOrder, expand_playlist};
+use control::playlist::{self, PlayOrder};
 use control::report::{self, Log};
 use control::stall_hook;
 use control::ui::Ui;
@@ -55,7 +55,24 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers_while_loading();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
-    let playlist = expand_playlist(&args.files)?;
+    let result = play_all(args, &mut log, tty);
+    // With --json every error is an event too (`main` prints its line):
+    // the SoundFont's, the device's, as a file's.
+    if let Err(e) = &result
+        && e.kind != Kind::ReaderGone
+    {
+        log.json_error(e);
+    }
+    result
+}
+
+/// [`run`], printing through `log`.
+fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError> {
+    let playlist = playlist::expand(&args.files, !args.no_recursive)?;
+    for skipped in &playlist.skipped {
+        log.warning(&skipped.to_string());
+    }
+    let playlist = playlist.files;
     let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
     let rate = args.synth.rate;
     let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
@@ -109,7 +126,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 place: (at + 1, order.len()),
                 args,
                 neg: &neg,
-                log: &log,
+                log,
                 stall,
                 script: script.as_ref(),
             };
@@ -121,26 +138,30 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 ui.as_mut(),
                 &mut total,
             ) {
-                Ok((end, nav)) => {
+                // Not played (`--start` past its end): the next one.
+                Ok(None) => at += 1,
+                Ok(Some((end, nav))) => {
                     played_any = true;
                     // A key or a command line wins over the song's own end
                     // (pressed as it ended).
                     match (end, nav) {
                         (End::Lost(lost), _) => {
                             let e = HostError::new(Kind::Device, output.name(), lost.describe());
-                            log.json_error(&e);
                             fatal = Some(e);
                             break 'outer;
                         }
                         (_, Some(Nav::Quit)) => break 'outer,
-                        (_, Some(Nav::Previous)) => at = at.saturating_sub(1),
-                        (End::Finished, _) | (_, Some(Nav::Next)) => at += 1,
+                        // Back at most to the first file; on past the
+                        // last ends the round.
+                        (_, Some(Nav::Skip(n))) => {
+                            at = at.saturating_add_signed(n as isize).min(order.len());
+                        }
+                        (End::Finished, _) => at += 1,
                         // Quit by a signal.
                         (End::Quit, None) => break 'outer,
                     }
                 }
                 Err(e) if e.kind == Kind::Device => {
-                    log.json_error(&e);
                     fatal = Some(e);
                     break 'outer;
                 }

@@ -113,6 +113,11 @@ impl ControlLoop<'_, '_> {
             }
             self.log.report(&r);
         }
+        self.realtime_warning();
+    }
+
+    /// The real-time warning, once it can be said (once a run).
+    fn realtime_warning(&mut self) {
         if let Some(w) = scheduling::warning_once() {
             self.log.warning(&w);
             if let (Some(ui), Some(m)) = (self.ui.as_deref_mut(), self.log.last_held()) {
@@ -127,6 +132,7 @@ impl ControlLoop<'_, '_> {
         while let Some(r) = self.ctrl.reports.dequeue() {
             self.log.report(&r);
         }
+        self.realtime_warning();
         if let Some(ui) = self.ui {
             ui.song_ended();
             ui.draw(self.controls, self.status, true);

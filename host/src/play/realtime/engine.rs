@@ -94,6 +94,8 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output, C: WorkClock = MonotonicCl
     /// The release-tail rule that ends a song the way `host render` does.
     tail: TailRule,
     tail_start: TailStart,
+    /// `--end` was reached (the player is paused there for good).
+    cut_done: bool,
     pending: Option<(u64, SongEvent)>,
     scratch: [u8; POOL_BLOCK_BYTES],
     hist: TimingHistogram<PERIOD_BUCKETS>,
@@ -164,6 +166,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
             stopping: None,
             tail: TailRule::new(cfg.rate),
             tail_start: TailStart::new(None),
+            cut_done: false,
             pending: None,
             scratch: [0; POOL_BLOCK_BYTES],
             hist: TimingHistogram::new(),
@@ -245,7 +248,9 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                 let split = cut.unwrap_or(n);
                 let mut obs = ReportObserver {
                     reports: &mut self.q.reports,
-                    song_ms,
+                    song_frame: self.player.position().song_frame,
+                    tempo_milli: self.player.tempo_milli(),
+                    rate: self.cfg.rate,
                     period_start,
                     tail_start: &self.tail_start,
                 };
@@ -262,6 +267,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                         self.tail_start.set(Some(period_start + split as u64));
                     }
                     self.cfg.end_song_frame = None;
+                    self.cut_done = true;
                     if split < n {
                         obs.period_start = period_start + split as u64;
                         let (l, r) = (&mut left[split..], &mut right[split..]);
@@ -435,6 +441,14 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
             };
             match fi {
                 FeedItem::Reposition { at, plan } => {
+                    // A seek back after the song's end (PgDn past it, then
+                    // PgUp or Home): the song plays on, its pending end
+                    // and release tail are forgotten. Not after `--end`'s
+                    // cut (the player stays paused there) nor a stop.
+                    if self.stopping.is_none() && !self.cut_done {
+                        self.tail_start.set(None);
+                        self.tail.restart();
+                    }
                     self.player.clear_scheduled();
                     self.player.set_position(
                         at,
