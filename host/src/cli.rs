@@ -1,5 +1,5 @@
-//! The command line: `host play | render | info | dump | devices | completions`
-//! (and the hidden `host man`).
+//! The command line: `host play | render | info | dump | ports | devices |
+//! completions` (and the hidden `host man`).
 //!
 //! *Real-time*: parsing happens once at start-up.
 
@@ -55,6 +55,10 @@ pub enum Command {
     Info(InfoArgs),
     /// Print every event in playback order with its tick, time and track.
     Dump(DumpArgs),
+    /// List the ALSA sequencer ports that take MIDI (for `play --port`), as `aplaymidi -l` does.
+    #[command(after_help = "Example:\n  \
+        host ports                          then: host play song.mid --port 20:0")]
+    Ports(PortsArgs),
     /// List the ALSA playback devices (names for --device).
     #[command(after_help = "Example:\n  \
         host devices                        then: host play song.mid --device NAME")]
@@ -222,6 +226,22 @@ pub struct PlayArgs {
     /// see the README), to drive the player from a script.
     #[arg(long, value_name = "FILE")]
     pub commands: Option<PathBuf>,
+    /// Play on MIDI hardware instead of FluidSynth: ALSA sequencer ports as
+    /// `client:port` numbers or names (`host ports` lists them), e.g.
+    /// `--port 20:0` or `--port "Midi Through"`. With several, a track's
+    /// port-number meta event (FF 21) picks the n-th (as aplaymidi does).
+    #[arg(long, value_name = "PORT[,PORT…]", value_delimiter = ',')]
+    pub port: Vec<String>,
+    /// With --port: the reset sent before the song and after every seek
+    /// (default: what the file sends itself, else GM).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub reset: Option<ResetChoice>,
+    /// With --port: milliseconds the synth gets after each SysEx message
+    /// before the next event (an MT-32 needs them after its resets); later
+    /// events are never held back more than this.
+    #[arg(long, value_name = "MS", default_value_t = 40,
+          value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub sysex_delay: u32,
     /// Sample format sent to the device (auto: the first of S16_LE, S32_LE,
     /// FLOAT_LE that it takes).
     #[arg(long, value_enum, default_value_t = SampleFormat::Auto)]
@@ -240,6 +260,7 @@ Examples:
                                            a USB card, safer buffer (32 ms at 48 kHz)
   host play song.mid -t 0.8 -T -2 --mute 10 slower, two semitones down, no drums
   curl -s URL | host play -                from standard input
+  host play song.mid --port 20:0 --reset gs on MIDI hardware (ports: host ports)
 
 Ctrl-C stops (exit 130). Defaults come from
 ~/.config/smfplay/config.toml (see the README, \"Configuration\").";
@@ -253,6 +274,29 @@ Examples:
 
 A stop by Ctrl-C, SIGTERM or SIGHUP keeps what was rendered as a valid,
 shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).";
+
+/// `host ports`.
+#[derive(Debug, Clone, Args)]
+pub struct PortsArgs {
+    /// One JSON array of the ports (client, port, names) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The reset `play --port` sends to external synths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResetChoice {
+    /// No reset: only the chased state is sent.
+    None,
+    /// General MIDI System On.
+    Gm,
+    /// Roland GS Reset.
+    Gs,
+    /// Yamaha XG System On.
+    Xg,
+    /// Roland MT-32 all-parameters reset.
+    Mt32,
+}
 
 /// Sample format of `play`'s output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

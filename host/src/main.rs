@@ -25,12 +25,14 @@ mod man;
 mod midi_input;
 mod opening;
 mod play;
+mod ports;
 mod printable;
 mod program;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
+mod seq;
 mod soundfont;
 mod usage;
 mod wav_output;
@@ -67,6 +69,7 @@ fn main() {
         }
         cli::Command::Info(args) => info::run(&args),
         cli::Command::Dump(args) => dump::run(&args),
+        cli::Command::Ports(args) => ports::run(&args),
         cli::Command::Devices => devices::run(),
         cli::Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -863,6 +863,26 @@ fn render_write_error_midway_removes_the_partial_file() {
     assert!(!dir.path("out.wav").exists(), "the partial WAV is removed");
 }
 
+/// `--port` and `host ports` without a kernel sequencer (this machine's
+/// case: `scripts/kernel-seq-test` covers the ports of a real one, and an
+/// unknown port there): one line naming it, exit 5.
+#[test]
+fn no_sequencer_for_port_and_ports() {
+    if std::path::Path::new("/dev/snd/seq").exists() {
+        eprintln!("skipped: this machine has an ALSA sequencer");
+        return;
+    }
+    let song = fixtures::format0_basic();
+    let dir = TempDir::new("err-no-seq");
+    let file = dir.write("song.mid", &song);
+    let mut play = host();
+    play.args(["play", "-q", "--port", "14:0"]).arg(&file);
+    let mut ports = host();
+    ports.arg("ports");
+    for c in [play, ports] {
+        error_line(&run_cmd(c), 5, "/dev/snd/seq", &["no ALSA sequencer"]);
+    }
+}
 // ---- A reader that stops reading ------------------------------------------
 
 /// Runs `host ARGS` with standard output a pipe whose reader is already

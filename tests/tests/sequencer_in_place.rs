@@ -28,6 +28,7 @@ impl Synth for Log {
         let e = match event {
             SynthEvent::Midi { channel, message } => format!("{channel} {message:?}"),
             SynthEvent::SysEx(data) => format!("sysex {data:?}"),
+            SynthEvent::Jump { looped } => format!("jump looped={looped}"),
         };
         self.events.push((self.frames, e));
     }

@@ -425,6 +425,7 @@ impl<
                 looped,
             } => {
                 self.release_all(synth);
+                synth.apply(SynthEvent::Jump { looped });
                 self.song_base = (tl, song_frame);
                 self.clock.jump(tick, song_frame, us_per_quarter);
                 self.ended = false;

@@ -1,6 +1,7 @@
-//! `host play`: plays MIDI files in real time on an ALSA device. This is
-//! its entry: it opens the synth and the device, then plays the playlist
-//! song by song ([`control::play_song`]).
+//! `host play`: plays MIDI files in real time on an ALSA device (or, with
+//! `--port`, on MIDI hardware through ALSA sequencer ports: [`sound`]).
+//! This is its entry: it opens the synth and the device, then plays the
+//! playlist song by song ([`control::play_song`]).
 //!
 //! Three threads per song, their code in two folders:
 //!
@@ -25,6 +26,7 @@
 
 pub(crate) mod control;
 pub(crate) mod realtime;
+pub(crate) mod sound;
 
 pub(crate) use control::signals;
 
@@ -32,7 +34,6 @@ use std::io::IsTerminal;
 
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind, code};
-use crate::fluid::FluidSynth;
 
 use control::commands::CommandScript;
 use control::controls::Controls;
@@ -42,9 +43,9 @@ use control::playlist::{self, PlayOrder};
 use control::report::{self, Log};
 use control::stall_hook;
 use control::ui::Ui;
-use realtime::alsa_output::AlsaOutput;
 pub use realtime::alsa_output::silence_alsa_lib_errors;
 use realtime::messages::End;
+use sound::Sound;
 
 /// Longest period the player handles (the command line's upper bound).
 pub const MAX_PERIOD: usize = 16_384;
@@ -73,21 +74,13 @@ fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError>
         log.warning(&skipped.to_string());
     }
     let playlist = playlist.files;
-    let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
-    let rate = args.synth.rate;
-    let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
-    synth.load_soundfont(&sf)?;
-    let mut output = AlsaOutput::open(
-        &args.device,
-        rate,
-        args.period,
-        args.periods,
-        args.format,
-        args.period_chosen,
-    )?;
-    let neg = output.negotiated();
+    let (mut sound, neg) = Sound::open(args)?;
     signals::begin_playback();
-    log.device(output.name(), &neg, args.period);
+    if args.port.is_empty() {
+        log.device(&sound.name(), &neg, args.period);
+    } else {
+        log.ports(&sound.name());
+    }
     let stall = stall_hook::from_env();
     let script =
         match &args.commands {
@@ -117,10 +110,8 @@ fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError>
                 break 'outer;
             }
             let path = &playlist[i];
-            if total.songs > 0 {
-                // Each song starts from a synth in its power-on state.
-                synth.reset();
-            }
+            // Each song starts from a synth in its power-on state.
+            sound.begin_song(path, total.songs == 0, args.sequence.strict);
             let song = SongRun {
                 path,
                 place: (at + 1, order.len()),
@@ -130,14 +121,7 @@ fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError>
                 stall,
                 script: script.as_ref(),
             };
-            match play_song(
-                &song,
-                &mut synth,
-                &mut output,
-                &mut controls,
-                ui.as_mut(),
-                &mut total,
-            ) {
+            match play_song(&song, &mut sound, &mut controls, ui.as_mut(), &mut total) {
                 // Not played (`--start` past its end): the next one.
                 Ok(None) => at += 1,
                 Ok(Some((end, nav))) => {
@@ -146,7 +130,7 @@ fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError>
                     // (pressed as it ended).
                     match (end, nav) {
                         (End::Lost(lost), _) => {
-                            let e = HostError::new(Kind::Device, output.name(), lost.describe());
+                            let e = HostError::new(Kind::Device, sound.name(), lost.describe());
                             fatal = Some(e);
                             break 'outer;
                         }
@@ -189,7 +173,7 @@ fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError>
         return Err(e);
     }
     if args.stats {
-        log.totals(&total, &neg, output.name());
+        log.totals(&total, &neg, &sound.name());
     }
     if let Some(sig) = signals::stop_requested() {
         return Ok(signals::exit_code(sig));

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use smfplay_core::audio::PeriodBuffer;
-use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
+use smfplay_core::sequencer::{SeekTarget, SequencerConfig};
 
 use super::commands::CommandScript;
 use super::control_loop::ControlLoop;
@@ -24,18 +24,18 @@ use super::ui::{ShownSong, Ui};
 use crate::capacities::HostPlayer;
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind};
-use crate::fluid::FluidSynth;
 use crate::play::MAX_PERIOD;
-use crate::play::realtime::alsa_output::{AlsaOutput, Negotiated};
+use crate::play::realtime::alsa_output::Negotiated;
 use crate::play::realtime::any_feed::AnyFeed;
 use crate::play::realtime::audio_thread::{self, AudioOutcome, AudioThread};
-use crate::play::realtime::engine::{EngineConfig, EngineParts};
+use crate::play::realtime::engine::{EngineConfig, SongParts};
 use crate::play::realtime::feeder::{self, FeedOutcome};
 use crate::play::realtime::messages::{AudioCmd, End};
 use crate::play::realtime::output_buffer::OutputBuffer;
 use crate::play::realtime::play_status::PlayStatus;
 use crate::play::realtime::queues::{ControlEnds, PlayQueues};
 use crate::play::realtime::scheduling::region_of;
+use crate::play::sound::Sound;
 
 /// Song time the feeder keeps queued ahead of the play head.
 const LOOKAHEAD_S: f64 = 0.25;
@@ -63,8 +63,7 @@ pub struct SongRun<'a> {
 /// (`None`: not played, `--start` is past its end, with a warning).
 pub fn play_song(
     song: &SongRun<'_>,
-    synth: &mut FluidSynth,
-    output: &mut AlsaOutput,
+    sound: &mut Sound,
     controls: &mut Controls,
     mut ui: Option<&mut Ui>,
     total: &mut report::Totals,
@@ -88,7 +87,9 @@ pub fn play_song(
     }
     let total_ms = Some(scanned.total_ms);
     let mut player = make_player(&feed, rate, period);
-    apply_carried_settings(controls, &mut player, synth);
+    // Settings that render applies before its first period (the command
+    // line's, as the keys have changed them since), applied the same way.
+    sound.start_settings(&mut player, &controls.song_start_commands());
     let mut queues = PlayQueues::new();
     // The queues live in one allocation (the snapshot boxes are only
     // touched on request); locked with the audio loop's other memory.
@@ -115,7 +116,7 @@ pub fn play_song(
         reverb: !song.args.synth.no_reverb,
         chorus: !song.args.synth.no_chorus,
     };
-    let device = output.name().to_string();
+    let device = sound.name();
     if let Some(ui) = ui.as_deref_mut() {
         begin_display(ui, song, &scanned);
         // The file's last problem on the status line (all of them are
@@ -136,10 +137,9 @@ pub fn play_song(
             .map_err(cannot_start)?;
         wait_until_primed(status);
         let parts = AudioThread {
-            output: &mut *output,
+            sound: &mut *sound,
             hot,
-            engine: EngineParts {
-                synth: &mut *synth,
+            song: SongParts {
                 player: &mut player,
                 queues: audio_ends,
                 status,
@@ -235,20 +235,6 @@ fn make_player(feed: &AnyFeed, rate: u32, period: usize) -> Box<HostPlayer> {
         Box::new_uninit(),
         HostPlayer::new(feed.header().timing, rate, bucket_log2),
     )
-}
-
-/// Settings that render applies before its first period (the command
-/// line's, as the keys have changed them since), applied the same way.
-fn apply_carried_settings(controls: &Controls, player: &mut HostPlayer, synth: &mut FluidSynth) {
-    for c in controls.song_start_commands() {
-        match c {
-            Command::TempoMilli(m) => player.set_tempo_milli(m),
-            Command::Transpose(t) => player.set_transpose(t),
-            Command::Mute(ch, on) => player.set_muted(synth, ch, on),
-            Command::Solo(ch, on) => player.set_solo(synth, ch, on),
-            _ => {}
-        }
-    }
 }
 
 /// `--start` as a seek for the feeder; effects off when the keys turned

@@ -191,15 +191,25 @@ impl Log {
         }
     }
 
+    /// The sequencer ports `--port` plays on (instead of [`Log::device`]).
+    pub fn ports(&self, ports: &str) {
+        self.one_value("ports", "ports", ports, &format!("ports {ports}"));
+    }
+
     /// A song starts.
     pub fn start(&self, file: &str) {
+        self.one_value("start", "file", file, &format!("playing {file}"));
+    }
+
+    /// `{"event":EVENT,"KEY":VALUE}` with `--json`, else `text`.
+    fn one_value(&self, event: &str, key: &str, value: &str, text: &str) {
         if self.json {
             self.out(&format!(
-                "{{\"event\":\"start\",\"file\":{}}}",
-                json_str(file)
+                "{{\"event\":\"{event}\",\"{key}\":{}}}",
+                json_str(value)
             ));
         } else {
-            self.out(&format!("playing {file}"));
+            self.out(text);
         }
     }
 

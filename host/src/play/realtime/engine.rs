@@ -42,7 +42,7 @@ use super::thread_stats::ThreadStats;
 use super::work_clock::{MonotonicClock, WorkClock};
 use crate::capacities::{HostPlayer, POOL_BLOCK_BYTES};
 use crate::play::MAX_PERIOD;
-use crate::release_tail::{TailRule, TailStart, controllers_to_zero, lift_pedals};
+use crate::release_tail::{TailRule, TailStart, lift_pedals};
 
 /// Most commands taken per period.
 pub const MAX_COMMANDS_PER_PERIOD: usize = 16;
@@ -109,11 +109,8 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output, C: WorkClock = MonotonicCl
     write_max_ns: u64,
 }
 
-/// What an engine plays with, besides its output (made on the audio
-/// thread: an ALSA writer cannot cross threads) and its clock.
-pub struct EngineParts<'a, 'q, S: SynthControl> {
-    /// The synth it renders with.
-    pub synth: &'a mut S,
+/// What an engine plays a song with, but the synth.
+pub struct SongParts<'a, 'q> {
     /// The song's player (calendar and transport).
     pub player: &'a mut HostPlayer,
     /// The audio thread's queue ends.
@@ -128,6 +125,17 @@ pub struct EngineParts<'a, 'q, S: SynthControl> {
     pub config: EngineConfig,
 }
 
+/// What an engine plays with, besides its output (made on the audio
+/// thread: an ALSA writer cannot cross threads) and its clock: the synth
+/// and the song's parts (apart, so that `--port`'s synth can be made on
+/// the audio thread too).
+pub struct EngineParts<'a, 'q, S: SynthControl> {
+    /// The synth it renders with.
+    pub synth: &'a mut S,
+    /// The rest.
+    pub song: SongParts<'a, 'q>,
+}
+
 impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
     /// An engine writing to `out`, timed by the real clock.
     pub fn new(out: O, parts: EngineParts<'a, 'q, S>) -> Self {
@@ -140,12 +148,15 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
     pub fn with_clock(clock: C, out: O, parts: EngineParts<'a, 'q, S>) -> Self {
         let EngineParts {
             synth,
-            player,
-            queues: q,
-            status,
-            buf,
-            out_buf,
-            config: cfg,
+            song:
+                SongParts {
+                    player,
+                    queues: q,
+                    status,
+                    buf,
+                    out_buf,
+                    config: cfg,
+                },
         } = parts;
         let base = ShedState {
             polyphony: synth.polyphony(),
@@ -200,7 +211,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         s.hist.clone_from(&self.hist);
         s.delay = self.out.delay();
         s.xruns = self.xruns;
-        s.late = self.player.stats().late;
+        s.late = self.player.stats().late + self.out.late_events();
         s.deferred_periods = self.player.stats().deferred_periods;
         s.dropped = self.dropped;
         s.voices = self.synth.active_voices();
@@ -362,8 +373,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         }
         self.stopping = Some(why);
         self.player.pause(self.synth);
-        // Sustain off, then all notes off, on every channel.
-        controllers_to_zero(self.synth, &[64, 123]);
+        self.synth.stop_sound();
         self.fade = Some(Fade::out(self.cfg.rate * FADE_MS / 1000));
     }
 
@@ -398,6 +408,20 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         self.shed.set_effects(self.synth, reverb, chorus);
     }
 
+    fn pause(&mut self) {
+        if !self.player.is_paused() {
+            self.player.pause(self.synth);
+            self.synth.paused(true);
+        }
+    }
+
+    fn resume(&mut self) {
+        if self.player.is_paused() {
+            self.player.resume();
+            self.synth.paused(false);
+        }
+    }
+
     fn take_commands(&mut self) {
         for _ in 0..MAX_COMMANDS_PER_PERIOD {
             let Some(cmd) = self.q.commands.dequeue() else {
@@ -408,13 +432,13 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                 AudioCmd::Effects(on) => self.set_effects(on),
                 AudioCmd::Quit => self.begin_stop(End::Quit),
                 AudioCmd::Transport(c) => match c {
-                    Command::Play => self.player.resume(),
-                    Command::Pause => self.player.pause(self.synth),
+                    Command::Play => self.resume(),
+                    Command::Pause => self.pause(),
                     Command::TogglePause => {
                         if self.player.is_paused() {
-                            self.player.resume();
+                            self.resume();
                         } else {
-                            self.player.pause(self.synth);
+                            self.pause();
                         }
                     }
                     Command::TempoMilli(m) => self.player.set_tempo_milli(m),
