@@ -66,6 +66,9 @@ pub enum fluid_settings_t {}
 /// Opaque synthesizer instance (`typedef struct _fluid_synth_t fluid_synth_t`).
 pub enum fluid_synth_t {}
 
+/// Opaque loaded SoundFont (`typedef struct _fluid_sfont_t fluid_sfont_t`).
+pub enum fluid_sfont_t {}
+
 /// Log handler installed with [`fluid_set_log_function`]: `(level, message, data)`.
 ///
 /// `level` is one of the `FLUID_PANIC` .. `FLUID_DBG` values; `message` is a NUL-terminated
@@ -265,6 +268,13 @@ unsafe extern "C" {
         filename: *const c_char,
         reset_presets: c_int,
     ) -> c_int;
+    /// The loaded SoundFont `id` (null if none); still owned by `synth`.
+    pub fn fluid_synth_get_sfont_by_id(synth: *mut fluid_synth_t, id: c_int) -> *mut fluid_sfont_t;
+    /// Puts an already loaded SoundFont on top of `synth`'s stack (without taking it over
+    /// for deletion unless left there); returns its new id, or `FLUID_FAILED`.
+    pub fn fluid_synth_add_sfont(synth: *mut fluid_synth_t, sfont: *mut fluid_sfont_t) -> c_int;
+    /// Takes a SoundFont off `synth`'s stack without deleting it; `FLUID_OK` or `FLUID_FAILED`.
+    pub fn fluid_synth_remove_sfont(synth: *mut fluid_synth_t, sfont: *mut fluid_sfont_t) -> c_int;
     /// Unloads the SoundFont `id`; `FLUID_OK` or `FLUID_FAILED`.
     pub fn fluid_synth_sfunload(
         synth: *mut fluid_synth_t,

@@ -49,7 +49,8 @@ pub struct Cli {
 pub enum Command {
     /// Play MIDI files (or every MIDI file in a directory) on an ALSA device.
     Play(PlayArgs),
-    /// Render a MIDI file to a WAV file, as fast as the machine allows.
+    /// Render MIDI files to WAV or FLAC, as fast as the machine allows: one
+    /// file, or many on every core.
     Render(RenderArgs),
     /// Describe a MIDI file: format, tracks, duration, tempo, instruments, lyrics…
     Info(InfoArgs),
@@ -268,12 +269,19 @@ Ctrl-C stops (exit 130). Defaults come from
 const RENDER_EXAMPLES: &str = "\
 Examples:
   host render song.mid -o song.wav              16-bit WAV at 48 kHz
+  host render song.mid -o song.flac             FLAC (by the extension; -f flac24 for 24 bits)
   host render song.mid -o song.wav -r 44100 -f f32
   host render song.mid -o - | aplay             WAV on standard output
   host render song.mid -o part.wav --start 30 --end 60 --solo 1
+  host render ~/midi/ -O wav/                   every file of a directory, on every core
+  find . -name '*.mid' | host render --files-from - -O out/ -f flac
+  host render --files-from list.txt -O out/ --shard 3/8   the 4th of 8 disjoint parts
+  host render song.mid -o song.wav --stems      song-01-acoustic-grand-piano.wav, …
 
 A stop by Ctrl-C, SIGTERM or SIGHUP keeps what was rendered as a valid,
-shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).";
+shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).
+A batch (-O) goes on past a file that fails and exits with that failure's
+code (3 input, 6 output; the first one's when several).";
 
 /// `host ports`.
 #[derive(Debug, Clone, Args)]
@@ -311,33 +319,91 @@ pub enum SampleFormat {
     F32,
 }
 
-/// Sample format of a rendered WAV.
+/// Sample format of a rendered file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WavFormat {
-    /// 16-bit integer PCM.
+    /// 16-bit integer PCM WAV.
     S16,
-    /// 32-bit float.
+    /// 32-bit float WAV.
     F32,
+    /// 16-bit FLAC (lossless: decodes to the s16 WAV's samples).
+    Flac,
+    /// 24-bit FLAC.
+    Flac24,
+}
+
+/// `--shard K/N`: part K (0 to N-1) of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This part, 0-based.
+    pub index: u64,
+    /// How many parts.
+    pub count: u64,
 }
 
 /// `host render`.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = RENDER_EXAMPLES)]
 pub struct RenderArgs {
-    /// MIDI file to render (`-` reads standard input).
-    #[arg(value_name = "FILE")]
-    pub input: PathBuf,
-    /// WAV file to write (`-` writes standard output).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: PathBuf,
-    /// Sample format of the WAV.
-    #[arg(long, short = 'f', value_enum, default_value_t = WavFormat::S16)]
-    pub format: WavFormat,
+    /// MIDI files or directories to render (a directory gives its .mid,
+    /// .midi, .kar and .rmi files); `-` reads one file from standard input.
+    #[arg(value_name = "FILE", required_unless_present = "files_from")]
+    pub inputs: Vec<PathBuf>,
+    /// File to write for a single input (`-` writes standard output); its
+    /// extension picks the format (.flac is FLAC) unless -f is given.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        conflicts_with = "output_dir",
+        required_unless_present = "output_dir"
+    )]
+    pub output: Option<PathBuf>,
+    /// Directory to write into, one file per input named after it
+    /// (song.mid → song.wav; a second song.mid from elsewhere → song-2.wav).
+    /// Existing files are not overwritten without --force.
+    #[arg(long, short = 'O', value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Overwrite existing files in --output-dir.
+    #[arg(long)]
+    pub force: bool,
+    /// Read more inputs from this file, one path per line (`-` reads
+    /// standard input), e.g. from `find`.
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
+    /// Render only part K of N (K from 0 to N-1) of the sorted list of
+    /// inputs: the N parts are disjoint and together the whole list, so N
+    /// machines or jobs (Slurm arrays, GNU parallel) share a collection.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Songs rendered at once, each by its own synthesizer (default: the
+    /// cores available).
+    #[arg(long, short = 'j', value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+    /// FluidSynth threads for one song (synth.cpu-cores). More than 1 can
+    /// be faster on one long, busy song but CHANGES THE SAMPLES slightly,
+    /// and not the same way every run (voices are summed in another order):
+    /// the output is then no longer bit-identical to `play`'s, to a 1-thread
+    /// render or to itself.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: u32,
+    /// One file per MIDI channel that sounds instead of the mix, named
+    /// after the output, the channel and its first program (song-01-
+    /// acoustic-grand-piano.wav, song-10-drums.wav), plus song-fx.wav, the
+    /// reverb and chorus return, when those are on. They add up to the mix.
+    #[arg(long)]
+    pub stems: bool,
+    /// Sample format [default: by the output's extension: .flac is flac,
+    /// anything else s16].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<WavFormat>,
     /// Frames rendered per step (the same option as `play`; it does not change the output).
     #[arg(long, short = 'p', value_name = "FRAMES", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub period: u32,
-    /// No progress bar and no summary line (warnings and errors are still printed).
+    /// No progress line and no summary (warnings and errors are still printed).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     #[command(flatten)]
@@ -375,6 +441,30 @@ pub struct DumpArgs {
     /// Refuse damaged files.
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("'{s}' is not K/N (e.g. 0/4: the first of 4 parts)"))?;
+    let index: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{k}' is not a part number"))?;
+    let count: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{n}' is not a number of parts"))?;
+    if count == 0 {
+        return Err("the number of parts must be at least 1".into());
+    }
+    if index >= count {
+        return Err(format!(
+            "part {index} of {count} does not exist: parts are numbered 0 to {}",
+            count - 1
+        ));
+    }
+    Ok(Shard { index, count })
 }
 
 fn parse_gain(s: &str) -> Result<f32, String> {

@@ -16,6 +16,7 @@ mod describe;
 mod devices;
 mod dump;
 mod exit;
+mod flac_output;
 mod fluid;
 mod gm_names;
 mod info;

@@ -11,7 +11,7 @@ pub struct Progress {
     enabled: bool,
     total: u64,
     rate: u32,
-    last: Option<Instant>,
+    throttle: Throttle,
     drawn: bool,
 }
 
@@ -23,7 +23,7 @@ impl Progress {
             enabled: show && std::io::stderr().is_terminal(),
             total: total.max(1),
             rate: rate.max(1),
-            last: None,
+            throttle: Throttle::default(),
             drawn: false,
         }
     }
@@ -33,14 +33,9 @@ impl Progress {
         if !self.enabled {
             return;
         }
-        let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
-        {
+        if !self.throttle.ready() {
             return;
         }
-        self.last = Some(now);
         let fraction = (done as f64 / self.total as f64).clamp(0.0, 1.0);
         const WIDTH: usize = 30;
         let filled = (fraction * WIDTH as f64) as usize;
@@ -73,6 +68,27 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.clear();
+    }
+}
+
+/// Lets a redraw through at most 10 times a second.
+#[derive(Default)]
+pub struct Throttle {
+    last: Option<Instant>,
+}
+
+impl Throttle {
+    /// Whether a redraw may happen now (then it counts as done).
+    pub fn ready(&mut self) -> bool {
+        let now = Instant::now();
+        if self
+            .last
+            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
+        {
+            return false;
+        }
+        self.last = Some(now);
+        true
     }
 }
 

@@ -119,6 +119,11 @@ impl<S> Tailed<'_, S> {
     pub fn stop(&self) -> Option<u64> {
         self.rule.stop
     }
+
+    /// The synth inside.
+    pub fn inner_mut(&mut self) -> &mut S {
+        self.inner
+    }
 }
 
 impl<S: Synth + VoiceCount> Synth for Tailed<'_, S> {

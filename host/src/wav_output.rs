@@ -74,23 +74,7 @@ impl WavOutput {
             });
         }
         let name = path.display().to_string();
-        if path.is_dir() {
-            return Err(HostError::new(
-                Kind::Output,
-                name,
-                "is a directory; give a file name",
-            ));
-        }
-        let existed_as_other = path.exists() && !path.is_file();
-        let file = File::create(path).map_err(|e| {
-            HostError::new(
-                Kind::Output,
-                &name,
-                format!("cannot create: {}", describe_io(&e)),
-            )
-        })?;
-        let regular = !existed_as_other && file.metadata().is_ok_and(|m| m.is_file());
-        let owned = regular.then(|| path.to_path_buf());
+        let (file, owned) = create_file(path)?;
         let out = FromStd::new(BufWriter::with_capacity(BUFFER, file));
         let mut me = Self {
             sink: None,
@@ -181,8 +165,32 @@ impl Drop for WavOutput {
     }
 }
 
+/// Creates the output file `path`; the path comes back when it is a
+/// regular file we created (to be removed if writing fails), `None` for
+/// anything else (a device such as /dev/null).
+pub fn create_file(path: &Path) -> Result<(File, Option<PathBuf>), HostError> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(HostError::new(
+            Kind::Output,
+            name,
+            "is a directory; give a file name",
+        ));
+    }
+    let existed_as_other = path.exists() && !path.is_file();
+    let file = File::create(path).map_err(|e| {
+        HostError::new(
+            Kind::Output,
+            &name,
+            format!("cannot create: {}", describe_io(&e)),
+        )
+    })?;
+    let regular = !existed_as_other && file.metadata().is_ok_and(|m| m.is_file());
+    Ok((file, regular.then(|| path.to_path_buf())))
+}
+
 /// Removes a partial regular file we created.
-fn remove(path: Option<&Path>) {
+pub fn remove(path: Option<&Path>) {
     if let Some(p) = path {
         let _ = std::fs::remove_file(p);
     }

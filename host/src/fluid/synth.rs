@@ -44,12 +44,34 @@ pub struct FluidOptions {
     pub lazy_samples: bool,
 }
 
+/// How `host render` may lay the synthesizer out beyond [`FluidOptions`].
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// FluidSynth's rendering threads (`synth.cpu-cores`); 1 keeps the
+    /// samples identical to `play`'s.
+    pub cpu_cores: u32,
+    /// One stereo output per MIDI channel (for [`FluidSynth::render_stems`]).
+    pub stems: bool,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self {
+            cpu_cores: 1,
+            stems: false,
+        }
+    }
+}
+
 /// The FluidSynth synthesizer; see the module docs.
 pub struct FluidSynth {
     settings: NonNull<sys::fluid_settings_t>,
     synth: NonNull<sys::fluid_synth_t>,
     sample_rate: u32,
 }
+
+/// MIDI channels, and stereo outputs in stems mode.
+pub const CHANNELS: usize = 16;
 
 // The synth is used by one thread at a time; moving it between threads is
 // fine (FluidSynth keeps no thread-local state for a synth).
@@ -58,6 +80,11 @@ unsafe impl Send for FluidSynth {}
 impl FluidSynth {
     /// Creates a synthesizer (no SoundFont yet).
     pub fn new(options: &FluidOptions) -> Result<Self, HostError> {
+        Self::with_layout(options, Layout::default())
+    }
+
+    /// Creates a synthesizer laid out as `layout` says (no SoundFont yet).
+    pub fn with_layout(options: &FluidOptions, layout: Layout) -> Result<Self, HostError> {
         capture_logs();
         // SAFETY: plain constructor; checked for null below.
         let settings = NonNull::new(unsafe { sys::new_fluid_settings() })
@@ -73,7 +100,12 @@ impl FluidSynth {
         set_int(c"synth.reverb.active", c_int::from(options.reverb));
         set_int(c"synth.chorus.active", c_int::from(options.chorus));
         set_int(c"synth.threadsafe-api", 0);
-        set_int(c"synth.cpu-cores", 1);
+        set_int(c"synth.cpu-cores", layout.cpu_cores.clamp(1, 256) as c_int);
+        if layout.stems {
+            // Voices of MIDI channel c go to stereo output c (c % groups).
+            set_int(c"synth.audio-channels", CHANNELS as c_int);
+            set_int(c"synth.audio-groups", CHANNELS as c_int);
+        }
         if let Some(p) = options.polyphony {
             set_int(c"synth.polyphony", p.min(65_535) as c_int);
         }
@@ -102,6 +134,11 @@ impl FluidSynth {
 
     /// Loads the SoundFont every channel plays from.
     pub fn load_soundfont(&mut self, path: &Path) -> Result<(), HostError> {
+        self.load_soundfont_id(path).map(|_| ())
+    }
+
+    /// Loads the SoundFont; returns FluidSynth's id for it.
+    fn load_soundfont_id(&mut self, path: &Path) -> Result<c_int, HostError> {
         let sf_error = |m: String| HostError::file(Kind::SoundFont, path, m);
         let meta = std::fs::metadata(path).map_err(|e| sf_error(crate::exit::describe_io(&e)))?;
         if meta.is_dir() {
@@ -149,7 +186,7 @@ impl FluidSynth {
             };
             return Err(sf_error(why));
         }
-        Ok(())
+        Ok(id)
     }
 
     /// The sample rate it renders at.
@@ -193,6 +230,42 @@ impl FluidSynth {
     pub fn reset(&mut self) {
         // SAFETY: valid synth.
         unsafe { sys::fluid_synth_system_reset(self.synth.as_ptr()) };
+    }
+
+    /// Renders `len` frames as one stereo pair per MIDI channel (`dry`:
+    /// 2 × 16 planar buffers, left and right of channel 1, then of channel
+    /// 2, …) and the reverb and chorus return (`fx`: left, right); adds to
+    /// what the buffers hold. Needs a synth made with `stems`.
+    pub fn render_stems(&mut self, len: usize, dry: &mut [&mut [f32]], fx: [&mut [f32]; 2]) {
+        assert!(dry.len() == 2 * CHANNELS && dry.iter().all(|b| b.len() >= len));
+        assert!(fx.iter().all(|b| b.len() >= len));
+        if len == 0 {
+            return;
+        }
+        let mut outs: [*mut f32; 2 * CHANNELS] = [std::ptr::null_mut(); 2 * CHANNELS];
+        for (o, b) in outs.iter_mut().zip(dry.iter_mut()) {
+            *o = b.as_mut_ptr();
+        }
+        let [fl, fr] = fx;
+        // Reverb and chorus of the one effects group both go to `fx`
+        // (buffers may alias, says FluidSynth's documentation).
+        let mut fxs: [*mut f32; 4] = [
+            fl.as_mut_ptr(),
+            fr.as_mut_ptr(),
+            fl.as_mut_ptr(),
+            fr.as_mut_ptr(),
+        ];
+        // SAFETY: 32 and 4 buffers of at least `len` floats each.
+        unsafe {
+            sys::fluid_synth_process(
+                self.synth.as_ptr(),
+                len as c_int,
+                4,
+                fxs.as_mut_ptr(),
+                (2 * CHANNELS) as c_int,
+                outs.as_mut_ptr(),
+            );
+        }
     }
 }
 
@@ -297,6 +370,83 @@ impl Drop for FluidSynth {
     }
 }
 
+/// A SoundFont loaded once and lent to any number of new synthesizers
+/// (`host render`'s batch workers: a new synth for each song, so that no
+/// state of one song reaches the next, without loading the SoundFont
+/// again). It is owned by a synth of its own that never plays.
+pub struct SharedSoundFont {
+    holder: FluidSynth,
+    sfont: NonNull<sys::fluid_sfont_t>,
+    options: FluidOptions,
+    layout: Layout,
+}
+
+// Used by one thread at a time, like the synth that holds it.
+unsafe impl Send for SharedSoundFont {}
+
+impl SharedSoundFont {
+    /// Loads `path` for synths made with `options` and `layout`.
+    pub fn load(options: &FluidOptions, layout: Layout, path: &Path) -> Result<Self, HostError> {
+        let mut holder = FluidSynth::with_layout(options, Layout::default())?;
+        let id = holder.load_soundfont_id(path)?;
+        // SAFETY: valid synth; the id was just returned by sfload.
+        let sfont =
+            NonNull::new(unsafe { sys::fluid_synth_get_sfont_by_id(holder.synth.as_ptr(), id) })
+                .ok_or_else(|| other("FluidSynth lost the SoundFont it loaded"))?;
+        Ok(Self {
+            holder,
+            sfont,
+            options: options.clone(),
+            layout,
+        })
+    }
+
+    /// A new synthesizer playing from the shared SoundFont: the same state
+    /// as a new synth that loaded it itself.
+    pub fn new_synth(&self) -> Result<LentSynth<'_>, HostError> {
+        let synth = FluidSynth::with_layout(&self.options, self.layout)?;
+        // SAFETY: both valid; the sfont outlives the LentSynth (borrow of self).
+        let id = unsafe { sys::fluid_synth_add_sfont(synth.synth.as_ptr(), self.sfont.as_ptr()) };
+        if id == sys::FLUID_FAILED {
+            return Err(other("FluidSynth could not share the SoundFont"));
+        }
+        let _ = &self.holder;
+        Ok(LentSynth {
+            synth,
+            sfont: self.sfont,
+            _shared: std::marker::PhantomData,
+        })
+    }
+}
+
+/// A synth playing from a [`SharedSoundFont`]; gives it back when dropped.
+pub struct LentSynth<'a> {
+    synth: FluidSynth,
+    sfont: NonNull<sys::fluid_sfont_t>,
+    _shared: std::marker::PhantomData<&'a SharedSoundFont>,
+}
+
+impl std::ops::Deref for LentSynth<'_> {
+    type Target = FluidSynth;
+    fn deref(&self) -> &FluidSynth {
+        &self.synth
+    }
+}
+
+impl std::ops::DerefMut for LentSynth<'_> {
+    fn deref_mut(&mut self) -> &mut FluidSynth {
+        &mut self.synth
+    }
+}
+
+impl Drop for LentSynth<'_> {
+    fn drop(&mut self) {
+        // Off the synth's stack before it is deleted (which would delete it).
+        // SAFETY: both valid.
+        unsafe { sys::fluid_synth_remove_sfont(self.synth.synth.as_ptr(), self.sfont.as_ptr()) };
+    }
+}
+
 fn other(m: &str) -> HostError {
     HostError::new(Kind::Other, "fluidsynth", m)
 }
@@ -369,10 +519,16 @@ pub fn last_error() -> String {
 /// other threads print). Restored on drop.
 struct SilencedStderr {
     saved: c_int,
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+/// One silencing at a time: two overlapping ones could restore each
+/// other's /dev/null and leave standard error silenced for good.
+static SILENCING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl SilencedStderr {
     fn new() -> Self {
+        let lock = SILENCING.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: plain descriptor calls; on any failure stderr is left as is.
         unsafe {
             let saved = libc::dup(2);
@@ -383,7 +539,10 @@ impl SilencedStderr {
             if null >= 0 {
                 libc::close(null);
             }
-            Self { saved }
+            Self {
+                saved,
+                _one_at_a_time: lock,
+            }
         }
     }
 }
