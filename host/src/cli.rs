@@ -1,4 +1,5 @@
-//! The command line: `host play | render | info | dump | ports | devices`.
+//! The command line: `host play | render | info | dump | ports | devices |
+//! completions` (and the hidden `host man`).
 //!
 //! *Real-time*: parsing happens once at start-up.
 
@@ -75,6 +76,18 @@ pub enum Command {
         /// The shell to complete for.
         #[arg(value_enum, value_name = "SHELL")]
         shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of the program or of one of its commands.
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  \
+        host man | man -l -                 read it\n  \
+        host man render > smfplay-render.1   the page of `host render`"
+    )]
+    Man {
+        /// The command whose page to print (without it: the program's page).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
     },
 }
 

@@ -61,7 +61,7 @@ pub fn run(args: &DumpArgs) -> Result<i32, HostError> {
         ));
     }
     for line in summary.problem_lines() {
-        eprintln!("host: warning: {name}: {line}");
+        eprintln!("{}: warning: {name}: {line}", crate::program::name());
     }
     Ok(code::OK)
 }

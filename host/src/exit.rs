@@ -31,6 +31,32 @@ pub mod code {
     pub const SIGTERM: i32 = 143;
 }
 
+/// Every exit code with what it means, as the README's "Exit codes" table
+/// and the manual page's EXIT STATUS section say it.
+pub const MEANINGS: &[(&str, &str)] = &[
+    ("0", "success"),
+    ("1", "anything else (an unexpected system error or a bug)"),
+    ("2", "bad command line, or a bad configuration file"),
+    (
+        "3",
+        "a MIDI input is missing, unreadable, not a MIDI file, damaged under --strict, \
+         or (render) longer than --max-duration",
+    ),
+    (
+        "4",
+        "no usable SoundFont (none found, unreadable, not a SoundFont 2 file)",
+    ),
+    (
+        "5",
+        "the audio device is missing, busy, refuses the settings, or was lost while playing",
+    ),
+    ("6", "the output file cannot be written"),
+    (
+        "129, 130, 143",
+        "stopped by SIGHUP, SIGINT (Ctrl-C), SIGTERM",
+    ),
+];
+
 /// Which part of the system failed: decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

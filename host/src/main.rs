@@ -1,7 +1,9 @@
-//! `host`: the smfplay command-line player. See `host --help` and the README.
+//! `host` (installed as `smfplay`): the smfplay command-line player. See
+//! `host --help` and the README.
 //!
 //! Module map: [`cli`] (arguments), [`config`] (the configuration file),
-//! [`exit`] (errors and exit codes), [`midi_input`] (files and stdin),
+//! [`exit`] (errors and exit codes), [`program`] (the name it was started
+//! with), [`man`] (the manual pages), [`midi_input`] (files and stdin),
 //! [`capacities`] and [`any_sequencer`] (the core sequencer at host
 //! capacities), [`opening`] (opening a reader), [`fluid`]
 //! (FluidSynth), [`soundfont`] (finding one), and one module per command.
@@ -20,11 +22,13 @@ mod gm_names;
 mod info;
 mod json;
 mod karaoke;
+mod man;
 mod midi_input;
 mod opening;
 mod play;
 mod ports;
 mod printable;
+mod program;
 mod progress;
 mod release_tail;
 mod render;
@@ -35,10 +39,10 @@ mod soundfont;
 mod usage;
 mod wav_output;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 fn main() {
-    let matches = usage::matches(cli::Cli::command());
+    let matches = usage::matches(program::command());
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => usage::exit(&e),
@@ -48,7 +52,7 @@ fn main() {
     let config = || match config::load(cli.config.as_deref(), cli.no_config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("host: {e}");
+            eprintln!("{}: {e}", program::name());
             std::process::exit(exit::code::USAGE);
         }
     };
@@ -71,16 +75,21 @@ fn main() {
         cli::Command::Devices => devices::run(),
         cli::Command::Completions { shell } => {
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cli::Cli::command(), "host", &mut script);
+            clap_complete::generate(shell, &mut program::command(), program::name(), &mut script);
             exit::print(&script).map(|()| exit::code::OK)
         }
+        cli::Command::Man { command } => man::run(command.as_deref()),
     };
     match result {
         Ok(code) => std::process::exit(code),
         // `host … | head`: the reader had what it wanted.
         Err(e) if e.kind == exit::Kind::ReaderGone => std::process::exit(e.exit_code()),
         Err(e) => {
-            eprintln!("host: {}", printable::printable(&e.to_string()));
+            eprintln!(
+                "{}: {}",
+                program::name(),
+                printable::printable(&e.to_string())
+            );
             std::process::exit(e.exit_code());
         }
     }

@@ -140,13 +140,17 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
     if !single {
         eprintln!(
-            "host: -o writes one file from one MIDI file; for several inputs, a directory, \
-             --files-from or --shard, give -O DIR"
+            "{}: -o writes one file from one MIDI file; for several inputs, a directory, \
+             --files-from or --shard, give -O DIR",
+            crate::program::name()
         );
         return Ok(code::USAGE);
     }
     if args.stems && output.as_os_str() == "-" {
-        eprintln!("host: --stems writes several files: give -o with a file name, not -");
+        eprintln!(
+            "{}: --stems writes several files: give -o with a file name, not -",
+            crate::program::name()
+        );
         return Ok(code::USAGE);
     }
     run_single(args, &args.inputs[0], output)
@@ -196,7 +200,8 @@ fn run_single(args: &RenderArgs, input: &Path, output: &Path) -> Result<i32, Hos
     match end {
         SongEnd::NotStarted { signal } => {
             eprintln!(
-                "host: {name}: stopped by {} before rendering; nothing written",
+                "{}: {name}: stopped by {} before rendering; nothing written",
+                crate::program::name(),
                 signals::name(signal)
             );
             Ok(signals::exit_code(signal))
@@ -204,7 +209,8 @@ fn run_single(args: &RenderArgs, input: &Path, output: &Path) -> Result<i32, Hos
         SongEnd::Stopped { signal, frames, .. } => {
             // The file is a valid WAV of what was rendered (its sizes patched).
             eprintln!(
-                "host: {name}: stopped by {} after {} of audio; {} holds what was rendered",
+                "{}: {name}: stopped by {} after {} of audio; {} holds what was rendered",
+                crate::program::name(),
                 signals::name(signal),
                 clock(frames as f64 / f64::from(rate)),
                 out_name(output)
@@ -216,7 +222,8 @@ fn run_single(args: &RenderArgs, input: &Path, output: &Path) -> Result<i32, Hos
                 let audio = frames as f64 / f64::from(rate);
                 let took = started.elapsed().as_secs_f64();
                 eprintln!(
-                    "host: rendered {} of audio to {} in {:.2} s ({:.1}× real time)",
+                    "{}: rendered {} of audio to {} in {:.2} s ({:.1}× real time)",
+                    crate::program::name(),
                     clock(audio),
                     out_name(output),
                     took,
@@ -259,7 +266,7 @@ struct SingleReport {
 impl SongReport for SingleReport {
     fn warning(&mut self, line: String) {
         let _ = &self.name;
-        eprintln!("host: warning: {line}");
+        eprintln!("{}: warning: {line}", crate::program::name());
     }
 
     fn progress(&mut self, frames: u64) {

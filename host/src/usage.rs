@@ -21,7 +21,11 @@ pub fn exit(e: &clap::Error) -> ! {
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         _ => {
-            eprintln!("host: {}", one_line(&e.render().to_string()));
+            eprintln!(
+                "{}: {}",
+                crate::program::name(),
+                one_line(&e.render().to_string())
+            );
             std::process::exit(code::USAGE);
         }
     }

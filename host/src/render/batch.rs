@@ -88,7 +88,10 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             .is_some_and(|l| l.as_os_str() == "-")
             && args.inputs.iter().any(|p| p.as_os_str() == "-"))
     {
-        eprintln!("host: standard input can be read only once");
+        eprintln!(
+            "{}: standard input can be read only once",
+            crate::program::name()
+        );
         return Ok(code::USAGE);
     }
     let format = output::resolve_format(args.format, None);
@@ -99,12 +102,12 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     }
     let mut first_error: Option<i32> = None;
     for e in &input_errors {
-        eprintln!("host: {e}");
+        eprintln!("{}: {e}", crate::program::name());
         first_error.get_or_insert(e.exit_code());
     }
     if plan.is_empty() {
         if !args.quiet {
-            eprintln!("host: nothing to render");
+            eprintln!("{}: nothing to render", crate::program::name());
         }
         return Ok(first_error.unwrap_or(code::OK));
     }
@@ -161,7 +164,9 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         let mut done = 0usize;
         loop {
             match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(Message::Warning(line)) => display.line(&format!("host: warning: {line}")),
+                Ok(Message::Warning(line)) => {
+                    display.line(&format!("{}: warning: {line}", crate::program::name()))
+                }
                 Ok(Message::Fatal(e)) => {
                     fatal.get_or_insert(e);
                 }
@@ -185,7 +190,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
                         Err(e) => {
                             failed += 1;
                             first_error.get_or_insert(e.exit_code());
-                            display.line(&format!("host: {e}"));
+                            display.line(&format!("{}: {e}", crate::program::name()));
                         }
                     }
                 }
@@ -205,7 +210,8 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let rendered = plan.len() - failed;
     if let Some(sig) = stopped {
         eprintln!(
-            "host: stopped by {}; the files being written were removed, the finished ones kept",
+            "{}: stopped by {}; the files being written were removed, the finished ones kept",
+            crate::program::name(),
             signals::name(sig)
         );
         return Ok(signals::exit_code(sig));
@@ -215,8 +221,9 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         let took = started.elapsed().as_secs_f64();
         let failures = failed + input_errors.len();
         eprintln!(
-            "host: rendered {rendered} of {} files ({} of audio) to {} in {took:.2} s \
+            "{}: rendered {rendered} of {} files ({} of audio) to {} in {took:.2} s \
              ({:.1}× real time, {jobs} jobs){}",
+            crate::program::name(),
             plan.len(),
             clock(audio),
             dir.display(),
@@ -308,7 +315,8 @@ impl Display {
             return;
         }
         eprintln!(
-            "host: [{done}/{}] {} -> {} ({} of audio)",
+            "{}: [{done}/{}] {} -> {} ({} of audio)",
+            crate::program::name(),
             self.total,
             p.input.display(),
             p.output.display(),

@@ -238,7 +238,8 @@ impl Log {
     pub fn error(&self, e: &HostError) {
         self.json_error(e);
         self.err(format!(
-            "host: {}",
+            "{}: {}",
+            crate::program::name(),
             crate::printable::printable(&e.to_string())
         ));
     }
@@ -265,7 +266,7 @@ impl Log {
         if self.json {
             println!("{{\"event\":\"warning\",\"message\":{}}}", json_str(&w));
         }
-        self.err(format!("host: warning: {w}"));
+        self.err(format!("{}: warning: {w}", crate::program::name()));
     }
 
     /// Something the audio thread reported.
@@ -308,7 +309,10 @@ impl Log {
                         "{{\"event\":\"xrun\",\"count\":{n},\"total\":{total}}}"
                     ));
                 } else if !self.quiet && !self.live {
-                    eprintln!("host: xrun ({total} so far): the device ran dry and was restarted");
+                    eprintln!(
+                        "{}: xrun ({total} so far): the device ran dry and was restarted",
+                        crate::program::name()
+                    );
                 }
             }
             Report::Shed(level, state) => {
@@ -319,7 +323,8 @@ impl Log {
                     ));
                 } else if !self.quiet && !self.live {
                     eprintln!(
-                        "host: load {}: {}",
+                        "{}: load {}: {}",
+                        crate::program::name(),
                         if *level == 0 {
                             "normal again"
                         } else {

@@ -204,12 +204,14 @@ fn no_such_device(name: &str, what: &str) -> HostError {
     let message = if name == "default" {
         format!(
             "{what}: no sound card or sound server found (connect a card, start \
-             PulseAudio or PipeWire, or name a device with --device: `host devices` lists them)"
+             PulseAudio or PipeWire, or name a device with --device: `{} devices` lists them)",
+            crate::program::name()
         )
     } else {
         format!(
-            "{what}: no such device (`host devices` lists the names; \
-             try --device default, or check that the card is connected)"
+            "{what}: no such device (`{} devices` lists the names; \
+             try --device default, or check that the card is connected)",
+            crate::program::name()
         )
     };
     HostError::new(Kind::Device, name, message)
