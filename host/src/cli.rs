@@ -102,6 +102,10 @@ pub struct SynthArgs {
     /// memory for big SoundFonts on small boards.
     #[arg(long)]
     pub lazy_samples: bool,
+    /// The configuration file and line that set `soundfont` (for errors and
+    /// `--verbose`); `None` when it came from elsewhere.
+    #[arg(skip)]
+    pub soundfont_origin: Option<crate::config::Origin>,
 }
 
 impl SynthArgs {

@@ -25,6 +25,7 @@ mod release_tail;
 mod render;
 mod scan;
 mod soundfont;
+mod text_decode;
 mod wav_output;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -35,25 +36,26 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    // Only play and render take defaults from the configuration file.
-    let sub = matches.subcommand().map(|(_, m)| m);
-    let config = || match config::load(cli.config.as_deref(), cli.no_config) {
+    // Every command reads the configuration (a bad or missing `--config`
+    // file is exit 2 for all alike); play and render take defaults from it.
+    let config = match config::load(cli.config.as_deref(), cli.no_config) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("host: {e}");
             std::process::exit(exit::code::USAGE);
         }
     };
+    let sub = matches.subcommand().map(|(_, m)| m);
     let result = match cli.command {
         cli::Command::Play(mut args) => {
             if let Some(m) = sub {
-                config::apply_play(&config(), m, &mut args);
+                config::apply_play(&config, m, &mut args);
             }
             play::run(&args)
         }
         cli::Command::Render(mut args) => {
             if let Some(m) = sub {
-                config::apply_render(&config(), m, &mut args);
+                config::apply_render(&config, m, &mut args);
             }
             render::run(&args)
         }

@@ -124,9 +124,9 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     let cap = TailRule::cap_frames(u64::from(rate));
 
     // 2. Synthesizer.
-    let sf = soundfont::find(args.synth.soundfont.as_deref())?;
+    let sf = soundfont::choose(&args.synth)?;
     let mut fluid = FluidSynth::new(&args.synth.fluid_options())?;
-    fluid.load_soundfont(&sf)?;
+    fluid.load_soundfont(&sf.path).map_err(|e| sf.explain(e))?;
 
     // 3. Song and transport settings.
     let mut song = AnySequencer::open(input, seq.strict, SequencerConfig::new(rate, args.period))?;

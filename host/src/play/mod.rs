@@ -56,10 +56,10 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
     let playlist = expand_playlist(&args.files)?;
-    let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
+    let sf = crate::soundfont::choose(&args.synth)?;
     let rate = args.synth.rate;
     let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
-    synth.load_soundfont(&sf)?;
+    synth.load_soundfont(&sf.path).map_err(|e| sf.explain(e))?;
     let mut output = AlsaOutput::open(
         &args.device,
         rate,

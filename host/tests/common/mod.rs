@@ -28,7 +28,8 @@ pub fn soundfont() -> &'static str {
 pub fn host() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
     c.env_remove("SMFPLAY_SOUNDFONT")
-        .env("XDG_CONFIG_HOME", no_config_home());
+        .env("XDG_CONFIG_HOME", no_config_home())
+        .env("SMFPLAY_SYSTEM_CONFIG", "/nonexistent/smfplay-system-config.toml");
     c
 }
 

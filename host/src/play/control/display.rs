@@ -9,6 +9,7 @@ use smfplay_core::sequencer::TextKind;
 
 use super::controls::Controls;
 use super::keys::CHANNEL_KEYS;
+use super::text_width::fit;
 
 /// Everything one frame shows.
 #[derive(Clone, Debug)]
@@ -90,39 +91,6 @@ pub fn key_name(sharps: i8, minor: bool) -> String {
     } else {
         format!("{} major", MAJOR[i])
     }
-}
-
-/// Columns a character takes: 2 for East Asian wide and emoji ranges, 1
-/// otherwise (a line wider than the terminal would wrap and break the
-/// redraw in place).
-fn columns(c: char) -> usize {
-    match u32::from(c) {
-        0x1100..=0x115F
-        | 0x2E80..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
-}
-
-/// The line cut to at most `width` columns.
-fn fit(line: String, width: usize) -> String {
-    let mut used = 0;
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        used += columns(c);
-        if used > width {
-            break;
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The lines of a frame, each at most `width` characters.
@@ -260,7 +228,7 @@ impl Lyrics {
 
     /// A text event as played.
     pub fn push(&mut self, kind: TextKind, raw: &[u8]) {
-        let s = String::from_utf8_lossy(raw);
+        let s = crate::text_decode::decode(raw);
         let s: String = s
             .chars()
             .filter(|c| !c.is_control() || *c == '\n' || *c == '\r')
@@ -373,7 +341,7 @@ mod tests {
         assert!(
             lines
                 .iter()
-                .all(|l| l.chars().map(columns).sum::<usize>() <= 40)
+                .all(|l| super::super::text_width::line_columns(l) <= 40)
         );
         assert_eq!(lines.len(), 9, "no key help without keys");
         assert!(lines[1].ends_with("] 1:02.5"), "{}", lines[1]);

@@ -15,4 +15,5 @@ pub(crate) mod report;
 pub(crate) mod signals;
 pub(crate) mod stall_hook;
 pub(crate) mod terminal;
+pub(crate) mod text_width;
 pub(crate) mod ui;

@@ -242,7 +242,7 @@ impl Log {
     pub fn report(&self, r: &Report) {
         match r {
             Report::Text(kind, bytes, ms) => {
-                let text = String::from_utf8_lossy(bytes);
+                let text = crate::text_decode::decode(bytes);
                 if self.json {
                     self.out(&format!(
                         "{{\"event\":\"{}\",\"time_s\":{:.3},\"text\":{}}}",
