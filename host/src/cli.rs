@@ -56,8 +56,9 @@ pub enum Command {
     Dump(DumpArgs),
     /// List the ALSA playback devices (names for --device).
     #[command(after_help = "Example:\n  \
-        host devices                        then: host play song.mid --device NAME")]
-    Devices,
+        host devices                        then: host play song.mid --device NAME\n  \
+        host devices --json | jq -r .name")]
+    Devices(DevicesArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples (installing them; open a new shell afterwards):\n  \
@@ -303,15 +304,28 @@ pub struct InfoArgs {
     pub strict: bool,
 }
 
+/// `host devices`.
+#[derive(Debug, Clone, Args)]
+pub struct DevicesArgs {
+    /// Print one JSON object per device and line (`name`, `description`).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `host dump`.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "Examples:\n  \
     host dump song.mid | less\n  \
-    host dump song.mid | grep lyric      the lyrics with their times")]
+    host dump song.mid | grep lyric      the lyrics with their times\n  \
+    host dump song.mid --json | jq -c 'select(.text)'")]
 pub struct DumpArgs {
     /// MIDI file to list (`-` reads standard input).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Print one JSON object per event and line (`tick`, `time_s`, `track`,
+    /// `event`, and `text` for text events).
+    #[arg(long)]
+    pub json: bool,
     /// Refuse damaged files.
     #[arg(long)]
     pub strict: bool,

@@ -45,8 +45,20 @@ pub fn list() -> Result<Vec<Device>, HostError> {
 }
 
 /// Runs `host devices`; returns the exit code.
-pub fn run() -> Result<i32, HostError> {
+pub fn run(args: &crate::cli::DevicesArgs) -> Result<i32, HostError> {
     let devices = list()?;
+    if args.json {
+        for d in &devices {
+            println!(
+                "{}",
+                crate::json_events::line(&crate::json_events::DeviceLine {
+                    name: &d.name,
+                    description: &d.description,
+                })
+            );
+        }
+        return Ok(crate::exit::code::OK);
+    }
     if devices.is_empty() {
         println!("no ALSA playback devices found");
         return Ok(crate::exit::code::OK);

@@ -1,6 +1,6 @@
 //! `host`: the smfplay command-line player. See `host --help` and the README.
 //!
-//! Module map: [`cli`] (arguments), [`config`] (the configuration file),
+//! Module map: [`cli`] (arguments), [`config`] (the configuration files),
 //! [`exit`] (errors and exit codes), [`midi_input`] (files and stdin),
 //! [`capacities`] and [`any_sequencer`] (the core sequencer at host
 //! capacities), [`opening`] (opening a reader), [`fluid`]
@@ -16,7 +16,8 @@ mod dump;
 mod exit;
 mod fluid;
 mod info;
-mod json;
+mod info_json;
+mod json_events;
 mod midi_input;
 mod opening;
 mod play;
@@ -61,7 +62,7 @@ fn main() {
         }
         cli::Command::Info(args) => info::run(&args),
         cli::Command::Dump(args) => dump::run(&args),
-        cli::Command::Devices => devices::run(),
+        cli::Command::Devices(args) => devices::run(&args),
         cli::Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -58,7 +58,10 @@ mod tests {
     #[test]
     fn utf8_with_emoji_and_combining_marks_stays_utf8() {
         let s = "cafe\u{301} 🎤🎶";
-        assert_eq!(decode_with(s.as_bytes()), (Cow::Borrowed(s), Encoding::Utf8));
+        assert_eq!(
+            decode_with(s.as_bytes()),
+            (Cow::Borrowed(s), Encoding::Utf8)
+        );
     }
 
     #[test]

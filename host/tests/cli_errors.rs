@@ -327,7 +327,11 @@ fn bad_configuration_files() {
             ":3: ",
             "render.mute: channel 0 is outside 1–16",
         ),
-        ("[render]\nsolo = [1, 2]\n[rendr]\n", ":3: ", "did you mean 'render'"),
+        (
+            "[render]\nsolo = [1, 2]\n[rendr]\n",
+            ":3: ",
+            "did you mean 'render'",
+        ),
         ("device = hw:1\n", ":1: ", "string values must be quoted"),
         ("rate = 048000\n", ":1: ", "rate"),
     ];
@@ -393,7 +397,12 @@ fn soundfont_errors_say_where_the_path_came_from() {
     c.args(["render", &mid, "-o", "-", "-q"])
         .env("SMFPLAY_SOUNDFONT", "/nope.sf2");
     let out = run_cmd(c);
-    error_line(&out, 4, "/nope.sf2", &["no such file", "$SMFPLAY_SOUNDFONT"]);
+    error_line(
+        &out,
+        4,
+        "/nope.sf2",
+        &["no such file", "$SMFPLAY_SOUNDFONT"],
+    );
     let cfg = dir.write("c.toml", b"# mine\nsoundfont = \"~/nope.sf2\"\n");
     let mut c = host();
     c.args(["render", &mid, "-o", "-", "-q", "--config", &cfg])
@@ -428,8 +437,17 @@ fn toml_tables_arrays_and_the_system_file() {
     );
     let render = |config: &str| {
         let mut c = host();
-        c.env("SMFPLAY_SYSTEM_CONFIG", &system)
-            .args(["render", &mid, "-o", &dir.s("o.wav"), "-q", "-s", soundfont(), "--config", config]);
+        c.env("SMFPLAY_SYSTEM_CONFIG", &system).args([
+            "render",
+            &mid,
+            "-o",
+            &dir.s("o.wav"),
+            "-q",
+            "-s",
+            soundfont(),
+            "--config",
+            config,
+        ]);
         let out = run_cmd(c);
         assert!(out.status.success(), "{out:?}");
         read_wav(dir.path("o.wav"))
@@ -437,7 +455,10 @@ fn toml_tables_arrays_and_the_system_file() {
     let silent = render(&user);
     assert_eq!(silent.rate, 22_050, "[render] rate of the user's file");
     assert!(!silent.samples.is_empty());
-    assert!(silent.samples.iter().all(|&x| x == 0.0), "every channel muted");
+    assert!(
+        silent.samples.iter().all(|&x| x == 0.0),
+        "every channel muted"
+    );
     // Only the system file (the user's is empty): its [render] table.
     let empty = dir.write("empty.toml", b"");
     let w = render(&empty);

@@ -69,8 +69,12 @@ pub struct FileLayers {
 /// Reads the text of the file at `path` (for error lines) into its layers.
 pub fn parse(path: &Path, text: &str) -> Result<FileLayers, ConfigError> {
     let lines = LineIndex::new(text);
-    let file: FileSettings = toml::from_str(text).map_err(|e| toml_error(path, text, &lines, &e))?;
-    let check = Checker { path, lines: &lines };
+    let file: FileSettings =
+        toml::from_str(text).map_err(|e| toml_error(path, text, &lines, &e))?;
+    let check = Checker {
+        path,
+        lines: &lines,
+    };
     let mut out = FileLayers {
         top: check.layer(&file, "")?,
         ..FileLayers::default()
@@ -180,10 +184,7 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for &c in v.get_ref() {
             if !(1..=16).contains(&c) {
-                return Err(self.error(
-                    v.span(),
-                    format!("{key}: channel {c} is outside 1–16"),
-                ));
+                return Err(self.error(v.span(), format!("{key}: channel {c} is outside 1–16")));
             }
             out.push(c as u8);
         }
@@ -215,10 +216,12 @@ impl Checker<'_> {
             }),
             None => None,
         };
-        let soundfont = self.string(&f.soundfont, &k("soundfont"))?.map(|s| Setting {
-            value: expand_home(&s.value),
-            origin: s.origin,
-        });
+        let soundfont = self
+            .string(&f.soundfont, &k("soundfont"))?
+            .map(|s| Setting {
+                value: expand_home(&s.value),
+                origin: s.origin,
+            });
         Ok(Layer {
             soundfont,
             device: self.string(&f.device, &k("device"))?,
@@ -262,7 +265,10 @@ fn toml_error(path: &Path, text: &str, lines: &LineIndex, e: &toml::de::Error) -
             .min_by_key(|k| strsim::levenshtein(k, key))
             .map(|k| format!(" (did you mean '{k}'?)"))
             .unwrap_or_default();
-        format!("unknown key '{key}'{hint}; the keys are {}", known.join(", "))
+        format!(
+            "unknown key '{key}'{hint}; the keys are {}",
+            known.join(", ")
+        )
     } else {
         let readable = message
             .replace("expected i64", "expected an integer")

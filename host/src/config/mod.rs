@@ -198,7 +198,9 @@ pub fn load(explicit: Option<&Path>, disabled: bool) -> Result<Config, ConfigErr
     if disabled {
         return Ok(config);
     }
-    let user = explicit.map(|p| (p.to_path_buf(), true)).or_else(|| default_path().map(|p| (p, false)));
+    let user = explicit
+        .map(|p| (p.to_path_buf(), true))
+        .or_else(|| default_path().map(|p| (p, false)));
     for (path, must_exist) in std::iter::once((system_path(), false)).chain(user) {
         if let Some(layers) = read(&path, must_exist)? {
             config.files.push(layers);
@@ -237,7 +239,13 @@ fn given(m: &ArgMatches, id: &str) -> bool {
 }
 
 /// Sets `slot` from `setting` unless the command line gave `id`.
-fn fill<T: Clone, U>(m: &ArgMatches, id: &str, setting: &Option<Setting<T>>, slot: &mut U, f: impl FnOnce(T) -> U) {
+fn fill<T: Clone, U>(
+    m: &ArgMatches,
+    id: &str,
+    setting: &Option<Setting<T>>,
+    slot: &mut U,
+    f: impl FnOnce(T) -> U,
+) {
     if let Some(s) = setting
         && !given(m, id)
     {

@@ -109,16 +109,36 @@ fn errors_name_the_line_the_key_and_the_problem() {
         ),
         ("lazy_samples = true\n", 1, "did you mean 'lazy-samples'"),
         ("\n\nrate = 8000\n", 3, "rate: 8000 is outside 22050–96000"),
-        ("[render]\n\nrate = 8000\n", 3, "render.rate: 8000 is outside 22050–96000"),
-        ("rate = \"fast\"\n", 1, "rate: invalid type: string \"fast\", expected an integer"),
+        (
+            "[render]\n\nrate = 8000\n",
+            3,
+            "render.rate: 8000 is outside 22050–96000",
+        ),
+        (
+            "rate = \"fast\"\n",
+            1,
+            "rate: invalid type: string \"fast\", expected an integer",
+        ),
         ("[play]\nperiods = true\n", 2, "play.periods: invalid type"),
         ("gain = 11\n", 1, "gain: 11 is outside 0–10"),
         ("reverb = 0\n", 1, "reverb: invalid type"),
         ("mute = [17]\n", 1, "mute: channel 17 is outside 1–16"),
-        ("mute = 10\n", 1, "mute: invalid type: integer `10`, expected an array such as [10]"),
-        ("[play]\nmutee = [1]\n", 2, "unknown key 'mutee' (did you mean 'mute'?)"),
+        (
+            "mute = 10\n",
+            1,
+            "mute: invalid type: integer `10`, expected an array such as [10]",
+        ),
+        (
+            "[play]\nmutee = [1]\n",
+            2,
+            "unknown key 'mutee' (did you mean 'mute'?)",
+        ),
         ("[paly]\n", 1, "unknown key 'paly' (did you mean 'play'?)"),
-        ("[play.render]\nrate = 44100\n", 1, "tables go at the top level only"),
+        (
+            "[play.render]\nrate = 44100\n",
+            1,
+            "tables go at the top level only",
+        ),
         ("soundfont = \"\"\n", 1, "soundfont: the string is empty"),
     ];
     for (text, line, want) in cases {
@@ -126,7 +146,10 @@ fn errors_name_the_line_the_key_and_the_problem() {
         assert_eq!(e.line, Some(*line), "{text:?}: {e}");
         assert!(e.message.contains(want), "{text:?}: {e}");
         assert!(!e.to_string().contains('\n'), "{text:?}: {e}");
-        assert!(e.to_string().starts_with(&format!("c.toml:{line}: ")), "{e}");
+        assert!(
+            e.to_string().starts_with(&format!("c.toml:{line}: ")),
+            "{e}"
+        );
     }
 }
 

@@ -15,6 +15,7 @@ use smfplay_core::sequencer::TextKind;
 use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
 use crate::exit::HostError;
+use crate::json_events::{PlayEvent, Stats, line, rounded};
 use crate::play::realtime::alsa_output::Negotiated;
 use crate::play::realtime::messages::Report;
 use crate::play::realtime::shedder::ShedState;
@@ -76,13 +77,6 @@ impl Totals {
         }
         self.last = Some(last);
     }
-}
-
-/// A JSON string literal (the one escaper: `crate::json::string`).
-pub fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    crate::json::string(&mut out, s);
-    out
 }
 
 fn us(ns: Option<u64>) -> f64 {
@@ -154,15 +148,14 @@ impl Log {
     /// The device as opened.
     pub fn device(&self, name: &str, n: &Negotiated, asked_period: u32) {
         if self.json {
-            self.out(&format!(
-                "{{\"event\":\"device\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2}}}",
-                json_str(name),
-                n.format.name(),
-                n.rate,
-                n.period,
-                n.buffer,
-                n.latency_ms()
-            ));
+            self.out(&line(&PlayEvent::Device {
+                device: name,
+                format: n.format.name(),
+                rate: n.rate,
+                period: n.period,
+                buffer: n.buffer,
+                latency_ms: rounded(n.latency_ms(), 2),
+            }));
         } else {
             let asked = if n.period as u32 != asked_period {
                 format!(" (asked {asked_period})")
@@ -183,10 +176,7 @@ impl Log {
     /// A song starts.
     pub fn start(&self, file: &str) {
         if self.json {
-            self.out(&format!(
-                "{{\"event\":\"start\",\"file\":{}}}",
-                json_str(file)
-            ));
+            self.out(&line(&PlayEvent::Start { file }));
         } else {
             self.out(&format!("playing {file}"));
         }
@@ -196,14 +186,15 @@ impl Log {
     pub fn end(&self, file: &str, s: &Snapshot, wall: Duration, stopped: bool) {
         let played = s.song_ms as f64 / 1000.0;
         if self.json {
-            self.out(&format!(
-                "{{\"event\":\"end\",\"file\":{},\"stopped\":{stopped},\"song_s\":{played:.3},\"wall_s\":{:.3},\"xruns\":{},\"late\":{},\"periods\":{}}}",
-                json_str(file),
-                wall.as_secs_f64(),
-                s.xruns,
-                s.late,
-                s.periods
-            ));
+            self.out(&line(&PlayEvent::End {
+                file,
+                stopped,
+                song_s: rounded(played, 3),
+                wall_s: rounded(wall.as_secs_f64(), 3),
+                xruns: s.xruns,
+                late: s.late,
+                periods: s.periods,
+            }));
         } else {
             self.out(&format!(
                 "{} {file} ({played:.1} s, {} xruns)",
@@ -224,9 +215,11 @@ impl Log {
     pub fn json_error(&self, e: &HostError) {
         if self.json && !self.quiet {
             println!(
-                "{{\"event\":\"error\",\"code\":{},\"message\":{}}}",
-                e.exit_code(),
-                json_str(&e.to_string())
+                "{}",
+                line(&PlayEvent::Error {
+                    code: e.exit_code(),
+                    message: e.to_string(),
+                })
             );
         }
     }
@@ -244,12 +237,14 @@ impl Log {
             Report::Text(kind, bytes, ms) => {
                 let text = crate::text_decode::decode(bytes);
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"{}\",\"time_s\":{:.3},\"text\":{}}}",
-                        text_kind(*kind),
-                        *ms as f64 / 1000.0,
-                        json_str(&text)
-                    ));
+                    let time_s = rounded(*ms as f64 / 1000.0, 3);
+                    let text = &*text;
+                    self.out(&line(&match kind {
+                        TextKind::Lyric => PlayEvent::Lyric { time_s, text },
+                        TextKind::Marker => PlayEvent::Marker { time_s, text },
+                        TextKind::CuePoint => PlayEvent::Cue { time_s, text },
+                        TextKind::Text => PlayEvent::Text { time_s, text },
+                    }));
                 } else if self.tty && matches!(kind, TextKind::Lyric | TextKind::Marker) {
                     self.out(&format!("  {}: {}", text_kind(*kind), text.trim_end()));
                 }
@@ -257,33 +252,38 @@ impl Log {
             Report::Tempo(us) => {
                 if self.json {
                     let bpm = 60_000_000.0 / f64::from((*us).max(1));
-                    self.out(&format!(
-                        "{{\"event\":\"tempo\",\"us_per_quarter\":{us},\"bpm\":{bpm:.3}}}"
-                    ));
+                    self.out(&line(&PlayEvent::Tempo {
+                        us_per_quarter: *us,
+                        bpm: rounded(bpm, 3),
+                    }));
                 }
             }
             Report::Key(sharps, minor) => {
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"key\",\"sharps\":{sharps},\"minor\":{minor}}}"
-                    ));
+                    self.out(&line(&PlayEvent::Key {
+                        sharps: *sharps,
+                        minor: *minor,
+                    }));
                 }
             }
             Report::Xrun(n, total) => {
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"xrun\",\"count\":{n},\"total\":{total}}}"
-                    ));
+                    self.out(&line(&PlayEvent::Xrun {
+                        count: *n,
+                        total: *total,
+                    }));
                 } else if !self.quiet && !self.live {
                     eprintln!("host: xrun ({total} so far): the device ran dry and was restarted");
                 }
             }
             Report::Shed(level, state) => {
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"shed\",\"level\":{level},\"polyphony\":{},\"reverb\":{},\"chorus\":{}}}",
-                        state.polyphony, state.reverb, state.chorus
-                    ));
+                    self.out(&line(&PlayEvent::Shed {
+                        level: *level,
+                        polyphony: state.polyphony,
+                        reverb: state.reverb,
+                        chorus: state.chorus,
+                    }));
                 } else if !self.quiet && !self.live {
                     eprintln!(
                         "host: load {}: {}",
@@ -323,33 +323,38 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
     let delay_ms = delay as f64 * 1000.0 / f64::from(n.rate);
     let rt = crate::play::realtime::scheduling::is_realtime();
     if json {
-        return format!(
-            "{{\"event\":\"stats\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2},\"delay_frames\":{delay},\"budget_us\":{budget_us:.1},\"work_p50_us\":{p50:.1},\"work_p99_us\":{p99:.1},\"work_max_us\":{max:.1},\"work_p99_percent\":{:.1},\"periods\":{},\"xruns\":{},\"late\":{},\"deferred_periods\":{},\"dropped_payloads\":{},\"voices\":{},\"polyphony\":{},\"shed_level\":{},\"reverb\":{},\"chorus\":{},\"song_s\":{:.3},\"realtime\":{rt},\"memory_locked\":{},\"locked_kib\":{},\"write_max_us\":{:.1},\"preempted\":{},\"minor_faults\":{},\"major_faults\":{}}}",
-            json_str(device),
-            n.format.name(),
-            n.rate,
-            n.period,
-            n.buffer,
-            n.latency_ms(),
-            pct(p99),
-            s.hist.count(),
-            s.xruns,
-            s.late,
-            s.deferred_periods,
-            s.dropped,
-            s.voices,
-            s.shed.polyphony,
-            s.shed_level,
-            s.shed.reverb,
-            s.shed.chorus,
-            s.song_ms as f64 / 1000.0,
-            crate::play::realtime::scheduling::is_locked(),
-            crate::play::realtime::scheduling::hot_bytes() / 1024,
-            s.thread.write_max_ns as f64 / 1000.0,
-            s.thread.preempted,
-            s.thread.minor_faults,
-            s.thread.major_faults,
-        );
+        return line(&PlayEvent::Stats(Box::new(Stats {
+            device,
+            format: n.format.name(),
+            rate: n.rate,
+            period: n.period,
+            buffer: n.buffer,
+            latency_ms: rounded(n.latency_ms(), 2),
+            delay_frames: delay,
+            budget_us: rounded(budget_us, 1),
+            work_p50_us: rounded(p50, 1),
+            work_p99_us: rounded(p99, 1),
+            work_max_us: rounded(max, 1),
+            work_p99_percent: rounded(pct(p99), 1),
+            periods: s.hist.count(),
+            xruns: s.xruns,
+            late: s.late,
+            deferred_periods: s.deferred_periods,
+            dropped_payloads: s.dropped,
+            voices: s.voices,
+            polyphony: s.shed.polyphony,
+            shed_level: s.shed_level,
+            reverb: s.shed.reverb,
+            chorus: s.shed.chorus,
+            song_s: rounded(s.song_ms as f64 / 1000.0, 3),
+            realtime: rt,
+            memory_locked: crate::play::realtime::scheduling::is_locked(),
+            locked_kib: crate::play::realtime::scheduling::hot_bytes() / 1024,
+            write_max_us: rounded(s.thread.write_max_ns as f64 / 1000.0, 1),
+            preempted: s.thread.preempted,
+            minor_faults: s.thread.minor_faults,
+            major_faults: s.thread.major_faults,
+        })));
     }
     let mut o = String::new();
     let _ = writeln!(

@@ -52,7 +52,10 @@ mod tests {
     #[test]
     fn fit_cuts_by_columns_keeping_marks() {
         assert_eq!(fit("🎤🎤🎤".into(), 5), "🎤🎤");
-        assert_eq!(fit("e\u{301}e\u{301}e\u{301}".into(), 2), "e\u{301}e\u{301}");
+        assert_eq!(
+            fit("e\u{301}e\u{301}e\u{301}".into(), 2),
+            "e\u{301}e\u{301}"
+        );
         assert_eq!(fit("short".into(), 80), "short");
     }
 }
