@@ -51,8 +51,8 @@ pub struct FluidSynth {
     sample_rate: u32,
 }
 
-// The synth is used by one thread at a time; moving it between threads is
-// fine (FluidSynth keeps no thread-local state for a synth).
+// SAFETY: the synth is used by one thread at a time; moving it between
+// threads is fine (FluidSynth keeps no thread-local state for a synth).
 unsafe impl Send for FluidSynth {}
 
 impl FluidSynth {
@@ -310,6 +310,10 @@ static LOG_LEN: AtomicUsize = AtomicUsize::new(0);
 static mut LOG_BUF: [u8; LOG_CAPACITY] = [0; LOG_CAPACITY];
 static INSTALLED: std::sync::Once = std::sync::Once::new();
 
+/// FluidSynth's log callback.
+///
+/// # Safety
+/// `message` is null or a NUL-terminated string (FluidSynth's contract).
 unsafe extern "C" fn on_fluid_log(level: c_int, message: *const c_char, _data: *mut c_void) {
     if level > sys::FLUID_ERR || message.is_null() {
         return; // warnings and chatter: dropped (reported through our own errors)
@@ -321,6 +325,7 @@ unsafe extern "C" fn on_fluid_log(level: c_int, message: *const c_char, _data: *
     // the buffer exclusively.
     let bytes = unsafe { CStr::from_ptr(message) }.to_bytes();
     let n = bytes.len().min(LOG_CAPACITY);
+    // SAFETY: LOG_BUSY gives this call the buffer exclusively.
     unsafe {
         let buf = &mut *std::ptr::addr_of_mut!(LOG_BUF);
         buf[..n].copy_from_slice(&bytes[..n]);
@@ -364,36 +369,29 @@ pub fn last_error() -> String {
 }
 
 /// Standard error sent to /dev/null while it lives (start-up only, before
-/// other threads print). Restored on drop.
+/// other threads print). Restored on drop. The saved copy is close-on-exec,
+/// so a child started meanwhile does not inherit it.
 struct SilencedStderr {
-    saved: c_int,
+    saved: Option<std::os::fd::OwnedFd>,
 }
 
 impl SilencedStderr {
     fn new() -> Self {
-        // SAFETY: plain descriptor calls; on any failure stderr is left as is.
-        unsafe {
-            let saved = libc::dup(2);
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-            if saved >= 0 && null >= 0 {
-                libc::dup2(null, 2);
-            }
-            if null >= 0 {
-                libc::close(null);
-            }
-            Self { saved }
-        }
+        // On any failure standard error is left as it is.
+        let saved = rustix::io::fcntl_dupfd_cloexec(rustix::stdio::stderr(), 0).ok();
+        let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
+        let saved = match (saved, null) {
+            (Some(saved), Ok(null)) if rustix::stdio::dup2_stderr(&null).is_ok() => Some(saved),
+            _ => None,
+        };
+        Self { saved }
     }
 }
 
 impl Drop for SilencedStderr {
     fn drop(&mut self) {
-        if self.saved >= 0 {
-            // SAFETY: restores the descriptor saved in `new`.
-            unsafe {
-                libc::dup2(self.saved, 2);
-                libc::close(self.saved);
-            }
+        if let Some(saved) = self.saved.take() {
+            let _ = rustix::stdio::dup2_stderr(&saved);
         }
     }
 }

@@ -256,6 +256,8 @@ type AlsaLibErrorHandler = unsafe extern "C" fn(
     ...
 );
 
+// SAFETY: the declaration matches libasound's `snd_lib_error_set_handler`
+// (alsa/error.h), linked through alsa-sys.
 unsafe extern "C" {
     fn snd_lib_error_set_handler(handler: Option<AlsaLibErrorHandler>) -> std::ffi::c_int;
 }

@@ -148,39 +148,33 @@ pub fn make_realtime() -> bool {
 }
 
 /// Locks the process's memory once (later calls do nothing).
-// rlim_t is 32 bits on armhf.
-#[allow(clippy::unnecessary_cast)]
 pub fn lock_memory() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     if LOCKED.load(Ordering::Relaxed) != UNTRIED {
         return;
     }
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: plain system calls.
-    let ok = unsafe {
-        if libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut lim) == 0
-            && lim.rlim_cur != libc::RLIM_INFINITY
-            && (lim.rlim_cur as u64) < MIN_MEMLOCK
-        {
-            // Raise the soft limit as far as allowed (root: unlimited).
-            let raised = libc::rlimit {
-                rlim_cur: lim.rlim_max,
-                rlim_max: lim.rlim_max,
-            };
-            let unlimited = libc::rlimit {
-                rlim_cur: libc::RLIM_INFINITY,
-                rlim_max: libc::RLIM_INFINITY,
-            };
-            if libc::setrlimit(libc::RLIMIT_MEMLOCK, &unlimited) != 0 {
-                libc::setrlimit(libc::RLIMIT_MEMLOCK, &raised);
-            }
-            libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut lim);
+    let enough = |lim: &Rlimit| lim.current.is_none_or(|c| c >= MIN_MEMLOCK);
+    let mut lim = getrlimit(Resource::Memlock);
+    if !enough(&lim) {
+        // Raise the soft limit as far as allowed (root: unlimited).
+        let unlimited = Rlimit {
+            current: None,
+            maximum: None,
+        };
+        let raised = Rlimit {
+            current: lim.maximum,
+            maximum: lim.maximum,
+        };
+        if setrlimit(Resource::Memlock, unlimited).is_err() {
+            let _ = setrlimit(Resource::Memlock, raised);
         }
-        (lim.rlim_cur == libc::RLIM_INFINITY || lim.rlim_cur as u64 >= MIN_MEMLOCK)
-            && libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) == 0
-    };
+        lim = getrlimit(Resource::Memlock);
+    }
+    let ok = enough(&lim)
+        && rustix::mm::mlockall(
+            rustix::mm::MlockAllFlags::CURRENT | rustix::mm::MlockAllFlags::FUTURE,
+        )
+        .is_ok();
     LOCKED.store(if ok { GRANTED } else { REFUSED }, Ordering::Relaxed);
 }
 
