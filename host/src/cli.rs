@@ -22,8 +22,7 @@ pub const GAINS: RangeInclusive<f64> = 0.0..=10.0;
 /// on an ALSA device, with low latency and no glitches.
 #[derive(Debug, Parser)]
 #[command(name = "host", version, about, long_about = None, propagate_version = true,
-          after_help = "Defaults for play and render can be set in ~/.config/smfplay/config.toml \
-                        (see the README, \"Configuration\").")]
+          after_help = MAIN_AFTER_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -38,10 +37,30 @@ pub struct Cli {
         display_order = 900
     )]
     pub config: Option<PathBuf>,
-    /// Ignore the configuration file: built-in defaults only.
+    /// Ignore the configuration files: built-in defaults only.
     #[arg(long, global = true, display_order = 901)]
     pub no_config: bool,
+    /// Say what was chosen and why on standard error: the SoundFont, the
+    /// ALSA parameters, the priority obtained, FluidSynth's warnings
+    /// (-vv: also FluidSynth's information lines).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count, display_order = 902)]
+    pub verbose: u8,
 }
+
+/// The end of `host --help`: where defaults come from, and the exit codes.
+const MAIN_AFTER_HELP: &str = "\
+Defaults for play and render can be set in ~/.config/smfplay/config.toml
+and /etc/smfplay/config.toml (see the README, \"Configuration\").
+
+Exit codes:
+  0         success
+  1         anything else (an unexpected system error or a bug)
+  2         bad command line, or a bad configuration file
+  3         a MIDI input is missing, unreadable, not MIDI, or damaged under --strict
+  4         no usable SoundFont
+  5         the audio device is missing, busy, refuses the settings, or was lost
+  6         the output file cannot be written
+  129/130/143  stopped by SIGHUP / SIGINT (Ctrl-C) / SIGTERM";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

@@ -27,6 +27,7 @@ mod render;
 mod scan;
 mod soundfont;
 mod text_decode;
+mod verbose;
 mod wav_output;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -37,6 +38,7 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    verbose::set_level(cli.verbose);
     // Every command reads the configuration (a bad or missing `--config`
     // file is exit 2 for all alike); play and render take defaults from it.
     let config = match config::load(cli.config.as_deref(), cli.no_config) {

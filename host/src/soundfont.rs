@@ -82,10 +82,12 @@ pub fn choose(synth: &crate::cli::SynthArgs) -> Result<Choice, HostError> {
         (None, _) if env_set => Why::Environment,
         (None, _) => Why::SystemPath,
     };
-    Ok(Choice {
+    let choice = Choice {
         path: find(synth.soundfont.as_deref())?,
         why,
-    })
+    };
+    crate::verbose::say(1, &choice.describe());
+    Ok(choice)
 }
 
 /// The SoundFont to use: the explicit one (which must exist), else the

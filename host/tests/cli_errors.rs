@@ -891,3 +891,31 @@ fn render_write_error_midway_removes_the_partial_file() {
     error_line(&out, 6, &wav, &["cannot write", "too large"]);
     assert!(!dir.path("out.wav").exists(), "the partial WAV is removed");
 }
+
+/// `--verbose` says which SoundFont was chosen and why; `--help` ends with
+/// the exit codes.
+#[test]
+fn verbose_says_why_and_help_ends_with_exit_codes() {
+    let dir = TempDir::new("verbose");
+    let mid = dir.write("ok.mid", &fixtures::format0_basic());
+    let out = run(&["-v", "render", &mid, "-o", "-", "-q", "-s", soundfont()]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("host: SoundFont {} (given by --soundfont)", soundfont())),
+        "{stderr}"
+    );
+    let mut c = host();
+    c.args(["render", &mid, "-o", "-", "-q", "--verbose"])
+        .env("SMFPLAY_SOUNDFONT", soundfont());
+    let out = run_cmd(c);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(from $SMFPLAY_SOUNDFONT)"), "{stderr}");
+    // Not verbose: nothing.
+    let out = run(&["render", &mid, "-o", "-", "-q", "-s", soundfont()]);
+    assert!(out.stderr.is_empty(), "{out:?}");
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    let tail: Vec<&str> = help.trim_end().lines().rev().take(9).collect();
+    assert!(tail.last().unwrap().starts_with("Exit codes:"), "{help}");
+    assert!(tail[0].contains("SIGTERM"), "{help}");
+}

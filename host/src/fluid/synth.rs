@@ -59,6 +59,7 @@ impl FluidSynth {
     /// Creates a synthesizer (no SoundFont yet).
     pub fn new(options: &FluidOptions) -> Result<Self, HostError> {
         capture_logs();
+        let _logs = StartUpLogs::begin();
         // SAFETY: plain constructor; checked for null below.
         let settings = NonNull::new(unsafe { sys::new_fluid_settings() })
             .ok_or_else(|| other("FluidSynth could not create its settings"))?;
@@ -102,6 +103,8 @@ impl FluidSynth {
 
     /// Loads the SoundFont every channel plays from.
     pub fn load_soundfont(&mut self, path: &Path) -> Result<(), HostError> {
+        // Declared first, dropped last: after standard error is back.
+        let _logs = StartUpLogs::begin();
         let sf_error = |m: String| HostError::file(Kind::SoundFont, path, m);
         let meta = std::fs::metadata(path).map_err(|e| sf_error(crate::exit::describe_io(&e)))?;
         if meta.is_dir() {
@@ -315,7 +318,15 @@ static INSTALLED: std::sync::Once = std::sync::Once::new();
 /// # Safety
 /// `message` is null or a NUL-terminated string (FluidSynth's contract).
 unsafe extern "C" fn on_fluid_log(level: c_int, message: *const c_char, _data: *mut c_void) {
-    if level > sys::FLUID_ERR || message.is_null() {
+    if message.is_null() {
+        return;
+    }
+    if START_UP_LOGS.load(Ordering::Relaxed) {
+        // SAFETY: FluidSynth passes a NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
+        held_start_up_log(level, &text);
+    }
+    if level > sys::FLUID_ERR {
         return; // warnings and chatter: dropped (reported through our own errors)
     }
     if LOG_BUSY.swap(true, Ordering::Acquire) {
@@ -332,6 +343,48 @@ unsafe extern "C" fn on_fluid_log(level: c_int, message: *const c_char, _data: *
     }
     LOG_LEN.store(n, Ordering::Relaxed);
     LOG_BUSY.store(false, Ordering::Release);
+}
+
+/// FluidSynth's log lines are kept for `--verbose` while this is set: only
+/// during start-up on the control thread ([`StartUpLogs`]), never while the
+/// audio thread runs the synth.
+static START_UP_LOGS: AtomicBool = AtomicBool::new(false);
+static HELD_LOGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn held_start_up_log(level: c_int, text: &str) {
+    let (min, word) = match level {
+        sys::FLUID_PANIC | sys::FLUID_ERR => (1, "error"),
+        sys::FLUID_WARN => (1, "warning"),
+        sys::FLUID_INFO => (2, "info"),
+        _ => (2, "debug"),
+    };
+    if crate::verbose::level() >= min
+        && let Ok(mut held) = HELD_LOGS.try_lock()
+    {
+        held.push(format!("fluidsynth {word}: {}", text.trim_end()));
+    }
+}
+
+/// While alive, FluidSynth's log lines are held; printed when dropped (after
+/// standard error is back from /dev/null).
+struct StartUpLogs;
+
+impl StartUpLogs {
+    fn begin() -> Self {
+        START_UP_LOGS.store(crate::verbose::level() > 0, Ordering::Relaxed);
+        Self
+    }
+}
+
+impl Drop for StartUpLogs {
+    fn drop(&mut self) {
+        START_UP_LOGS.store(false, Ordering::Relaxed);
+        if let Ok(mut held) = HELD_LOGS.lock() {
+            for line in held.drain(..) {
+                crate::verbose::say(1, &line);
+            }
+        }
+    }
 }
 
 fn capture_logs() {

@@ -113,6 +113,9 @@ impl ControlLoop<'_, '_> {
             }
             self.log.report(&r);
         }
+        if let Some(line) = scheduling::obtained_once() {
+            crate::verbose::say(1, &line);
+        }
         if let Some(w) = scheduling::warning_once() {
             self.log.warning(&w);
             if let (Some(ui), Some(m)) = (self.ui.as_deref_mut(), self.log.last_held()) {

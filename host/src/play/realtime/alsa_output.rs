@@ -405,6 +405,19 @@ impl AlsaOutput {
                 buffer,
             }
         };
+        crate::verbose::say(
+            1,
+            &format!(
+                "ALSA {name}: {} {} Hz, period {} frames (asked {period}{}), buffer {} frames ({} periods, asked {periods}), latency {:.1} ms",
+                negotiated.format.name(),
+                negotiated.rate,
+                negotiated.period,
+                if period_chosen { ", required" } else { ", adaptable" },
+                negotiated.buffer,
+                negotiated.periods(),
+                negotiated.latency_ms()
+            ),
+        );
         if negotiated.period == 0 || negotiated.period > crate::play::MAX_PERIOD {
             return Err(HostError::new(
                 Kind::Device,

@@ -27,6 +27,7 @@ const REFUSED: u8 = 2;
 static SCHED: AtomicU8 = AtomicU8::new(UNTRIED);
 static LOCKED: AtomicU8 = AtomicU8::new(UNTRIED);
 static WARNED: AtomicU8 = AtomicU8::new(0);
+static TOLD: AtomicU8 = AtomicU8::new(0);
 /// Bytes the last [`lock_hot`] locked.
 static HOT_BYTES: AtomicU64 = AtomicU64::new(0);
 
@@ -204,6 +205,23 @@ pub fn warning_once() -> Option<String> {
     Some(format!(
         "warning: {}; playing on, but a busy machine may cause dropouts (add the user to the `audio` group with rtprio and memlock limits)",
         parts.join(", ")
+    ))
+}
+
+/// For `--verbose`, once the audio thread has tried: the priority and
+/// memory locking it obtained (`None` before, or once said).
+pub fn obtained_once() -> Option<String> {
+    if SCHED.load(Ordering::Relaxed) == UNTRIED || TOLD.swap(1, Ordering::Relaxed) != 0 {
+        return None;
+    }
+    let priority = if is_realtime() {
+        format!("SCHED_FIFO priority {PRIORITY}")
+    } else {
+        "normal priority (SCHED_FIFO refused)".to_string()
+    };
+    Some(format!(
+        "audio thread: {priority}; memory locked: {}",
+        lock_words()
     ))
 }
 
