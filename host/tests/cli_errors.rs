@@ -902,7 +902,10 @@ fn verbose_says_why_and_help_ends_with_exit_codes() {
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("host: SoundFont {} (given by --soundfont)", soundfont())),
+        stderr.contains(&format!(
+            "host: SoundFont {} (given by --soundfont)",
+            soundfont()
+        )),
         "{stderr}"
     );
     let mut c = host();

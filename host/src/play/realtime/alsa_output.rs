@@ -412,7 +412,11 @@ impl AlsaOutput {
                 negotiated.format.name(),
                 negotiated.rate,
                 negotiated.period,
-                if period_chosen { ", required" } else { ", adaptable" },
+                if period_chosen {
+                    ", required"
+                } else {
+                    ", adaptable"
+                },
                 negotiated.buffer,
                 negotiated.periods(),
                 negotiated.latency_ms()
