@@ -63,9 +63,11 @@ impl FluidSynth {
         // SAFETY: plain constructor; checked for null below.
         let settings = NonNull::new(unsafe { sys::new_fluid_settings() })
             .ok_or_else(|| other("FluidSynth could not create its settings"))?;
+        // SAFETY (both setters): valid settings and NUL-terminated names.
         let set_num = |name: &CStr, v: f64| unsafe {
             sys::fluid_settings_setnum(settings.as_ptr(), name.as_ptr(), v)
         };
+        // SAFETY: as `set_num`.
         let set_int = |name: &CStr, v: c_int| unsafe {
             sys::fluid_settings_setint(settings.as_ptr(), name.as_ptr(), v)
         };
@@ -87,6 +89,7 @@ impl FluidSynth {
         let synth = match NonNull::new(unsafe { sys::new_fluid_synth(settings.as_ptr()) }) {
             Some(s) => s,
             None => {
+                // SAFETY: the settings made above, used by no synth.
                 unsafe { sys::delete_fluid_settings(settings.as_ptr()) };
                 return Err(other(&format!(
                     "FluidSynth could not create a synthesizer: {}",
@@ -140,6 +143,7 @@ impl FluidSynth {
             // about damaged files straight to stderr; the error is said
             // once below instead.
             let _quiet = SilencedStderr::new();
+            // SAFETY: valid synth and NUL-terminated path.
             unsafe { sys::fluid_synth_sfload(self.synth.as_ptr(), c_path.as_ptr(), 1) }
         };
         if id == sys::FLUID_FAILED {

@@ -246,7 +246,8 @@ fn rate_refused(name: &str, rate: u32, hw: &HwParams<'_>) -> HostError {
     )
 }
 
-/// libasound's error handler type: `(file, line, function, err, fmt, ...)`.
+/// libasound's error handler type: `(file, line, function, err, fmt, ...)`
+/// (a type, no unsafe operation: see `silence_alsa_lib_errors`).
 type AlsaLibErrorHandler = unsafe extern "C" fn(
     *const std::ffi::c_char,
     std::ffi::c_int,
