@@ -27,8 +27,11 @@
 #[macro_use]
 extern crate std;
 
-#[macro_use]
-mod fmt;
+/// The tests' seeded PRNG (one file for every test and bench of smfplay).
+#[cfg(test)]
+#[path = "../../tests/src/rng.rs"]
+#[allow(dead_code)] // `chance` and `pick` serve the fixture generators.
+mod test_rng;
 
 /// The `midly` version whose vocabulary the core speaks (events, numbers).
 pub use midly;

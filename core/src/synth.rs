@@ -23,6 +23,15 @@ pub enum SynthEvent<'a> {
     /// A system exclusive message: the bytes after `F0`, normally ending
     /// with `F7` (as an SMF `F0` event carries them).
     SysEx(&'a [u8]),
+    /// The song goes on elsewhere: a seek, or a loop's turn when `looped`.
+    /// The player has just released the sounding notes; the chase events
+    /// that follow restore each channel's state. A synth that the chase
+    /// alone puts right (FluidSynth) ignores it; an external synth gets
+    /// its reset here, so that the chase starts from a known state.
+    Jump {
+        /// A loop's turn (no reset: it would cut the sound at every turn).
+        looped: bool,
+    },
 }
 
 /// A synthesizer the sequencer drives period by period.

@@ -1,30 +1,12 @@
 //! Fixed-size, log-linear histogram of per-period work time.
 //!
-//! [`TimingHistogram<BUCKETS>`] records durations in nanoseconds and keeps
-//! exact `count`, `min`, `max` and sum (for `mean`), plus bucket counts at
-//! microsecond granularity laid out like HdrHistogram with 5 significant
-//! bits:
-//!
-//! - buckets `0..128`: one per microsecond, `[i, i+1)` µs;
-//! - then 32 buckets per power of two: for `2^k ≤ µs < 2^(k+1)` (`k ≥ 7`),
-//!   bucket `128 + 32·(k−7) + ((µs >> (k−5)) − 32)`, each `2^(k−5)` µs wide,
-//!   i.e. at most 1/32 ≈ 3.1 % of its lower bound.
-//!
-//! `BUCKETS` sets the covered range: `128 + 32·n` buckets cover
-//! `[0, 2^(7+n))` µs ([`PERIOD_BUCKETS`] = 544 reaches 2^20 µs ≈ 1.05 s in
-//! 2.2 KiB of counts). Longer durations are counted in the last bucket (and
-//! still update `max` exactly).
-//!
-//! # Percentiles and their error
-//!
-//! [`percentile(p)`](TimingHistogram::percentile) finds the nearest-rank
-//! sample (`rank = ⌈p/100 · count⌉`, at least 1), locates its bucket, and
-//! returns the bucket's inclusive upper bound in nanoseconds, capped at the
-//! exact `max`; in the last bucket (which also counts everything beyond the
-//! range) it returns `max`. So the result `r` and the true nearest-rank
-//! value `v` satisfy `v ≤ r` (never optimistic) and, for `v` inside the
-//! covered range, `r − v < bucket width ≤ max(1 µs, v / 32)`; beyond the
-//! range `r = max`.
+//! [`TimingHistogram<BUCKETS>`] keeps exact count, min, max and mean, and
+//! bucket counts laid out like HdrHistogram with 5 significant bits: 1 µs
+//! buckets below 128 µs, then at most 3.1 % wide ([`PERIOD_BUCKETS`] reaches
+//! about 1.05 s in 2.2 KiB). So the audio thread can record every period in
+//! O(1), and a [`percentile`](TimingHistogram::percentile) is never
+//! optimistic: it is the upper bound of the true value's bucket. The bucket
+//! formula and the error bound: `docs/timing-histogram.md` in the repository.
 //!
 //! # Example
 //!
@@ -264,6 +246,7 @@ impl<const BUCKETS: usize> Default for TimingHistogram<BUCKETS> {
 mod tests {
     extern crate std;
     use super::*;
+    use crate::test_rng::Rng;
     use std::vec::Vec;
 
     type H = TimingHistogram<PERIOD_BUCKETS>;
@@ -326,15 +309,12 @@ mod tests {
 
     /// Deterministic pseudo-random durations spanning ns to seconds.
     fn samples(seed: u64, n: usize) -> Vec<u64> {
-        let mut x = seed;
+        let mut rng = Rng::new(seed);
         (0..n)
             .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
                 // Log-uniform-ish: pick a magnitude, then a value below it.
-                let mag = 1 + (x % 31);
-                (x >> 8) % (1 << mag)
+                let mag = 1 + rng.below(31);
+                rng.below(1 << mag)
             })
             .collect()
     }

@@ -1,41 +1,14 @@
 //! RIFF/WAVE writer over `embedded_io::Write`, without allocation.
 //!
-//! [`WavWriter`] writes 16-bit integer PCM (`WAVE_FORMAT_PCM`, tag 1) or
-//! 32-bit IEEE float (`WAVE_FORMAT_IEEE_FLOAT`, tag 3) at any sample rate and
-//! channel count, little-endian. Layout:
-//!
-//! | format            | channels | `fmt ` size | `fact` | header bytes |
-//! |-------------------|----------|-------------|--------|--------------|
-//! | `I16`             | 1–2      | 16          | no     | 44           |
-//! | `F32`             | 1–2      | 18 (`cbSize = 0`) | yes | 58         |
-//! | `I16` extensible  | ≥ 3      | 40          | no     | 68           |
-//! | `F32` extensible  | ≥ 3      | 40          | yes    | 80           |
-//!
-//! Non-PCM formats carry the extended `fmt ` (with `cbSize`) and a `fact`
-//! chunk holding the frame count, as the RIFF/WAVE spec requires. More than
-//! two channels use `WAVE_FORMAT_EXTENSIBLE` (tag `0xFFFE`) with the PCM or
-//! IEEE-float sub-format GUID and channel mask 0 ("no speaker assignment"),
-//! as Microsoft's spec asks for multichannel data.
-//!
-//! # Sizes and streaming
-//!
-//! The RIFF, `data` (and `fact`) sizes come first in the file, so:
-//!
-//! - [`WavWriter::new`] writes `0xFFFF_FFFF` placeholders.
-//!   [`finish_seekable`](WavWriter::finish_seekable) (needs
-//!   `embedded_io::Seek`) patches them with the real sizes. If they are not
-//!   patched (a pipe, stdout) they stay `0xFFFF_FFFF`, the value `ffmpeg`
-//!   itself writes when it streams WAV to a pipe: `ffmpeg` and `sox` then read
-//!   the data until end of stream, while strict readers (libsndfile) may
-//!   reject the file.
-//! - [`WavWriter::new_with_length`] writes the final sizes up front when the
-//!   frame count is known, so a non-seekable output still gets an exact
-//!   header; [`finish`](WavWriter::finish) checks that exactly that many
-//!   frames were written.
-//!
-//! RIFF sizes are 32-bit, so a file is limited to 4 GiB: a write that would
-//! push the RIFF size past `u32::MAX` is refused with
-//! [`WavError::TooLarge`] before any of it is written, never wrapped.
+//! [`WavWriter`] writes 16-bit integer PCM or 32-bit IEEE float, any rate and
+//! channel count (`WAVE_FORMAT_EXTENSIBLE` beyond two). The sizes come first
+//! in the file, so [`WavWriter::new`] writes placeholders that
+//! [`finish_seekable`](WavWriter::finish_seekable) patches, and
+//! [`WavWriter::new_with_length`] writes the final sizes up front for an
+//! output that cannot seek (a pipe). A write that would pass the format's
+//! 4 GiB limit is refused ([`WavError::TooLarge`]), never wrapped. Header
+//! layouts and what readers make of unpatched sizes: `docs/wav-format.md` in
+//! the repository.
 //!
 //! # Example
 //!

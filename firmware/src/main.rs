@@ -28,13 +28,13 @@ use cortex_m::interrupt::Mutex;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use smfplay_core::sched::{Calendar, EventPool};
-use smfplay_core::sequencer::{ChaseState, Player, SongEvent, SequencerConfig, Feed};
+use smfplay_core::sequencer::{ChaseState, SongEvent, SequencerConfig};
 use smfplay_core::smf::{ByteSource, Error, Reader, ReaderOptions, SliceSource};
 use smfplay_core::tempo::TempoMap;
 
 use shared::{
-    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
-    SmallSequencer, TRACKS, VOICES, WINDOW,
+    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
+    SmallFeed, SmallPlayer, SmallSequencer, TRACKS, WINDOW,
 };
 
 #[cfg(feature = "defmt-semihosting")]
@@ -150,8 +150,8 @@ fn run(seq: &mut SmallSequencer<Song>) -> ! {
     hprintln!(
         "smfplay-firmware: size_of Reader={} Feed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} SongEvent={}",
         size_of::<Reader<Song, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<Feed<Song, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
-        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>>(),
+        size_of::<SmallFeed<Song>>(),
+        size_of::<SmallPlayer>(),
         size_of::<SmallSequencer<Song>>(),
         size_of::<Calendar<SongEvent, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),

@@ -1,5 +1,6 @@
 //! What the firmware and the host test (`tests/tests/firmware_checksum.rs`)
-//! share: the capacities a small board chooses, the sample rate and period,
+//! share: the capacities a small board chooses (the core's
+//! `capacities::small`), the sample rate and period,
 //! the checksum of the `(frame, event)` stream, and the loop that plays a
 //! file period by period. `no_std`, no heap; depends on `smfplay-core` and
 //! `midly` only.
@@ -25,45 +26,9 @@ pub const SAMPLE_RATE: u32 = 48_000;
 /// Frames per period (2.7 ms at 48 kHz).
 pub const PERIOD: usize = 128;
 
-/// Tracks the reader merges.
-pub const TRACKS: usize = 16;
-/// Bytes of read-ahead window per track.
-pub const WINDOW: usize = 16;
-/// Longest sysex/meta payload the reader delivers.
-pub const PAYLOAD: usize = 64;
-/// Calendar events.
-pub const EVENTS: usize = 64;
-/// Calendar buckets.
-pub const SLOTS: usize = 16;
-/// Pool blocks (sysex and texts in flight).
-pub const BLOCKS: usize = 4;
-/// Bytes per pool block.
-pub const BLOCK_BYTES: usize = 64;
-
-/// A–B loop checkpoints: none (the firmware never loops; saves about 4.5 KiB).
-pub const LOOPS: usize = 0;
-
-/// Bytes of sysex the chase keeps for replay after a seek (desktop: 1 KiB).
-pub const CHASE_SYSEX: usize = 128;
-
-/// Notes sounding at once (desktop: every key of every channel, 2 048, in
-/// 6 KiB; here 96 bytes). A note struck beyond them is not played.
-pub const VOICES: usize = 32;
-
-/// The sequencer of source `S` with a small board's capacities.
-pub type SmallSequencer<S> = Sequencer<
-    S,
-    TRACKS,
-    WINDOW,
-    PAYLOAD,
-    EVENTS,
-    SLOTS,
-    BLOCKS,
-    BLOCK_BYTES,
-    LOOPS,
-    CHASE_SYSEX,
-    VOICES,
->;
+/// The small board's capacities (`TRACKS`, `WINDOW`, … `VOICES`) and
+/// `SmallSequencer`: the core's preset, named where it is defined.
+pub use smfplay_core::sequencer::capacities::small::*;
 
 /// FNV-1a, 64 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,6 +140,8 @@ impl Synth for ChecksumSynth {
                 self.sum.midi(self.frames, channel.as_int(), message)
             }
             SynthEvent::SysEx(data) => self.sum.sysex(self.frames, data),
+            // A marker, not a message: the sum covers what a synth hears.
+            SynthEvent::Jump { .. } => {}
         }
     }
 

@@ -1,4 +1,4 @@
-//! The command line: `host play | render | info | dump | devices`.
+//! The command line: `host play | render | info | dump | ports | devices`.
 //!
 //! *Real-time*: parsing happens once at start-up.
 
@@ -73,6 +73,10 @@ pub enum Command {
     Info(InfoArgs),
     /// Print every event in playback order with its tick, time and track.
     Dump(DumpArgs),
+    /// List the ALSA sequencer ports that take MIDI (for `play --port`), as `aplaymidi -l` does.
+    #[command(after_help = "Example:\n  \
+        host ports                          then: host play song.mid --port 20:0")]
+    Ports(PortsArgs),
     /// List the ALSA playback devices (names for --device).
     #[command(after_help = "Example:\n  \
         host devices                        then: host play song.mid --device NAME\n  \
@@ -106,7 +110,8 @@ pub struct SynthArgs {
           value_parser = clap::value_parser!(u32).range(RATES))]
     pub rate: u32,
     /// Master gain (FluidSynth's synth.gain, 0–10); lower it if the sound clips.
-    #[arg(long, short = 'g', value_name = "GAIN", default_value_t = 0.4, value_parser = parse_gain)]
+    #[arg(long, short = 'g', value_name = "GAIN", default_value_t = 0.4, value_parser = parse_gain,
+          allow_negative_numbers = true)]
     pub gain: f32,
     /// Turn FluidSynth's reverb off.
     #[arg(long)]
@@ -147,7 +152,8 @@ impl SynthArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SequenceArgs {
     /// Tempo scale: 0.5 is half speed, 2 is double (0.25–4).
-    #[arg(long, short = 't', value_name = "SCALE", default_value_t = 1.0, value_parser = parse_tempo)]
+    #[arg(long, short = 't', value_name = "SCALE", default_value_t = 1.0, value_parser = parse_tempo,
+          allow_negative_numbers = true)]
     pub tempo: f64,
     /// Transpose by this many semitones (−24 to 24; never the drums on channel 10).
     #[arg(long, short = 'T', value_name = "SEMITONES", default_value_t = 0, allow_hyphen_values = true,
@@ -161,10 +167,10 @@ pub struct SequenceArgs {
     pub solo: Vec<u8>,
     /// Start this many seconds into the song (e.g. 90 or 12.5); notes and
     /// controllers set before that point are restored.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
     pub start: Option<f64>,
     /// Stop this many seconds into the song (song time, before --tempo).
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
     pub end: Option<f64>,
     /// Refuse damaged files instead of playing what can be decoded.
     #[arg(long)]
@@ -174,7 +180,7 @@ pub struct SequenceArgs {
     /// song (exit 3) before writing anything. Guards against files whose
     /// timing says hours or years of silence.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_DURATION_S,
-          value_parser = parse_max_duration)]
+          value_parser = parse_max_duration, allow_negative_numbers = true)]
     pub max_duration: f64,
 }
 
@@ -212,6 +218,11 @@ pub struct PlayArgs {
     /// Play the list in random order (a new order each time round with --loop).
     #[arg(long)]
     pub shuffle: bool,
+    /// Take only the files directly in a directory given, not those in its
+    /// subdirectories (by default a directory is searched all the way
+    /// down, in natural order: track2 before track10).
+    #[arg(long)]
+    pub no_recursive: bool,
     /// Print nothing but errors (for services).
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -226,6 +237,22 @@ pub struct PlayArgs {
     /// see the README), to drive the player from a script.
     #[arg(long, value_name = "FILE")]
     pub commands: Option<PathBuf>,
+    /// Play on MIDI hardware instead of FluidSynth: ALSA sequencer ports as
+    /// `client:port` numbers or names (`host ports` lists them), e.g.
+    /// `--port 20:0` or `--port "Midi Through"`. With several, a track's
+    /// port-number meta event (FF 21) picks the n-th (as aplaymidi does).
+    #[arg(long, value_name = "PORT[,PORT…]", value_delimiter = ',')]
+    pub port: Vec<String>,
+    /// With --port: the reset sent before the song and after every seek
+    /// (default: what the file sends itself, else GM).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub reset: Option<ResetChoice>,
+    /// With --port: milliseconds the synth gets after each SysEx message
+    /// before the next event (an MT-32 needs them after its resets); later
+    /// events are never held back more than this.
+    #[arg(long, value_name = "MS", default_value_t = 40,
+          value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub sysex_delay: u32,
     /// Sample format sent to the device (auto: the first of S16_LE, S32_LE,
     /// FLOAT_LE that it takes).
     #[arg(long, value_enum, default_value_t = SampleFormat::Auto)]
@@ -244,6 +271,7 @@ Examples:
                                            a USB card, safer buffer (32 ms at 48 kHz)
   host play song.mid -t 0.8 -T -2 --mute 10 slower, two semitones down, no drums
   curl -s URL | host play -                from standard input
+  host play song.mid --port 20:0 --reset gs on MIDI hardware (ports: host ports)
 
 Ctrl-C stops (exit 130). Defaults come from
 ~/.config/smfplay/config.toml (see the README, \"Configuration\").";
@@ -257,6 +285,29 @@ Examples:
 
 A stop by Ctrl-C, SIGTERM or SIGHUP keeps what was rendered as a valid,
 shorter WAV file (exit 130, 143, 129); a write error removes the file (exit 6).";
+
+/// `host ports`.
+#[derive(Debug, Clone, Args)]
+pub struct PortsArgs {
+    /// One JSON array of the ports (client, port, names) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The reset `play --port` sends to external synths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResetChoice {
+    /// No reset: only the chased state is sent.
+    None,
+    /// General MIDI System On.
+    Gm,
+    /// Roland GS Reset.
+    Gs,
+    /// Yamaha XG System On.
+    Xg,
+    /// Roland MT-32 all-parameters reset.
+    Mt32,
+}
 
 /// Sample format of `play`'s output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -374,14 +425,20 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
         .map_err(|_| format!("'{s}' is not a number of seconds"))?;
     if t.is_finite() && t >= 0.0 {
         Ok(t)
+    } else if t < 0.0 {
+        Err(format!(
+            "{s} is before the song's start: the value must be ≥ 0 seconds"
+        ))
     } else {
         Err(format!("{t} is not a time in the song"))
     }
 }
 
 fn parse_max_duration(s: &str) -> Result<f64, String> {
-    let t = parse_seconds(s)?;
-    if t > 0.0 {
+    let t: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if t.is_finite() && t > 0.0 {
         Ok(t)
     } else {
         Err("--max-duration must be more than 0 seconds".into())

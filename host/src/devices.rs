@@ -1,5 +1,8 @@
 //! `host devices`: the ALSA playback devices, with their descriptions, from
-//! ALSA's name hints (what `aplay -L` lists).
+//! ALSA's name hints (what `aplay -L` lists), without the plugins that only
+//! convert for another device (rate converters, up- and down-mixers,
+//! Speex's DSP) and without `oss` when the kernel has no OSS device: a
+//! list of what a user can play on.
 //!
 //! *Real-time*: not real-time.
 
@@ -41,7 +44,21 @@ pub fn list() -> Result<Vec<Device>, HostError> {
                 .join(", ");
             Some(Device { name, description })
         })
+        .filter(|d| !is_converter(&d.name))
+        .filter(|d| d.name != "oss" || std::path::Path::new("/dev/dsp").exists())
         .collect())
+}
+
+/// Whether an ALSA PCM name is one of libasound2-plugins' converters
+/// (`samplerate`, `speexrate_best`, `lavrate:…`, `upmix`, `vdownmix`,
+/// `speex`): they play through another device and change the sound, so
+/// they are not devices to choose.
+fn is_converter(name: &str) -> bool {
+    let base = name.split([':', '_']).next().unwrap_or(name);
+    matches!(
+        base,
+        "lavrate" | "lavcrate" | "samplerate" | "speexrate" | "speex" | "upmix" | "vdownmix"
+    )
 }
 
 /// Runs `host devices`; returns the exit code.
@@ -60,7 +77,7 @@ pub fn run(args: &crate::cli::DevicesArgs) -> Result<i32, HostError> {
         return Ok(crate::exit::code::OK);
     }
     if devices.is_empty() {
-        println!("no ALSA playback devices found");
+        crate::exit::print(b"no ALSA playback devices found\n")?;
         return Ok(crate::exit::code::OK);
     }
     let width = devices
@@ -69,12 +86,44 @@ pub fn run(args: &crate::cli::DevicesArgs) -> Result<i32, HostError> {
         .max()
         .unwrap_or(0)
         .min(40);
+    let mut text = String::new();
     for d in &devices {
         if d.description.is_empty() {
-            println!("{}", d.name);
+            text.push_str(&d.name);
         } else {
-            println!("{:width$}  {}", d.name, d.description);
+            text.push_str(&format!("{:width$}  {}", d.name, d.description));
+        }
+        text.push('\n');
+    }
+    crate::exit::print(text.as_bytes())?;
+    Ok(crate::exit::code::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_converter;
+
+    #[test]
+    fn converters_are_not_devices() {
+        for name in [
+            "lavrate",
+            "samplerate_best",
+            "speexrate_medium",
+            "speex",
+            "upmix",
+            "vdownmix",
+        ] {
+            assert!(is_converter(name), "{name}");
+        }
+        for name in [
+            "default",
+            "null",
+            "pulse",
+            "jack",
+            "hw:CARD=PCH,DEV=0",
+            "plughw:1,0",
+        ] {
+            assert!(!is_converter(name), "{name}");
         }
     }
-    Ok(crate::exit::code::OK)
 }

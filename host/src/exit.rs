@@ -42,6 +42,11 @@ pub enum Kind {
     Device,
     /// Output file.
     Output,
+    /// Standard output's reader stopped reading (`host devices | head -1`):
+    /// not an error, the command stops quietly with exit code 0.
+    ReaderGone,
+    /// The command line (exit 2).
+    Usage,
     /// Anything else.
     Other,
 }
@@ -67,9 +72,9 @@ impl HostError {
         }
     }
 
-    /// An error about a file.
+    /// An error about a file (`-` is named "standard input").
     pub fn file(kind: Kind, path: &Path, message: impl Into<String>) -> Self {
-        Self::new(kind, path.display().to_string(), message)
+        Self::new(kind, display_name(path), message)
     }
 
     /// The exit code for this error.
@@ -79,6 +84,8 @@ impl HostError {
             Kind::SoundFont => code::SOUNDFONT,
             Kind::Device => code::DEVICE,
             Kind::Output => code::OUTPUT,
+            Kind::ReaderGone => code::OK,
+            Kind::Usage => code::USAGE,
             Kind::Other => code::OTHER,
         }
     }
@@ -86,7 +93,8 @@ impl HostError {
 
 impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line, whatever the message holds.
+        // One line, whatever the message holds (printed through
+        // `crate::printable`: no terminal control sequences either).
         let message = self.message.replace(['\n', '\r'], " ");
         if self.subject.is_empty() {
             write!(f, "{message}")
@@ -97,6 +105,39 @@ impl fmt::Display for HostError {
 }
 
 impl std::error::Error for HostError {}
+
+/// The name to show for an input path: `-` is "standard input".
+pub fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// A write to standard output failed: a reader that stopped reading
+/// (`| head`) ends the command quietly ([`Kind::ReaderGone`]); anything
+/// else is an output error (exit 6).
+pub fn stdout_error(e: &std::io::Error) -> HostError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        HostError::new(
+            Kind::ReaderGone,
+            "standard output",
+            "the reader stopped reading",
+        )
+    } else {
+        HostError::new(Kind::Output, "standard output", describe_io(e))
+    }
+}
+
+/// Writes `text` to standard output and flushes it (see [`stdout_error`]).
+pub fn print(text: &[u8]) -> Result<(), HostError> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text)
+        .and_then(|()| out.flush())
+        .map_err(|e| stdout_error(&e))
+}
 
 /// Describes an I/O error the way a user reads it ("no such file", …).
 pub fn describe_io(e: &std::io::Error) -> String {

@@ -16,7 +16,14 @@
 //! `tempo_changes` (`[{"tick", "seconds", "us_per_quarter", "bpm"}]`),
 //! `time_signatures`, `key_signatures`, `texts` (counts by kind), `sysex`
 //! (`{"count", "resets": [{"tick", "seconds", "kind"}]}`), `escapes`,
-//! `problems` (strings), `diagnostics` (the reader's counters).
+//! `problems` (strings), `diagnostics` (the reader's counters),
+//! `instruments_per_channel` (16 arrays of General MIDI names, in the
+//! order of `programs_per_channel`; drum kits on channel 10; a channel
+//! that plays notes without a program change has program 0's name),
+//! `lyrics` (`{"events", "lines", "first_lines"}`: the lyric events, or in
+//! a karaoke file its text events that are not tags; control sequences
+//! removed), `karaoke` (`null`, or the `.kar` tags: `{"title", "titles",
+//! "information", "language", "version"}`).
 //!
 //! *Real-time*: not real-time (a CLI command).
 
@@ -29,6 +36,8 @@ use smfplay_core::sequencer::reset_kind;
 use crate::cli::InfoArgs;
 use crate::describe::{key_name, reset_name, text};
 use crate::exit::{HostError, code};
+use crate::gm_names;
+use crate::karaoke::{self, LyricLines, Tags};
 use crate::progress::clock;
 use crate::scan::{self, ScanSummary, display_name};
 
@@ -55,9 +64,41 @@ struct Info {
     sysex: u64,
     resets: Vec<(u64, f64, &'static str)>,
     escapes: u64,
+    /// A karaoke file: a `.kar` name, or karaoke tags inside.
+    karaoke: bool,
+    /// Lyric events (FF 05) as lines.
+    lyrics: LyricLines,
+    /// Text events (FF 01) that are not tags, as lines: a karaoke file's
+    /// lyrics.
+    karaoke_text: LyricLines,
+    tags: Tags,
 }
 
+/// Lyric lines `info` shows.
+const FIRST_LYRIC_LINES: usize = 4;
+
 impl Info {
+    /// The song's lyrics: its lyric events, or a karaoke file's text.
+    fn lyric_lines(&self) -> &LyricLines {
+        if self.lyrics.events() == 0 && self.karaoke {
+            &self.karaoke_text
+        } else {
+            &self.lyrics
+        }
+    }
+
+    /// General MIDI names of the programs a channel (from 0) uses.
+    fn instruments(&self, ch: usize) -> Vec<String> {
+        let programs = &self.programs[ch];
+        if programs.is_empty() && self.note_ons[ch] > 0 {
+            return vec![gm_names::instrument(ch, 0)];
+        }
+        programs
+            .iter()
+            .map(|&p| gm_names::instrument(ch, p))
+            .collect()
+    }
+
     fn add(&mut self, track: u16, tick: u64, seconds: f64, kind: &TrackEventKind<'_>) {
         let t = usize::from(track);
         if self.tracks.len() <= t {
@@ -91,7 +132,14 @@ impl Info {
             TrackEventKind::Meta(meta) => {
                 let c = &mut self.texts;
                 match meta {
-                    MetaMessage::Text(_) => c.text += 1,
+                    MetaMessage::Text(d) => {
+                        c.text += 1;
+                        let t = text(d);
+                        match karaoke::tag(&t) {
+                            Some(tag) => self.tags.add(tag),
+                            None => self.karaoke_text.push(&t),
+                        }
+                    }
                     MetaMessage::Copyright(_) => c.copyright += 1,
                     MetaMessage::TrackName(d) => {
                         c.track_name += 1;
@@ -100,7 +148,10 @@ impl Info {
                         }
                     }
                     MetaMessage::InstrumentName(_) => c.instrument_name += 1,
-                    MetaMessage::Lyric(_) => c.lyric += 1,
+                    MetaMessage::Lyric(d) => {
+                        c.lyric += 1;
+                        self.lyrics.push(&text(d));
+                    }
                     MetaMessage::Marker(_) => c.marker += 1,
                     MetaMessage::CuePoint(_) => c.cue_point += 1,
                     MetaMessage::ProgramName(_) => c.program_name += 1,
@@ -123,7 +174,11 @@ impl Info {
 pub fn run(args: &InfoArgs) -> Result<i32, HostError> {
     let name = display_name(&args.file);
     let input = crate::midi_input::MidiInput::open(&args.file)?;
-    let mut info = Info::default();
+    let mut info = Info {
+        lyrics: LyricLines::new(FIRST_LYRIC_LINES),
+        karaoke_text: LyricLines::new(FIRST_LYRIC_LINES),
+        ..Info::default()
+    };
     let summary = scan::scan(input, args.strict, |_, ev| {
         info.add(ev.track, ev.tick, ev.seconds(), &ev.kind);
     })?;
@@ -131,12 +186,13 @@ pub fn run(args: &InfoArgs) -> Result<i32, HostError> {
     if info.tracks.len() < tracks {
         info.tracks.resize(tracks, TrackInfo::default());
     }
+    info.karaoke = karaoke::is_kar_name(&args.file) || !info.tags.is_empty();
     let out = if args.json {
         json(&name, &info, &summary)
     } else {
         plain(&name, &info, &summary)
     };
-    print!("{out}");
+    crate::exit::print(out.as_bytes())?;
     Ok(code::OK)
 }
 
@@ -196,6 +252,22 @@ fn json(name: &str, info: &Info, s: &ScanSummary) -> String {
             .iter()
             .map(|set| set.iter().copied().collect())
             .collect(),
+        instruments_per_channel: (0..16).map(|ch| info.instruments(ch)).collect(),
+        lyrics: {
+            let lyrics = info.lyric_lines();
+            j::Lyrics {
+                events: lyrics.events(),
+                lines: lyrics.count(),
+                first_lines: lyrics.first_lines(),
+            }
+        },
+        karaoke: (!info.tags.is_empty()).then(|| j::Karaoke {
+            title: info.tags.title(),
+            titles: &info.tags.titles,
+            information: &info.tags.information,
+            language: info.tags.language.as_deref(),
+            version: info.tags.version.as_deref(),
+        }),
         end_tick: s.end_tick,
         duration_seconds: s.duration_seconds(),
         tempo_changes: info
@@ -266,6 +338,18 @@ fn plain(name: &str, info: &Info, s: &ScanSummary) -> String {
     let mut out = String::new();
     let h = &s.header;
     let _ = writeln!(out, "File:        {name}");
+    if let Some(title) = info.tags.title() {
+        let more = &info.tags.titles[1..];
+        let _ = writeln!(
+            out,
+            "Title:       {title}{}",
+            if more.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", more.join(", "))
+            }
+        );
+    }
     let kind = match h.format {
         midly::Format::SingleTrack => "single track",
         midly::Format::Parallel => "parallel tracks",
@@ -357,11 +441,57 @@ fn plain(name: &str, info: &Info, s: &ScanSummary) -> String {
         let _ = writeln!(out, "Key sig.:    {}", list.join(", "));
     }
     let c = info.texts;
+    let counted = |n: u64, one: &str| format!("{n} {one}{}", plural(n));
     let _ = writeln!(
         out,
-        "Texts:       {} lyrics, {} markers, {} cue points, {} texts, {} track names, {} instrument names, {} copyright",
-        c.lyric, c.marker, c.cue_point, c.text, c.track_name, c.instrument_name, c.copyright
+        "Texts:       {}, {}, {}, {}, {}, {}, {} copyright",
+        counted(c.lyric, "lyric"),
+        counted(c.marker, "marker"),
+        counted(c.cue_point, "cue point"),
+        counted(c.text, "text"),
+        counted(c.track_name, "track name"),
+        counted(c.instrument_name, "instrument name"),
+        c.copyright
     );
+    let lyrics = info.lyric_lines();
+    if lyrics.count() > 0 {
+        let _ = writeln!(
+            out,
+            "Lyrics:      {} line{}, {} syllable event{}",
+            lyrics.count(),
+            plural(lyrics.count()),
+            lyrics.events(),
+            plural(lyrics.events())
+        );
+        for line in lyrics.first_lines() {
+            let _ = writeln!(out, "             {line}");
+        }
+        if lyrics.count() > FIRST_LYRIC_LINES as u64 {
+            let _ = writeln!(out, "             …");
+        }
+    }
+    if !info.tags.is_empty() {
+        let t = &info.tags;
+        let mut parts = Vec::new();
+        if let Some(l) = &t.language {
+            parts.push(format!("language {l}"));
+        }
+        if let Some(v) = &t.version {
+            parts.push(format!("version {v}"));
+        }
+        let _ = writeln!(
+            out,
+            "Karaoke:     {}",
+            if parts.is_empty() {
+                "tags".to_string()
+            } else {
+                parts.join(", ")
+            }
+        );
+        for i in &t.information {
+            let _ = writeln!(out, "             {i}");
+        }
+    }
     let resets: Vec<String> = info
         .resets
         .iter()
@@ -388,17 +518,30 @@ fn plain(name: &str, info: &Info, s: &ScanSummary) -> String {
         if notes == 0 && progs.is_empty() {
             continue;
         }
-        let progs: Vec<String> = progs.iter().map(u8::to_string).collect();
+        let names = info.instruments(ch);
+        let named: Vec<String> = if progs.is_empty() {
+            names
+        } else {
+            names
+                .iter()
+                .zip(progs)
+                .map(|(n, p)| format!("{n} ({p})"))
+                .collect()
+        };
         let _ = writeln!(
             out,
             "  {:>2}: {notes} note-ons{}{}",
             ch + 1,
-            if progs.is_empty() {
+            if named.is_empty() {
                 String::new()
             } else {
-                format!(", programs {}", progs.join(", "))
+                format!(", {}", named.join(", "))
             },
-            if ch == 9 { " (drums)" } else { "" }
+            if ch == gm_names::DRUM_CHANNEL {
+                " (drums)"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(
@@ -447,4 +590,9 @@ fn plain(name: &str, info: &Info, s: &ScanSummary) -> String {
         }
     }
     out
+}
+
+/// "s" after a count that is not one.
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -19,6 +19,11 @@ pub struct FileInfo<'a> {
     pub note_ons: u64,
     pub note_ons_per_channel: [u64; 16],
     pub programs_per_channel: Vec<Vec<u8>>,
+    /// General MIDI names, in the order of `programs_per_channel`.
+    pub instruments_per_channel: Vec<Vec<String>>,
+    pub lyrics: Lyrics<'a>,
+    /// `None` (`null`) when the file has no karaoke tags.
+    pub karaoke: Option<Karaoke<'a>>,
     pub end_tick: u64,
     pub duration_seconds: f64,
     pub tempo_changes: Vec<Tempo>,
@@ -37,6 +42,25 @@ pub struct FileInfo<'a> {
 pub enum Division {
     Metrical { ticks_per_quarter: u16 },
     Timecode { smpte_fps: f64, ticks_per_frame: u8 },
+}
+
+/// The lyric lines (lyric events, or a karaoke file's text events that are
+/// not tags; control sequences removed).
+#[derive(Debug, Serialize)]
+pub struct Lyrics<'a> {
+    pub events: u64,
+    pub lines: u64,
+    pub first_lines: Vec<&'a str>,
+}
+
+/// A `.kar` file's `@` tags.
+#[derive(Debug, Serialize)]
+pub struct Karaoke<'a> {
+    pub title: Option<&'a str>,
+    pub titles: &'a [String],
+    pub information: &'a [String],
+    pub language: Option<&'a str>,
+    pub version: Option<&'a str>,
 }
 
 /// One track.

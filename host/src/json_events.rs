@@ -1,5 +1,5 @@
-//! The JSON that `host play --json`, `host devices --json` and
-//! `host dump --json` print: one `#[derive(Serialize)]` type per line,
+//! The JSON that `host play --json`, `host devices --json`,
+//! `host ports --json` and `host dump --json` print: one `#[derive(Serialize)]` type per line,
 //! written with `serde_json` (one object per line, `"event"` naming it).
 //! The README ("JSON output") documents every field.
 //!
@@ -27,6 +27,8 @@ pub enum PlayEvent<'a> {
         buffer: usize,
         latency_ms: f64,
     },
+    /// The sequencer ports `--port` plays on (instead of `device`).
+    Ports { ports: &'a str },
     /// A song starts.
     Start { file: &'a str },
     /// A song ended or was stopped.
@@ -39,8 +41,11 @@ pub enum PlayEvent<'a> {
         late: u64,
         periods: u64,
     },
-    /// An error (also on standard error).
+    /// An error (also on standard error): a file's, or the one that ends
+    /// the program (the SoundFont's, the device's).
     Error { code: i32, message: String },
+    /// A warning (also on standard error, as `host: warning: …`).
+    Warning { message: &'a str },
     /// A lyric as it is sung.
     Lyric { time_s: f64, text: &'a str },
     /// A marker.
@@ -49,10 +54,18 @@ pub enum PlayEvent<'a> {
     Cue { time_s: f64, text: &'a str },
     /// A text event.
     Text { time_s: f64, text: &'a str },
-    /// A tempo change.
-    Tempo { us_per_quarter: u32, bpm: f64 },
-    /// A key signature.
-    Key { sharps: i8, minor: bool },
+    /// A tempo change at its exact song time.
+    Tempo {
+        time_s: f64,
+        us_per_quarter: u32,
+        bpm: f64,
+    },
+    /// A key signature at its exact song time.
+    Key {
+        time_s: f64,
+        sharps: i8,
+        minor: bool,
+    },
     /// The device ran dry.
     Xrun { count: u32, total: u64 },
     /// Load shedding changed.
@@ -108,6 +121,19 @@ pub struct DeviceLine<'a> {
     pub name: &'a str,
     /// ALSA's description (may be empty).
     pub description: &'a str,
+}
+
+/// One port of `host ports --json` (the output is one array of them).
+#[derive(Debug, Serialize)]
+pub struct PortLine<'a> {
+    /// `client:port`, as `--port` takes it.
+    pub port: String,
+    /// The client number.
+    pub client: i32,
+    /// The client's name.
+    pub client_name: &'a str,
+    /// The port's name.
+    pub port_name: &'a str,
 }
 
 /// One line of `host dump --json`: an event in playback order.

@@ -15,28 +15,34 @@ mod devices;
 mod dump;
 mod exit;
 mod fluid;
+mod gm_names;
 mod info;
 mod info_json;
 mod json_events;
+mod karaoke;
 mod midi_input;
 mod opening;
 mod play;
+mod ports;
+mod printable;
 mod progress;
 mod release_tail;
 mod render;
 mod scan;
+mod seq;
 mod soundfont;
 mod text_decode;
+mod usage;
 mod verbose;
 mod wav_output;
 
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() {
-    let matches = cli::Cli::command().get_matches();
+    let matches = usage::matches(cli::Cli::command());
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => usage::exit(&e),
     };
     verbose::set_level(cli.verbose);
     // Every command reads the configuration (a bad or missing `--config`
@@ -64,21 +70,20 @@ fn main() {
         }
         cli::Command::Info(args) => info::run(&args),
         cli::Command::Dump(args) => dump::run(&args),
+        cli::Command::Ports(args) => ports::run(&args),
         cli::Command::Devices(args) => devices::run(&args),
         cli::Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut cli::Cli::command(),
-                "host",
-                &mut std::io::stdout(),
-            );
-            Ok(exit::code::OK)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli::Cli::command(), "host", &mut script);
+            exit::print(&script).map(|()| exit::code::OK)
         }
     };
     match result {
         Ok(code) => std::process::exit(code),
+        // `host … | head`: the reader had what it wanted.
+        Err(e) if e.kind == exit::Kind::ReaderGone => std::process::exit(e.exit_code()),
         Err(e) => {
-            eprintln!("host: {e}");
+            eprintln!("host: {}", printable::printable(&e.to_string()));
             std::process::exit(e.exit_code());
         }
     }

@@ -77,6 +77,15 @@ impl TailRule {
         (u64::from(TAIL_CAP_SECONDS) * rate).div_ceil(TAIL_BLOCK) * TAIL_BLOCK
     }
 
+    /// Forgets a tail under way (the song was sought back into after its
+    /// end: it plays on, and its end will start a new tail). Frames keep
+    /// counting.
+    pub fn restart(&mut self) {
+        self.peak = 0.0;
+        self.quiet_blocks = 0;
+        self.stop = None;
+    }
+
     /// Frames rendered through the rule so far.
     pub fn frame(&self) -> u64 {
         self.frame

@@ -2,35 +2,13 @@
 //! through the same sequencer as playback ([`AnySequencer::process`] driving
 //! [`FluidSynth`]), with no pacing.
 //!
-//! # What is rendered
-//!
-//! 1. The file is scanned once ([`crate::scan`]): its length, its problems
-//!    (one warning line each; `--strict` refuses a damaged file, exit 3,
-//!    before any output is created).
-//! 2. The song is played period by period (`--period` frames; the size
-//!    only chunks the work: events land on their exact frames whatever the
-//!    period, so the WAV is byte-identical for any period). `--start` seeks
-//!    with chase; `--end` stops where the song position reaches it
-//!    (sounding notes are released, sustain and sostenuto pedals lifted).
-//! 3. **Release tail**: after the song's last event (or `--end`), rendering
-//!    goes on in blocks of 64 frames until the sound has died away, by the
-//!    rule in [`crate::release_tail`] (`host play` ends a song by the same
-//!    rule, so its natural end is the same samples). The rule is
-//!    period-independent too.
-//!
-//! Standard output (`-o -`) cannot be patched afterwards, so its header
-//! declares the song's length plus the whole tail cap up front, and the
-//! samples after the tail's end are silence: the first part of the stream
-//! is byte for byte the file's data.
-//!
-//! Same input and options give the same bytes, every run.
-//!
-//! # Stopping
-//!
-//! SIGINT (Ctrl-C), SIGTERM and SIGHUP stop between two periods: a file
-//! is finished as a valid WAV of what was rendered (sizes patched), one
-//! line says so, and the exit code is 130, 143 or 129. (A write error
-//! instead removes the partial file: see [`crate::wav_output`].)
+//! The file is scanned once (length, problems; `--strict` refuses damage
+//! before any output exists), played period by period (the WAV is
+//! byte-identical for any `--period`), then its release tail is rendered by
+//! [`crate::release_tail`]'s rule, so `host play`'s natural end is the same
+//! samples. A stop signal finishes a valid, shorter WAV (exit 129/130/143).
+//! Standard output, the tail and stopping in detail: `docs/render.md` in the
+//! repository.
 //!
 //! *Real-time*: not real-time (it is the offline path); the per-period
 //! work is the same bounded work as playback.
@@ -118,6 +96,14 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
         let d = end - start_frame;
         u64::try_from(u128::from(d - 1) * 1000 / u128::from(milli.max(1)) + 1).unwrap_or(u64::MAX)
     });
+    if start_frame > 0 && start_frame >= song_end {
+        eprintln!(
+            "host: {name}: --start {} is past the end of the song (it lasts {})",
+            seq.start.unwrap_or_default(),
+            clock(summary.duration_seconds())
+        );
+        return Ok(code::USAGE);
+    }
     let predicted_end = scaled(song_end.saturating_sub(start_frame));
     let body = cut_at.map_or(predicted_end, |c| c.min(predicted_end));
     check_max_duration(args, song_end, start_frame, end_song_frame)?;

@@ -11,8 +11,6 @@
 //! *Real-time*: not real-time (reads the whole file); memory is the
 //! reader's fixed capacities, whatever the file size.
 
-use std::path::PathBuf;
-
 use midly::TrackEventKind;
 use smfplay_core::smf::{Diagnostics, Error, Header, Reader, ReaderOptions};
 use smfplay_core::tempo::TempoMap;
@@ -100,9 +98,11 @@ impl ScanSummary {
             lines.push("bytes after the last chunk ignored".into());
         }
         if d.track_count_mismatch {
+            let declared = self.header.declared_tracks;
             lines.push(format!(
-                "header declares {} tracks but the file has {}",
-                self.header.declared_tracks, self.header.tracks
+                "header declares {declared} {} but the file has {}",
+                if declared == 1 { "track" } else { "tracks" },
+                self.header.tracks
             ));
         }
         if d.bad_meta_lengths > 0 {
@@ -252,11 +252,5 @@ fn run<const T: usize, const W: usize, const P: usize>(
     }
 }
 
-/// The name to show for an input path.
-pub fn display_name(path: &std::path::Path) -> String {
-    if path.as_os_str() == "-" {
-        "standard input".into()
-    } else {
-        PathBuf::from(path).display().to_string()
-    }
-}
+/// The name to show for an input path (`-` is "standard input").
+pub use crate::exit::display_name;

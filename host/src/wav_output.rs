@@ -11,8 +11,9 @@
 //!
 //! # Errors and partial files
 //!
-//! Any write error (disk full, permission lost, a closed pipe) is one line
-//! with exit code 6. A partly written *file* is removed: a WAV that stops
+//! Any write error (disk full, permission lost) is one line with exit
+//! code 6; a reader that stops reading (`-o - | head -c 1000`) ends the
+//! render quietly, exit 0. A partly written *file* is removed: a WAV that stops
 //! early would look like a complete, shorter song. On standard output what
 //! was written stays written.
 //!
@@ -45,6 +46,10 @@ pub struct WavOutput {
 
 fn wav_error(name: &str, e: WavError<std::io::Error>) -> HostError {
     let message = match e {
+        // `host render x.mid -o - | head -c 1000`: not an error.
+        WavError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe => {
+            return crate::exit::stdout_error(&io);
+        }
         WavError::Io(io) => format!("cannot write: {}", describe_io(&io)),
         WavError::TooLarge => "the WAV would be larger than 4 GiB (the format's limit); \
              render a shorter part (--start/--end) or a lower --rate"

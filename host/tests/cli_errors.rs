@@ -7,7 +7,8 @@
 //! Device faults without a sound card: an unknown name, no default device
 //! (an ALSA configuration whose default leads nowhere), a busy device (an
 //! `LD_PRELOAD` shim answering EBUSY, `common::faults`); a refused rate or
-//! period on the test bed's fixed JACK device (`common::testbed`).
+//! period on the test bed's fixed JACK device (`common::testbed`; those
+//! tests are ignored unless the test bed runs: `SMFPLAY_TESTBED=1`).
 
 mod common;
 
@@ -163,8 +164,10 @@ fn info_problems(file: &str) -> Vec<String> {
         .collect()
 }
 
-/// `play` of a damaged file says what was skipped first, in `host info`'s
-/// words (track and byte), and how many more parts were.
+/// `play` reports a damaged file's problems as `render` does: one
+/// `host: warning: FILE: …` line per problem, `host info`'s words, when the
+/// file starts (so also when `--end` comes before the damage); with
+/// `--json` each is a `warning` event before the song's `start`.
 #[test]
 fn play_says_what_damage_was_skipped() {
     let dir = TempDir::new("err-play-damaged");
@@ -184,32 +187,94 @@ fn play_says_what_damage_was_skipped() {
         "cut.mid",
         &fixtures::truncated(&fixtures::format1_multitrack(), 900),
     );
-    let play = |file: &str| {
-        let out = run(&["play", file, "-s", soundfont(), "--device", "null"]);
-        assert!(out.status.success(), "{out:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let prefix = format!("host: {file}: ");
-        let lines: Vec<String> = stderr
+    let warnings = |out: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stderr)
             .lines()
-            .filter(|l| l.starts_with(&prefix))
-            .map(|l| l[prefix.len()..].to_string())
-            .collect();
-        assert_eq!(lines.len(), 1, "one warning for the damage: {stderr}");
-        lines[0].clone()
+            .filter(|l| l.starts_with("host: warning: "))
+            .map(str::to_string)
+            .collect()
     };
-    let listed = info_problems(&two);
-    assert_eq!(listed.len(), 2, "{listed:?}");
-    assert!(listed[0].starts_with("track 0, byte "), "{listed:?}");
-    assert_eq!(
-        play(&two),
-        format!(
-            "{}; 1 more damaged part(s) skipped (see `host info`)",
-            listed[0]
-        )
+    for file in [&two, &cut] {
+        let render = run(&[
+            "render",
+            file,
+            "-o",
+            &dir.s("x.wav"),
+            "-q",
+            "-s",
+            soundfont(),
+            "-r",
+            "22050",
+        ]);
+        assert!(render.status.success(), "{render:?}");
+        let said = warnings(&render);
+        let listed = info_problems(file);
+        assert_eq!(said.len(), listed.len(), "{said:?} {listed:?}");
+        for (w, p) in said.iter().zip(&listed) {
+            assert_eq!(*w, format!("host: warning: {file}: {p}"));
+        }
+        // Played to the end, or stopped before the damage: the same lines.
+        for extra in [&[][..], &["--end", "0.01"][..]] {
+            let mut args = vec!["play", file.as_str(), "-s", soundfont(), "--device", "null"];
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            assert!(out.status.success(), "{out:?}");
+            assert_eq!(warnings(&out), said, "{extra:?}");
+        }
+        let out = run(&[
+            "play",
+            file,
+            "-s",
+            soundfont(),
+            "--device",
+            "null",
+            "--json",
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let events = json_lines(&stdout);
+        let start = events
+            .iter()
+            .position(|e| e["event"] == "start")
+            .expect("a start event");
+        let json_warnings: Vec<&serde_json::Value> = events[..start]
+            .iter()
+            .filter(|e| e["event"] == "warning")
+            .collect();
+        assert_eq!(json_warnings.len(), said.len(), "{stdout}");
+        assert_eq!(
+            json_warnings[0]["message"].as_str().unwrap(),
+            said[0].strip_prefix("host: warning: ").unwrap()
+        );
+    }
+}
+
+/// With `--json`, an error about the device is an `error` event too, as an
+/// error about a file is (and the stderr line stays).
+#[test]
+fn play_json_device_errors_are_events() {
+    let dir = TempDir::new("json-device-error");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    let out = run(&[
+        "play",
+        &mid,
+        "-s",
+        soundfont(),
+        "--device",
+        "hw:97,0",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let e = json_lines(&stdout)
+        .into_iter()
+        .find(|e| e["event"] == "error")
+        .unwrap_or_else(|| panic!("no error event: {stdout}"));
+    assert_eq!(e["code"], 5);
+    assert!(
+        e["message"].as_str().unwrap().starts_with("hw:97,0: "),
+        "{e}"
     );
-    let listed = info_problems(&cut);
-    assert!(listed[0].starts_with("track 2, byte 900: "), "{listed:?}");
-    assert_eq!(play(&cut), listed[0]);
+    error_line(&out, 5, "hw:97,0", &[]);
 }
 
 // ---- SoundFonts: exit 4 -------------------------------------------------
@@ -749,6 +814,7 @@ fn busy_device_says_what_to_try() {
 // server's 48 kHz only, periods in multiples of the JACK period.
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn device_refusing_the_rate_says_what_it_offers() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-rate");
@@ -763,6 +829,7 @@ fn device_refusing_the_rate_says_what_it_offers() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn device_refusing_the_period_says_what_it_offers() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-period");
@@ -786,6 +853,7 @@ fn device_refusing_the_period_says_what_it_offers() {
 /// `play --strict` refuses a damaged file with one line saying where the
 /// damage is (exit 3); without it the file plays with a warning.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn play_strict_refuses_a_damaged_file() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-play-strict");
@@ -804,13 +872,14 @@ fn play_strict_refuses_a_damaged_file() {
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("host: {cut}: ")) && stderr.contains("skipped"),
+        stderr.contains(&format!("host: warning: {cut}: ")) && stderr.contains("skipped"),
         "no warning about the damage: {stderr}"
     );
 }
 
 /// A playlist with a missing file: one line for it, the others play, exit 3.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn playlist_with_a_missing_file() {
     let _l = testbed::serial();
     let dir = TempDir::new("err-playlist");
@@ -921,4 +990,185 @@ fn verbose_says_why_and_help_ends_with_exit_codes() {
     let tail: Vec<&str> = help.trim_end().lines().rev().take(9).collect();
     assert!(tail.last().unwrap().starts_with("Exit codes:"), "{help}");
     assert!(tail[0].contains("SIGTERM"), "{help}");
+}
+
+/// `--port` and `host ports` without a kernel sequencer (this machine's
+/// case: `scripts/kernel-seq-test` covers the ports of a real one, and an
+/// unknown port there): one line naming it, exit 5.
+#[test]
+fn no_sequencer_for_port_and_ports() {
+    if std::path::Path::new("/dev/snd/seq").exists() {
+        eprintln!("skipped: this machine has an ALSA sequencer");
+        return;
+    }
+    let song = fixtures::format0_basic();
+    let dir = TempDir::new("err-no-seq");
+    let file = dir.write("song.mid", &song);
+    let mut play = host();
+    play.args(["play", "-q", "--port", "14:0"]).arg(&file);
+    let mut ports = host();
+    ports.arg("ports");
+    for c in [play, ports] {
+        error_line(&run_cmd(c), 5, "/dev/snd/seq", &["no ALSA sequencer"]);
+    }
+}
+// ---- A reader that stops reading ------------------------------------------
+
+/// Runs `host ARGS` with standard output a pipe whose reader is already
+/// gone (`host … | head -1` once head has exited): every write fails with
+/// EPIPE.
+fn run_into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    host()
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run host")
+}
+
+/// `host devices | head -1`, `host completions bash | head -1`, `host info
+/// x.mid | head -1`, `host render x.mid -o - | head -c 1000`: the command
+/// stops quietly with exit 0 (README, "Exit codes"), no panic, no error.
+#[test]
+fn a_closed_pipe_stops_quietly() {
+    let dir = TempDir::new("closed-pipe");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    for args in [
+        vec!["devices"],
+        vec!["completions", "bash"],
+        vec!["info", &mid],
+        vec!["dump", &mid],
+        vec!["render", &mid, "-o", "-", "-q", "-s", soundfont()],
+    ] {
+        let out = run_into_closed_pipe(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "host {args:?}: exit {:?}; stderr: {stderr}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "host {args:?} said: {stderr}");
+    }
+}
+
+// ---- Command-line mistakes: one line, exit 2 --------------------------------
+
+/// clap's errors are one `host: …` line (no blank line, no usage, no
+/// hint), ranges written `22050–96000`, exit 2.
+#[test]
+fn command_line_mistakes_are_one_line() {
+    let dir = TempDir::new("usage-one-line");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    let wav = dir.s("out.wav");
+    let out = run(&["render", &mid, "-o", &wav, "--rate", "8000"]);
+    error_line(
+        &out,
+        2,
+        "invalid value '8000' for '--rate <HZ>'",
+        &["8000 is not in 22050–96000"],
+    );
+    let out = run(&["render", &mid, "--strat", "5"]);
+    error_line(
+        &out,
+        2,
+        "unexpected argument '--strat' found (a similar argument exists",
+        &["--start"],
+    );
+    // A negative time is a value, not a file name to pass after `--`.
+    for option in ["--start", "--end"] {
+        let out = run(&["render", &mid, "-o", &wav, option, "-5"]);
+        let line = error_line(
+            &out,
+            2,
+            &format!("invalid value '-5' for '{option} <SECONDS>'"),
+            &["must be ≥ 0"],
+        );
+        assert!(!line.contains("-- -5"), "{line}");
+    }
+    assert!(!dir.path("out.wav").exists());
+}
+
+/// `--start` at or past the song's end: render refuses with the song's
+/// length (exit 2, no output), as it refuses `--end` before `--start`.
+#[test]
+fn render_start_past_the_end_says_the_length() {
+    let dir = TempDir::new("start-past-end");
+    let mid = dir.write("song.mid", &fixtures::format0_basic());
+    let length = info_duration(&mid);
+    let wav = dir.s("out.wav");
+    let out = run(&[
+        "render",
+        &mid,
+        "-o",
+        &wav,
+        "--start",
+        "100",
+        "-s",
+        soundfont(),
+    ]);
+    let line = error_line(&out, 2, &mid, &["--start 100 is past the end of the song"]);
+    assert!(line.contains(&format!("it lasts {length}")), "{line}");
+    assert!(
+        !dir.path("out.wav").exists(),
+        "no WAV for nothing to render"
+    );
+}
+
+/// Standard input is named "standard input" in errors, not `-`; it can be
+/// read once: `host play - -` is refused before anything plays (exit 2),
+/// not after the first song.
+#[test]
+fn standard_input_is_named_and_read_once() {
+    for (args, code, words) in [
+        (&["info", "-"][..], 3, "empty"),
+        (
+            &["play", "-", "-", "-s", soundfont(), "--device", "null"][..],
+            2,
+            "given more than once",
+        ),
+    ] {
+        let out = host().args(args).stdin(Stdio::null()).output().unwrap();
+        error_line(&out, code, "standard input", &[words]);
+    }
+}
+
+/// The real-time warning is said once a run, however many songs play, and
+/// not about memory when the audio loop's own memory could be locked (as
+/// on this machine's 8 MiB `RLIMIT_MEMLOCK`, where `mlockall` is refused).
+#[test]
+fn realtime_warning_once_and_only_when_it_matters() {
+    let dir = TempDir::new("rt-warning");
+    let a = dir.write("a.mid", &fixtures::format0_basic());
+    let b = dir.write("b.mid", &fixtures::format0_basic());
+    let args = [
+        "play",
+        &a,
+        &b,
+        "-s",
+        soundfont(),
+        "--device",
+        "null",
+        "--end",
+        "0.2",
+    ];
+    let out = host()
+        .args(args)
+        .env("SMFPLAY_NO_RT", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("host: warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("real-time priority (SCHED_FIFO 60) refused"),
+        "{stderr}"
+    );
+    assert!(!warnings[0].contains("memory"), "{stderr}");
 }

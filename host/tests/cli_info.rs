@@ -268,3 +268,152 @@ fn devices_as_json_lines() {
         assert!(d["description"].is_string(), "{d}");
     }
 }
+
+/// A karaoke file as `.kar` files are made: `@` tags and syllables as
+/// text events (one with a clear-screen and colour sequence), General MIDI
+/// programs on channel 1 (Violin) and 10 (Jazz Kit), a channel with notes
+/// but no program change (3: program 0).
+fn karaoke_file() -> Vec<u8> {
+    use smfplay_tests::smf_writer::{Division, RunningStatus, TextKind, smf};
+    use smfplay_tests::timeline::Timeline;
+    let mut t = Timeline::new();
+    for (i, tag) in [
+        "@KMIDI KARAOKE FILE",
+        "@V0100",
+        "@I Free use of this file is granted",
+        "@LENGL",
+        "@TYesterday",
+        "@TThe Beatles",
+    ]
+    .iter()
+    .enumerate()
+    {
+        t.text(i as u64, TextKind::Text, tag);
+    }
+    t.program(0, 0, 40).program(0, 9, 32);
+    let words = [
+        "\\Yes",
+        "ter",
+        "day,\r\n",
+        "all ",
+        "my\ttrou",
+        "bles",
+        "/\u{1b}[2J\u{1b}[31mseemed ",
+        "so ",
+        "far",
+        "/a",
+        "way",
+    ];
+    for (i, w) in words.iter().enumerate() {
+        let tick = 480 * (i as u64 + 1);
+        t.text(tick, TextKind::Text, w);
+        t.note(tick, 240, 0, 60, 90)
+            .note(tick, 240, 9, 42, 90)
+            .note(tick, 240, 2, 48, 80);
+    }
+    smf(
+        0,
+        Division::Metrical(480),
+        &[t.render(RunningStatus::Never, 480 * 13)],
+    )
+}
+
+/// `info` shows what the README promises: instruments by their General
+/// MIDI names (a drum kit on channel 10), the lyrics (first lines and a
+/// count, karaoke text events included, tags not), the karaoke title; all
+/// in `--json` too, and no terminal control sequence from the file.
+#[test]
+fn info_names_instruments_lyrics_and_karaoke_title() {
+    let dir = TempDir::new("info-karaoke");
+    let path = dir.write("yesterday.kar", &karaoke_file());
+    let text = String::from_utf8(run_ok(&["info", &path])).unwrap();
+    for want in [
+        "Title:       Yesterday (The Beatles)",
+        "Lyrics:      4 lines, 11 syllable events",
+        "             Yesterday,",
+        "             all my troubles",
+        "             seemed so far",
+        "             away",
+        "   1: 11 note-ons, Violin (40)",
+        "   3: 11 note-ons, Acoustic Grand Piano",
+        "  10: 11 note-ons, Jazz Kit (32) (drums)",
+        "Karaoke:     language ENGL, version 0100",
+        "             Free use of this file is granted",
+    ] {
+        assert!(
+            text.lines().any(|l| l == want),
+            "no line {want:?} in:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains('\u{1b}'),
+        "a control sequence shown:\n{text}"
+    );
+    assert!(
+        !text.contains("[2J"),
+        "a control sequence's rest shown:\n{text}"
+    );
+    assert!(!text.contains("IFree"), "a tag shown as a lyric:\n{text}");
+
+    let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
+    let names: Vec<Vec<String>> = j["instruments_per_channel"]
+        .as_array()
+        .expect("instruments_per_channel")
+        .iter()
+        .map(|c| {
+            c.as_array()
+                .expect("a channel's names")
+                .iter()
+                .map(|n| n.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(names.len(), 16);
+    assert_eq!(names[0], ["Violin"]);
+    assert_eq!(names[2], ["Acoustic Grand Piano"]);
+    assert_eq!(names[9], ["Jazz Kit"]);
+    assert!(names[1].is_empty());
+    let lyrics = &j["lyrics"];
+    assert_eq!(lyrics["events"], 11);
+    assert_eq!(lyrics["lines"], 4);
+    assert_eq!(
+        lyrics["first_lines"],
+        serde_json::json!(["Yesterday,", "all my troubles", "seemed so far", "away"])
+    );
+    let k = &j["karaoke"];
+    assert_eq!(k["title"], "Yesterday");
+    assert_eq!(k["language"], "ENGL");
+    assert_eq!(k["information"][0], "Free use of this file is granted");
+    // A file without tags has no karaoke object.
+    let plain = dir.write("plain.mid", &fixtures::format0_basic());
+    let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &plain])).unwrap());
+    assert!(j["karaoke"].is_null(), "{j}");
+}
+
+/// "header declares 1 track", not "1 tracks"; "1 text", not "1 texts".
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = TempDir::new("info-singular");
+    let mut bytes = fixtures::format0_basic();
+    // A second copy of the one track chunk: the header still says 1.
+    let track = bytes[14..].to_vec();
+    bytes.extend_from_slice(&track);
+    let path = dir.write("two.mid", &bytes);
+    let text = String::from_utf8(run_ok(&["info", &path])).unwrap();
+    assert!(
+        text.contains("header declares 1 track but the file has 2"),
+        "{text}"
+    );
+    let kar = dir.write("one.kar", &karaoke_file());
+    let text = String::from_utf8(run_ok(&["info", &kar])).unwrap();
+    assert!(
+        text.contains(" 0 lyrics, 0 markers, 0 cue points, 17 texts, 0 track names"),
+        "{text}"
+    );
+    let basic = dir.write("basic.mid", &fixtures::format0_basic());
+    let text = String::from_utf8(run_ok(&["info", &basic])).unwrap();
+    assert!(
+        !text.contains(" 1 texts") && !text.contains(" 1 lyrics"),
+        "{text}"
+    );
+}

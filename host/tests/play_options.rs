@@ -43,6 +43,7 @@ fn play_captured(
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn loop_plays_the_list_again_until_stopped() {
     let _l = serial();
     let dir = TempDir::new("play-loop");
@@ -92,6 +93,7 @@ fn loop_plays_the_list_again_until_stopped() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn shuffle_plays_each_file_once_in_another_order() {
     let _l = serial();
     let dir = TempDir::new("play-shuffle");
@@ -124,6 +126,7 @@ fn shuffle_plays_each_file_once_in_another_order() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn quiet_prints_nothing() {
     let _l = serial();
     let dir = TempDir::new("play-quiet");
@@ -149,6 +152,7 @@ fn quiet_prints_nothing() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn period_and_periods_set_the_device_buffer() {
     let _l = serial();
     let dir = TempDir::new("play-period");
@@ -198,6 +202,7 @@ fn period_and_periods_set_the_device_buffer() {
 /// plays four (counted in frames written to the device), and both end at
 /// song position 4 s.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn start_skips_into_the_song() {
     let _l = serial();
     let dir = TempDir::new("play-start");
@@ -228,6 +233,7 @@ fn start_skips_into_the_song() {
 /// On the paced JACK device: an unpaced one runs the audio thread ahead of
 /// the feeder, so events come late and the sound varies from run to run.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn song_settings_take_effect_in_play() {
     let _l = serial();
     let dir = TempDir::new("play-song-settings");
@@ -306,8 +312,9 @@ fn song_settings_take_effect_in_play() {
     );
 }
 
-/// `-` plays a song from standard input.
+/// `-` plays a song from standard input, named so.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn plays_from_standard_input() {
     use std::io::Write;
     let _l = serial();
@@ -331,11 +338,169 @@ fn plays_from_standard_input() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(lines_starting(&stdout, "playing -").len(), 1, "{stdout}");
-    assert_eq!(lines_starting(&stdout, "end -").len(), 1, "{stdout}");
+    // Named "standard input", not `-`.
+    assert_eq!(
+        lines_starting(&stdout, "playing "),
+        ["playing standard input"],
+        "{stdout}"
+    );
+    assert_eq!(
+        lines_starting(&stdout, "end standard input").len(),
+        1,
+        "{stdout}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !stderr.contains("host: -:"),
+        !stderr.contains("host: standard input:"),
         "an error about the input: {stderr}"
+    );
+}
+
+/// A music library sorted into subdirectories plays all the way down, in
+/// natural order (`track2` before `track10`); `--no-recursive` keeps to
+/// the directory itself.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn directories_play_recursively_in_natural_order() {
+    let _l = serial();
+    let dir = TempDir::new("play-library");
+    for sub in ["Artist 10", "Artist 2/Album", ".hidden"] {
+        std::fs::create_dir_all(dir.path(sub)).unwrap();
+    }
+    let song = fixtures::format0_basic();
+    for name in [
+        "track10.mid",
+        "track2.mid",
+        "Artist 10/a.mid",
+        "Artist 2/Album/b.kar",
+        ".hidden/no.mid",
+    ] {
+        dir.write(name, &song);
+    }
+    let root = dir.s("");
+    let played = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["-d", "tb_null_tee:FILE=/dev/null"];
+        args.extend_from_slice(extra);
+        args.push(&root);
+        let out = play(&args);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("playing "))
+            .map(|f| f.strip_prefix(&root).unwrap_or(f).to_string())
+            .collect()
+    };
+    assert_eq!(
+        played(&[]),
+        [
+            "Artist 2/Album/b.kar",
+            "Artist 10/a.mid",
+            "track2.mid",
+            "track10.mid"
+        ]
+    );
+    assert_eq!(played(&["--no-recursive"]), ["track2.mid", "track10.mid"]);
+}
+
+/// `--json` gives every event its exact song time, as `host dump` does
+/// (to the output frame): lyrics not rounded to the audio period (on a
+/// paced device, at 1x and at 3x), tempo and key changes with a `time_s`
+/// too.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn json_events_have_their_exact_song_time() {
+    use smfplay_tests::smf_writer::{Division, RunningStatus, TextKind, smf};
+    use smfplay_tests::timeline::Timeline;
+    let _l = serial();
+    let dir = TempDir::new("json-times");
+    // 480 ticks a quarter at 120 BPM: a tick is 1/960 s. Times that fall
+    // between two 256-frame periods at 48 kHz.
+    let mut t = Timeline::new();
+    t.tempo(0, 500_000)
+        .text(7, TextKind::Lyric, "one ")
+        .meta(301, 0x59, &[2, 0])
+        .text(421, TextKind::Lyric, "two ")
+        .tempo(611, 400_000)
+        .text(800, TextKind::Lyric, "three");
+    t.note(0, 900, 0, 60, 90);
+    let mid = dir.write(
+        "times.mid",
+        &smf(
+            0,
+            Division::Metrical(480),
+            &[t.render(RunningStatus::Never, 960)],
+        ),
+    );
+    // From `host dump`: tick, seconds, track, description.
+    let dump = String::from_utf8(run_ok(&["dump", &mid])).unwrap();
+    let dumped: Vec<(String, f64)> = dump
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let what = f[3];
+            let kind = ["lyric", "tempo", "key"]
+                .into_iter()
+                .find(|k| what.starts_with(k))?;
+            Some((kind.to_string(), f[1].parse().unwrap()))
+        })
+        .collect();
+    assert_eq!(dumped.len(), 6, "{dump}");
+    for tempo in ["1", "3"] {
+        let out = play(&["-d", "tb_jack", "--json", "--tempo", tempo, &mid]);
+        assert!(out.status.success(), "{out:?}");
+        let events = testbed::json_events(&out.stdout);
+        let played: Vec<(String, f64)> = events
+            .iter()
+            .filter_map(|j| {
+                let kind = j["event"].as_str()?.to_string();
+                ["lyric", "tempo", "key"]
+                    .contains(&kind.as_str())
+                    .then(|| (kind, j["time_s"].as_f64().expect("time_s")))
+            })
+            .collect();
+        assert_eq!(played.len(), dumped.len(), "tempo {tempo}: {events:#?}");
+        for ((k1, t1), (k2, t2)) in dumped.iter().zip(&played) {
+            assert_eq!(k1, k2, "tempo {tempo}");
+            // Within an output frame (3 song frames at 3x) and the µs
+            // the times are written to.
+            let frame: f64 = tempo.parse::<f64>().unwrap() / 48_000.0;
+            assert!(
+                (t1 - t2).abs() < frame + 1e-6,
+                "tempo {tempo}: {k1} at {t2}, dump says {t1}"
+            );
+        }
+    }
+}
+
+/// `--start` past a song's end: play warns with the song's length and goes
+/// on to the next file (exit 0); the next one starts there.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn start_past_the_end_warns_and_plays_the_next() {
+    let _l = serial();
+    let dir = TempDir::new("start-past-end");
+    let short = dir.write("short.mid", &fixtures::format0_basic());
+    let long = dir.write("long.mid", &fixtures::dense_16ch(8));
+    let out = play(&[
+        "-d",
+        "tb_null_tee:FILE=/dev/null",
+        "--start",
+        "6",
+        &short,
+        &long,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let length = info_duration(&short);
+    assert!(
+        stderr.contains(&format!(
+            "host: warning: {short}: --start 6 is past the end of the song (it lasts {length}); skipped"
+        )),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        lines_starting(&stdout, "playing "),
+        [format!("playing {long}")]
     );
 }

@@ -1,19 +1,20 @@
 //! `host play` on the real-time audio test bed (`scripts/audio-testbed`:
 //! JACK's dummy driver and a PulseAudio null sink behind ALSA plugins, with
-//! bit-exact capture of what was written), started and shared through
-//! `common::testbed` (if it cannot start, every test fails with the
-//! reason — none is skipped; tests run one at a time: they share the
-//! paced devices).
+//! bit-exact capture of what was written), shared through
+//! `common::testbed` (ignored, with the reason, unless the test bed runs
+//! and `SMFPLAY_TESTBED=1`; if it is said to run and does not, every test
+//! fails with the reason; tests run one at a time: they share the paced
+//! devices).
 
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::testbed::{
     RATE, SF2, event, field, has_stats_event, host_play as host, json_events, repo, scratch,
-    serial, wait_with_timeout, write_fixture,
+    script_command, serial, wait_with_timeout, write_fixture,
 };
 
 /// What `host render -f s16` writes for `file` with these options (the
@@ -96,6 +97,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
 /// device, and the captured stream equals `host render`'s bit for bit,
 /// release tail and end included.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn plays_in_real_time_without_xruns_and_bit_exact() {
     let _l = serial();
     let midi = write_fixture("dense10.mid", &smfplay_tests::fixtures::dense_16ch(10));
@@ -133,6 +135,7 @@ fn plays_in_real_time_without_xruns_and_bit_exact() {
 /// reverb) and a start point: the whole stream is still render's, whatever
 /// each side's period.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn options_and_start_play_bit_exact() {
     let _l = serial();
     let midi = repo().join("assets/demo.mid");
@@ -167,6 +170,7 @@ fn options_and_start_play_bit_exact() {
 /// the frame where the song reaches the end point, then the release
 /// tail): the whole stream is render's, at another tempo too.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn end_point_plays_bit_exact() {
     let _l = serial();
     let midi = repo().join("assets/demo.mid");
@@ -194,6 +198,7 @@ fn end_point_plays_bit_exact() {
 /// Unplugging the PulseAudio sink mid-song: one clear error line, exit 5,
 /// no hang.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn device_loss_gives_a_clear_error_and_exit_5() {
     let _l = serial();
     let midi = write_fixture("dense20.mid", &smfplay_tests::fixtures::dense_16ch(20));
@@ -209,12 +214,11 @@ fn device_loss_gives_a_clear_error_and_exit_5() {
     .spawn()
     .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    let script = repo().join("scripts/audio-testbed");
-    let unplug = Command::new(&script).arg("unplug").output().unwrap();
+    let unplug = script_command().arg("unplug").output().unwrap();
     let t = Instant::now();
     let out = wait_with_timeout(child, Duration::from_secs(10));
     let after = t.elapsed();
-    let replug = Command::new(&script).arg("replug").output().unwrap();
+    let replug = script_command().arg("replug").output().unwrap();
     assert!(unplug.status.success(), "unplug failed");
     assert!(replug.status.success(), "replug failed");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -231,6 +235,7 @@ fn device_loss_gives_a_clear_error_and_exit_5() {
 /// Deliberate stalls of the audio thread (40 ms against a 10.7 ms buffer)
 /// give counted xruns that are recovered: the song plays to its end.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn stalls_give_counted_and_recovered_xruns() {
     let _l = serial();
     let midi = write_fixture("dense4.mid", &smfplay_tests::fixtures::dense_16ch(4));
@@ -252,6 +257,7 @@ fn stalls_give_counted_and_recovered_xruns() {
 /// SIGUSR1 prints the report while playing; SIGINT then stops with a fade
 /// and exit 130; SIGTERM gives 143.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn signals_report_and_stop_cleanly() {
     let _l = serial();
     let midi = write_fixture("dense8.mid", &smfplay_tests::fixtures::dense_16ch(8));
@@ -293,6 +299,7 @@ fn signals_report_and_stop_cleanly() {
 /// file is reported and skipped (exit 3 at the end), plain log lines when
 /// stdout is not a terminal.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn playlist_of_a_directory_and_a_bad_file() {
     let _l = serial();
     let dir = scratch("list");
@@ -331,6 +338,7 @@ fn playlist_of_a_directory_and_a_bad_file() {
 }
 
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn devices_lists_the_test_bed() {
     let _l = serial();
     let out = common::testbed::host().arg("devices").output().unwrap();
@@ -342,11 +350,29 @@ fn devices_lists_the_test_bed() {
             .any(|l| l.starts_with("tb_jack ") && l.contains("paced")),
         "{stdout}"
     );
+    // What a user can play on: not libasound2-plugins' converters (the
+    // test bed installs them), which only feed another device.
+    for converter in [
+        "lavrate",
+        "samplerate",
+        "speexrate",
+        "speex",
+        "upmix",
+        "vdownmix",
+    ] {
+        assert!(
+            !stdout
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(converter)),
+            "{converter} listed: {stdout}"
+        );
+    }
 }
 
 /// The JACK server dies mid-song: a blocking writer would hang forever;
 /// play notices within its 1 s watchdog, says so once and exits 5.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn jack_server_death_does_not_hang() {
     let _l = serial();
     let midi = write_fixture("dense15.mid", &smfplay_tests::fixtures::dense_16ch(15));
@@ -356,15 +382,11 @@ fn jack_server_death_does_not_hang() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2000));
-    let script = repo().join("scripts/audio-testbed");
-    let unplug = Command::new(&script)
-        .args(["unplug", "jack"])
-        .output()
-        .unwrap();
+    let unplug = script_command().args(["unplug", "jack"]).output().unwrap();
     let t = Instant::now();
     let out = wait_with_timeout(child, Duration::from_secs(10));
     let after = t.elapsed();
-    let restart = Command::new(&script).arg("start").output().unwrap();
+    let restart = script_command().arg("start").output().unwrap();
     assert!(unplug.status.success(), "unplug jack failed");
     assert!(
         restart.status.success(),

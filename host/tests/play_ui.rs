@@ -1,7 +1,7 @@
 //! The live display and its keys, driven for real: `host play` runs in a
 //! tmux pane (120×40) on the audio test bed (`common/testbed.rs`, as
-//! `play_testbed.rs`: started here; if it cannot start, every test fails
-//! with the reason), keys go in with `send-keys`, and the screen is read
+//! `play_testbed.rs`: ignored, with the reason, unless the test bed runs
+//! and `SMFPLAY_TESTBED=1`), keys go in with `send-keys`, and the screen is read
 //! back with `capture-pane`. Waits poll the pane with generous limits (a
 //! busy 2-core CI machine); only "the clock stands still while paused"
 //! needs a fixed wait.
@@ -23,8 +23,8 @@ use smfplay_tests::timeline::Timeline;
 const LIMIT: Duration = Duration::from_secs(30);
 const TPQ: u16 = 480;
 
-/// A tmux server of our own (its own socket) with one 120×40 pane
-/// running `host play`, killed on drop.
+/// A tmux server of our own (its own socket) with one pane (120×40
+/// unless said) running `host play`, killed on drop.
 struct Pane {
     socket: PathBuf,
     dir: PathBuf,
@@ -36,6 +36,11 @@ impl Pane {
     /// pane open (it traps SIGINT, as an interactive shell survives a
     /// Ctrl-C meant for its foreground program).
     fn play(name: &str, args: &[&str]) -> Self {
+        Self::play_sized(name, 120, args)
+    }
+
+    /// [`Pane::play`] in a pane `columns` wide.
+    fn play_sized(name: &str, columns: u16, args: &[&str]) -> Self {
         let dir = scratch(&format!("ui-{name}"));
         std::fs::create_dir_all(&dir).unwrap();
         let socket = dir.join("tmux.sock");
@@ -60,7 +65,7 @@ impl Pane {
             "new-session",
             "-d",
             "-x",
-            "120",
+            &columns.to_string(),
             "-y",
             "40",
             "sh",
@@ -235,6 +240,7 @@ fn stty_restored(p: &Pane) {
 /// `r` and `l` show their settings. `q` then exits 0 with the terminal as
 /// it was (same `stty -g`, cursor shown).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn pause_stops_the_clock_and_q_restores_the_terminal() {
     let _l = serial();
     let midi = write_fixture("ui-pause.mid", &smfplay_tests::fixtures::dense_16ch(60));
@@ -277,6 +283,7 @@ fn pause_stops_the_clock_and_q_restores_the_terminal() {
 /// shows what the file set, and a key then steps from the file's value
 /// (not from the command line's).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn keys_step_from_what_a_command_file_set() {
     let _l = serial();
     let midi = write_fixture("ui-commands.mid", &smfplay_tests::fixtures::dense_16ch(60));
@@ -309,6 +316,7 @@ fn keys_step_from_what_a_command_file_set() {
 /// none hangs: in the song's silent tail the voices fall to 0 before the
 /// end.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn seek_moves_the_position_and_no_note_hangs() {
     let _l = serial();
     // 20 s of held notes, then 8 s of silence.
@@ -371,6 +379,7 @@ fn peak(raw: &[u8], from: usize, to: usize) -> i32 {
 /// has sound before the key and none from 2.5 s after it (release and
 /// reverb tails gone) until quit. Channel 12 is muted with shift+2 (`@`).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn muting_a_channel_silences_it() {
     let _l = serial();
     let midi = write_fixture("ui-mute.mid", &held_notes(11, 40, 1));
@@ -429,6 +438,7 @@ fn muting_a_channel_silences_it() {
 /// A playlist of three files plays in order; `n` skips to the next, `p`
 /// goes back.
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn playlist_of_three_plays_in_order_and_n_skips() {
     let _l = serial();
     let dir = scratch("ui-list");
@@ -470,6 +480,7 @@ fn playlist_of_three_plays_in_order_and_n_skips() {
 /// and 143, and leave the terminal as it was; so does a second SIGTERM
 /// during the 50 ms fade of the first (the immediate exit).
 #[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
 fn ctrl_c_and_sigterm_restore_the_terminal() {
     let _l = serial();
     let midi = write_fixture("ui-signal.mid", &smfplay_tests::fixtures::dense_16ch(60));
@@ -498,35 +509,199 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     }
 }
 
-/// A `.kar` file: its text events are the lyric line (`\` and `/` start
-/// a new one; `@` headers are not lyrics), markers show as text.
+/// A `.kar` file, in a 60-column pane: its text events are the lyric line
+/// (`\\` and `/` start a new one; a line ending in CR LF stays until the
+/// next begins; a tab is a space; control sequences are not shown);
+/// `@` tags are not lyrics, the `@T` title is in the header (the path's
+/// directory left out to make room); markers show as text. At 40 columns
+/// the header keeps the file's name and state, and all 16 channels show.
 #[test]
-fn karaoke_lyrics_and_markers_show() {
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn karaoke_lyrics_title_and_narrow_terminals() {
     let _l = serial();
     let q = u64::from(TPQ);
     let mut t = Timeline::new();
     t.tempo(0, 500_000)
+        .text(0, TextKind::Text, "@KMIDI KARAOKE FILE")
         .text(0, TextKind::Text, "@TTest song")
+        .text(0, TextKind::Text, "@I Free use of this file is granted")
         .text(0, TextKind::Marker, "Verse")
         .text(q, TextKind::Text, "\\Twin")
         .text(2 * q, TextKind::Text, "kle twin")
-        .text(3 * q, TextKind::Text, "kle")
+        .text(3 * q, TextKind::Text, "kle\r\n")
         .text(8 * q, TextKind::Marker, "Chorus")
-        .text(8 * q, TextKind::Text, "/Lit")
-        .text(9 * q, TextKind::Text, "tle star");
+        .text(8 * q, TextKind::Text, "/\u{1b}[2J\u{1b}[31mLit")
+        .text(9 * q, TextKind::Text, "tle\tstar");
     for b in 0..12 {
         t.note(b * q, q, 0, 60 + b as u8, 90);
     }
     let track = t.render(RunningStatus::Compliant, 12 * q);
     let midi = write_fixture("ui-song.kar", &smf(0, Division::Metrical(TPQ), &[track]));
-    let p = Pane::play("kar", &["--device", "tb_jack", midi.to_str().unwrap()]);
+    let p = Pane::play_sized("kar", 60, &["--device", "tb_jack", midi.to_str().unwrap()]);
     let s = p.wait_for("the first lyric line", |s| {
         s.lines().any(|l| l == "lyric: Twinkle twinkle")
     });
     assert!(s.lines().any(|l| l == "text:  marker Verse"), "{s}");
+    assert!(
+        header_line(&s) == "smfplay Test song — ui-song.kar  (playing)",
+        "the title and the file's name in the header:\n{s}"
+    );
+    // The line stays after its CR LF, until the next line begins.
+    let s = p.wait_for("past the first line's end", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 2500)
+    });
+    assert!(s.lines().any(|l| l == "lyric: Twinkle twinkle"), "{s}");
     let s = p.wait_for("the second lyric line", |s| {
         s.lines().any(|l| l == "lyric: Little star")
     });
     assert!(s.lines().any(|l| l == "text:  marker Chorus"), "{s}");
+    assert!(!s.contains("Free use") && !s.contains("[2J"), "{s}");
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+    drop(p);
+
+    let p = Pane::play_sized(
+        "narrow",
+        40,
+        &["--device", "tb_jack", midi.to_str().unwrap()],
+    );
+    let s = p.wait_for("playing at 40 columns", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 500)
+    });
+    assert_eq!(header_line(&s), "", "no `smfplay ` at 40 columns:\n{s}");
+    let head = s.lines().find(|l| l.contains("(playing)")).unwrap_or("");
+    assert!(head.contains("ui-song.kar"), "the file's name:\n{s}");
+    let keys: usize = s
+        .lines()
+        .filter_map(|l| l.strip_prefix("key "))
+        .map(|l| l.split_whitespace().count())
+        .sum();
+    assert_eq!(keys, 16, "every channel at 40 columns:\n{s}");
+    assert!(s.lines().all(|l| l.chars().count() <= 40), "{s}");
+    p.keys(&["q"]);
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+}
+
+/// The song's length on the progress line (`… / 0:42.0`).
+fn total_ms(screen: &str) -> Option<u64> {
+    let line = screen
+        .lines()
+        .find(|l| l.starts_with('[') && l.contains(" / "))?;
+    parse_clock(line.rsplit_once(" / ")?.1.trim())
+}
+
+/// PgDn past the song's end, then PgUp while its end is pending: the song
+/// plays on from there (the seek back cancels the end). Meanwhile the
+/// clock never shows more than the song's length, and the length is
+/// `host info`'s (41.97 s: `0:42.0`, as `info` rounds it).
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn seeking_back_after_running_past_the_end_plays_on() {
+    let _l = serial();
+    let q = u64::from(TPQ);
+    let mut t = Timeline::new();
+    t.tempo(0, 500_000).program(0, 0, 19);
+    for b in 0..80 {
+        t.note(b * q, 2 * q, 0, 48 + (b % 12) as u8 * 2, 100);
+    }
+    // 41.97 s: 40291 ticks at 960 ticks a second.
+    let track = t.render(RunningStatus::Compliant, 40_291);
+    let midi = write_fixture(
+        "ui-overshoot.mid",
+        &smf(0, Division::Metrical(TPQ), &[track]),
+    );
+    let info = Command::new(env!("CARGO_BIN_EXE_host"))
+        .args(["info", midi.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    assert!(info.contains("Duration:    0:42.0 "), "{info}");
+    let p = Pane::play(
+        "overshoot",
+        &[
+            "--device",
+            "tb_jack",
+            "--start",
+            "20",
+            midi.to_str().unwrap(),
+        ],
+    );
+    let s = p.wait_for("playing past 20.5 s", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 20_500)
+    });
+    assert_eq!(total_ms(&s), Some(42_000), "the length is info's:\n{s}");
+    p.keys(&["NPage"]);
+    let s = p.wait_for("the seek past the end", |s| {
+        elapsed_ms(s).is_some_and(|t| t >= 41_000)
+    });
+    assert!(
+        elapsed_ms(&s).unwrap() <= 42_000,
+        "the clock passed the song's length:\n{s}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    p.keys(&["PPage"]);
+    let back = p.wait_for("the seek back", |s| {
+        elapsed_ms(s).is_some_and(|t| t < 30_000)
+    });
+    let from = elapsed_ms(&back).unwrap();
+    // Before the fix the song ended (exit) within 3 s of the overshoot.
+    let s = p.wait_for("the song playing on 4 s later", |s| {
+        s.contains("EXIT=") || elapsed_ms(s).is_some_and(|t| t >= from + 4000)
+    });
+    assert!(
+        !s.contains("EXIT=") && header_line(&s).ends_with("(playing)"),
+        "the song ended after the seek back:\n{s}"
+    );
+    p.keys(&["q"]);
+    assert_eq!(p.exit_code(), 0, "{}", p.screen());
+}
+
+/// The status line under the channel strip (a message, or the solo
+/// prompt).
+fn solo_prompt(screen: &str) -> bool {
+    screen.contains("solo: press a channel key")
+}
+
+/// `n n` pressed together skips two files (presses add up, as seek presses
+/// do); `s` then a key that is not a channel key cancels the solo prompt,
+/// and the next channel key mutes again.
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn n_presses_add_up_and_a_stray_key_cancels_solo() {
+    let _l = serial();
+    let song = held_notes(0, 30, 1);
+    let files: Vec<String> = (1..=4)
+        .map(|i| {
+            write_fixture(&format!("ui-nn-{i}.mid"), &song)
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut args = vec!["--device", "tb_jack"];
+    args.extend(files.iter().map(String::as_str));
+    let p = Pane::play("nn", &args);
+    p.wait_for("the first file past 0.5 s", |s| {
+        header_line(s).contains("[1/4]") && elapsed_ms(s).is_some_and(|t| t >= 500)
+    });
+    p.keys(&["n", "n"]);
+    let s = p.wait_for("another file", |s| {
+        !header_line(s).contains("[1/4]") && elapsed_ms(s).is_some_and(|t| t >= 300)
+    });
+    assert!(
+        header_line(&s).contains("[3/4]") && header_line(&s).contains("ui-nn-3.mid"),
+        "`n n` did not skip two files:\n{s}"
+    );
+    p.keys(&["s"]);
+    p.wait_for("the solo prompt", solo_prompt);
+    p.keys(&["x"]);
+    p.wait_for("the prompt gone after a stray key", |s| !solo_prompt(s));
+    p.keys(&["1"]);
+    let s = p.wait_for("channel 1 muted", |s| {
+        s.lines()
+            .find(|l| l.starts_with("ch  "))
+            .is_some_and(|l| l.get(4..6) == Some(" M"))
+    });
+    assert!(!solo_prompt(&s), "{s}");
+    p.keys(&["q"]);
     assert_eq!(p.exit_code(), 0, "{}", p.screen());
 }

@@ -39,6 +39,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use heapless::binary_heap::{BinaryHeap, Min};
 use smfplay_core::sched::Calendar;
+use smfplay_tests::rng::Rng;
 
 const RATE: u64 = 48_000;
 const PERIOD: u64 = 256;
@@ -131,19 +132,6 @@ impl Workload {
     }
 }
 
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    #[inline]
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
-
 /// A scheduler with N pending events and a play head.
 struct Driver<S> {
     sched: Box<S>,
@@ -157,7 +145,7 @@ struct Driver<S> {
 
 impl<S: Sched> Driver<S> {
     fn new(mut sched: Box<S>, n: u64, workload: Workload) -> Self {
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
         for i in 0..n {
             let frame = match workload {
                 Workload::Random => rng.below(WINDOW),

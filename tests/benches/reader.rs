@@ -23,24 +23,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use embedded_io_adapters::std::FromStd;
 use midly::{Smf, TrackEventKind};
 use smfplay_core::smf::{IoSource, Reader, ReaderOptions, SliceSource};
+use smfplay_tests::rng::Rng;
 
 const TRACKS: usize = 16;
 const TARGET_BYTES: usize = 10 << 20;
-
-/// xorshift64*: small, seeded, good enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn vlq(out: &mut Vec<u8>, mut v: u32) {
     let mut buf = [0u8; 4];
@@ -131,7 +117,7 @@ fn track(rng: &mut Rng, index: usize, bytes: usize) -> Vec<u8> {
 }
 
 fn generate() -> Vec<u8> {
-    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut rng = Rng::new(0x5EED_1234_ABCD_0001);
     let mut file = b"MThd\0\0\0\x06\0\x01".to_vec();
     file.extend_from_slice(&(TRACKS as u16).to_be_bytes());
     file.extend_from_slice(&480u16.to_be_bytes());

@@ -32,7 +32,27 @@ impl Synth for NullSynth {
     }
 }
 
-type Seq<'a> = Sequencer<SliceSource<'a>, 64, 256, 4096, 4096, 512, 64, 512>;
+/// The capacities the figures in BENCHMARKS.md were measured with.
+mod bench_capacities {
+    /// Tracks the reader holds.
+    pub const TRACKS: usize = 64;
+    /// Read-ahead bytes per track.
+    pub const WINDOW: usize = 256;
+    /// Longest sysex or meta payload.
+    pub const PAYLOAD: usize = 4096;
+    /// Calendar capacity.
+    pub const EVENTS: usize = 4096;
+    /// Calendar buckets.
+    pub const SLOTS: usize = 512;
+    /// Payload pool blocks.
+    pub const BLOCKS: usize = 64;
+    /// Bytes per payload pool block.
+    pub const BLOCK_BYTES: usize = 512;
+}
+use bench_capacities::*;
+
+type Seq<'a> =
+    Sequencer<SliceSource<'a>, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES>;
 
 /// Plays the whole file; returns (periods, events applied).
 fn play(song: &[u8], period: usize, mut each: impl FnMut(Duration)) -> (u64, u64) {

@@ -4,6 +4,7 @@
 //! - [`smf_writer`]: byte-level SMF/RMID writer that can also write broken files.
 //! - [`timeline`]: absolute-tick event lists rendered into tracks.
 //! - [`rng`]: the seeded PRNG behind every generator.
+//! - [`fuzz_script`]: the sequencer fuzz target's input format and driver.
 //! - [`fixtures`]: named valid and damaged fixture files.
 //! - [`demo`]: the composed demo song (`assets/demo.mid`).
 //! - [`reference`](mod@reference): `midly`-based reference parse and track merge.
@@ -16,6 +17,7 @@
 pub mod corpus;
 pub mod demo;
 pub mod fixtures;
+pub mod fuzz_script;
 pub mod our_reader;
 pub mod recording_synth;
 pub mod reference;

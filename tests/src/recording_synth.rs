@@ -21,6 +21,9 @@ pub struct RecordingSynth {
     pub frames: u64,
     /// Every event with the frame it was applied at.
     pub log: Vec<(u64, Logged)>,
+    /// Every `SynthEvent::Jump` as (frame, looped, how many events `log`
+    /// held then), kept out of `log` (a marker, not a message a synth hears).
+    pub jumps: Vec<(u64, bool, usize)>,
 }
 
 impl Synth for RecordingSynth {
@@ -28,6 +31,11 @@ impl Synth for RecordingSynth {
         let logged = match event {
             SynthEvent::Midi { channel, message } => Logged::Midi(channel.as_int(), message),
             SynthEvent::SysEx(data) => Logged::SysEx(data.to_vec()),
+            // A marker, not a message: the logs compare what a synth hears.
+            SynthEvent::Jump { looped } => {
+                self.jumps.push((self.frames, looped, self.log.len()));
+                return;
+            }
         };
         self.log.push((self.frames, logged));
     }

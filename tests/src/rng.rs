@@ -1,4 +1,7 @@
-//! A tiny seeded PRNG (SplitMix64) for the fixture generators.
+//! The one seeded PRNG (SplitMix64) of smfplay's tests, benches and fixture
+//! generators; the core's unit tests include this file too
+//! (`#[path]`, as they cannot depend on this crate), so it uses `core`
+//! only. Not run by the player.
 //!
 //! The generators must produce byte-identical files on every machine and
 //! every run, so they never use an OS-seeded or platform-dependent source of
@@ -18,6 +21,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
@@ -28,6 +32,7 @@ impl Rng {
 
     /// A value in `0..n` (`n` must be non-zero). Uses the widening-multiply
     /// reduction, whose tiny bias is irrelevant for test data.
+    #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "Rng::below(0)");
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64

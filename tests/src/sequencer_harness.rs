@@ -10,10 +10,65 @@ use smfplay_core::tempo::TempoMap;
 use crate::recording_synth::{Logged, RecordingSynth};
 use crate::reference;
 
-/// The capacities a desktop player would choose.
-pub type TestSequencer<'a> = Sequencer<SliceSource<'a>, 64, 256, 4096, 8192, 256, 64, 1024>;
+/// The capacities a desktop player would choose (names as in
+/// `smfplay_core::sequencer::capacities`).
+pub mod desktop {
+    /// Tracks the reader merges.
+    pub const TRACKS: usize = 64;
+    /// Bytes of read-ahead window per track.
+    pub const WINDOW: usize = 256;
+    /// Longest sysex/meta payload the reader delivers.
+    pub const PAYLOAD: usize = 4096;
+    /// Calendar events.
+    pub const EVENTS: usize = 8192;
+    /// Calendar buckets.
+    pub const SLOTS: usize = 256;
+    /// Pool blocks (sysex and texts in flight).
+    pub const BLOCKS: usize = 64;
+    /// Bytes per pool block.
+    pub const BLOCK_BYTES: usize = 1024;
+}
+
 /// Tiny capacities, to reach full calendars and pools.
-pub type TinySequencer<'a> = Sequencer<SliceSource<'a>, 16, 16, 64, 3, 2, 2, 16>;
+pub mod tiny {
+    /// Tracks the reader merges.
+    pub const TRACKS: usize = 16;
+    /// Bytes of read-ahead window per track.
+    pub const WINDOW: usize = 16;
+    /// Longest sysex/meta payload the reader delivers.
+    pub const PAYLOAD: usize = 64;
+    /// Calendar events: three.
+    pub const EVENTS: usize = 3;
+    /// Calendar buckets.
+    pub const SLOTS: usize = 2;
+    /// Pool blocks: two.
+    pub const BLOCKS: usize = 2;
+    /// Bytes per pool block.
+    pub const BLOCK_BYTES: usize = 16;
+}
+
+/// The sequencer at [`desktop`] capacities.
+pub type TestSequencer<'a> = Sequencer<
+    SliceSource<'a>,
+    { desktop::TRACKS },
+    { desktop::WINDOW },
+    { desktop::PAYLOAD },
+    { desktop::EVENTS },
+    { desktop::SLOTS },
+    { desktop::BLOCKS },
+    { desktop::BLOCK_BYTES },
+>;
+/// The sequencer at [`tiny`] capacities.
+pub type TinySequencer<'a> = Sequencer<
+    SliceSource<'a>,
+    { tiny::TRACKS },
+    { tiny::WINDOW },
+    { tiny::PAYLOAD },
+    { tiny::EVENTS },
+    { tiny::SLOTS },
+    { tiny::BLOCKS },
+    { tiny::BLOCK_BYTES },
+>;
 
 /// Collects notices.
 #[derive(Default, Debug)]

@@ -21,13 +21,14 @@ mod shared;
 use std::path::PathBuf;
 
 use shared::{
-    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, LOOPS, Outcome, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
-    SmallSequencer, StreamSum, TRACKS, VOICES, WINDOW,
+    BLOCK_BYTES, BLOCKS, CHASE_SYSEX, EVENTS, Outcome, PAYLOAD, PERIOD, SAMPLE_RATE, SLOTS,
+    SmallFeed, SmallPlayer, SmallSequencer, StreamSum, TRACKS, VOICES, WINDOW,
 };
 use smfplay_core::sched::{Calendar, EventPool};
-use smfplay_core::sequencer::{ChaseState, Feed, Player, SequencerConfig, SongEvent};
+use smfplay_core::sequencer::{ChaseState, SequencerConfig, SongEvent};
 use smfplay_core::smf::{Reader, ReaderOptions, SliceSource};
 use smfplay_core::tempo::TempoMap;
+use smfplay_tests::our_reader::with_big_stack;
 use smfplay_tests::recording_synth::Logged;
 use smfplay_tests::sequencer_harness::{TestSequencer, expected_log};
 
@@ -41,44 +42,32 @@ fn song() -> (String, Vec<u8>) {
     (name, bytes)
 }
 
-/// Runs `f` on a thread with a big stack (the desktop capacities are large).
-fn big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap()
+/// Plays `bytes` in periods of `period` frames with a `$sequencer`
+/// (on a big stack: the desktop capacities are large).
+macro_rules! play_with {
+    ($sequencer:ty, $bytes:expr, $period:expr) => {{
+        let (bytes, period): (Vec<u8>, usize) = ($bytes, $period);
+        with_big_stack(move || {
+            let mut seq = Box::new(
+                <$sequencer>::open(
+                    SliceSource::new(&bytes),
+                    ReaderOptions::LENIENT,
+                    SequencerConfig::new(SAMPLE_RATE, period as u32),
+                )
+                .expect("open"),
+            );
+            let (mut l, mut r) = (vec![0.0; period], vec![0.0; period]);
+            shared::play(&mut seq, &mut l, &mut r, u32::MAX).expect("play")
+        })
+    }};
 }
 
 fn play_small(bytes: Vec<u8>, period: usize) -> Outcome {
-    big_stack(move || {
-        let mut seq = Box::new(
-            SmallSequencer::open(
-                SliceSource::new(&bytes),
-                ReaderOptions::LENIENT,
-                SequencerConfig::new(SAMPLE_RATE, period as u32),
-            )
-            .expect("open"),
-        );
-        let (mut l, mut r) = (vec![0.0; period], vec![0.0; period]);
-        shared::play(&mut seq, &mut l, &mut r, u32::MAX).expect("play")
-    })
+    play_with!(SmallSequencer<SliceSource<'_>>, bytes, period)
 }
 
 fn play_desktop(bytes: Vec<u8>, period: usize) -> Outcome {
-    big_stack(move || {
-        let mut seq = Box::new(
-            TestSequencer::open(
-                SliceSource::new(&bytes),
-                ReaderOptions::LENIENT,
-                SequencerConfig::new(SAMPLE_RATE, period as u32),
-            )
-            .expect("open"),
-        );
-        let (mut l, mut r) = (vec![0.0; period], vec![0.0; period]);
-        shared::play(&mut seq, &mut l, &mut r, u32::MAX).expect("play")
-    })
+    play_with!(TestSequencer<'_>, bytes, period)
 }
 
 /// The checksum of the log a correct sequencer must produce.
@@ -153,8 +142,8 @@ fn sizes_at_firmware_capacities() {
     println!(
         "firmware-checksum host size_of: Reader={} Feed={} Player={} Sequencer={} Calendar={} EventPool={} ChaseState={} TempoMap={} SongEvent={}",
         size_of::<Reader<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD>>(),
-        size_of::<Feed<SliceSource<'static>, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>>(),
-        size_of::<Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>>(),
+        size_of::<SmallFeed<SliceSource<'static>>>(),
+        size_of::<SmallPlayer>(),
         size_of::<SmallSequencer<SliceSource<'static>>>(),
         size_of::<Calendar<SongEvent, EVENTS, SLOTS>>(),
         size_of::<EventPool<BLOCKS, BLOCK_BYTES>>(),

@@ -44,6 +44,7 @@ use smfplay_core::tempo::TempoMap;
 use smfplay_tests::fixtures::{self, set_chunk_length, truncated};
 use smfplay_tests::our_reader::{ManyTrackReader, StandardReader, with_big_stack};
 use smfplay_tests::recording_synth::RecordingSynth;
+use smfplay_tests::sequencer_harness::desktop;
 use smfplay_tests::smf_writer::{
     ChunkLen, Division, SmfWriter, TextKind, TrackWriter, chunk_table, smf, write_vlq,
 };
@@ -51,7 +52,16 @@ use smfplay_tests::smf_writer::{
 /// Desktop capacities, as the host uses (fewer tracks: generous enough for
 /// every fixture but the 65 535-track header, which must be refused or read
 /// in part).
-type Seq<'a> = Sequencer<SliceSource<'a>, 1024, 256, 4096, 8192, 256, 64, 1024>;
+type Seq<'a> = Sequencer<
+    SliceSource<'a>,
+    1024,
+    { desktop::WINDOW },
+    { desktop::PAYLOAD },
+    { desktop::EVENTS },
+    { desktop::SLOTS },
+    { desktop::BLOCKS },
+    { desktop::BLOCK_BYTES },
+>;
 
 const RATE: u32 = 48_000;
 const PERIOD: usize = 4096;

@@ -3,11 +3,17 @@
 //! sequencer that already played; and a sequencer without loop checkpoint
 //! storage (`LOOPS = 0`) ignores loops and plays the song to its end.
 
+use smfplay_core::sequencer::capacities::small::{
+    BLOCK_BYTES, BLOCKS, EVENTS, PAYLOAD, SLOTS, TRACKS, WINDOW,
+};
 use smfplay_core::sequencer::{Command, LoopRange, Sequencer, SequencerConfig};
 use smfplay_core::smf::{ReaderOptions, SliceSource};
 use smfplay_core::synth::{Synth, SynthEvent};
 
-type Seq<'a, const LOOPS: usize> = Sequencer<SliceSource<'a>, 16, 16, 64, 64, 16, 4, 64, LOOPS>;
+/// The small board's capacities with or without the loop checkpoint (and
+/// the desktop's chase sysex store and voices).
+type Seq<'a, const LOOPS: usize> =
+    Sequencer<SliceSource<'a>, TRACKS, WINDOW, PAYLOAD, EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, LOOPS>;
 
 const PERIOD: usize = 128;
 
@@ -22,6 +28,7 @@ impl Synth for Log {
         let e = match event {
             SynthEvent::Midi { channel, message } => format!("{channel} {message:?}"),
             SynthEvent::SysEx(data) => format!("sysex {data:?}"),
+            SynthEvent::Jump { looped } => format!("jump looped={looped}"),
         };
         self.events.push((self.frames, e));
     }

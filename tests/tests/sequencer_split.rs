@@ -15,7 +15,7 @@ use smfplay_core::sequencer::{
 use smfplay_core::smf::{ReaderOptions, SliceSource};
 use smfplay_tests::fixtures;
 use smfplay_tests::recording_synth::RecordingSynth;
-use smfplay_tests::sequencer_harness::{FrameObserver, Notices, run};
+use smfplay_tests::sequencer_harness::{FrameObserver, Notices, desktop, run};
 
 const RATE: u32 = 48_000;
 const PERIOD: usize = 256;
@@ -57,7 +57,10 @@ impl EventSink for Forward {
     }
 }
 
-type TestPlayer = Player<8192, 256, 64, 1024>;
+type TestPlayer =
+    Player<{ desktop::EVENTS }, { desktop::SLOTS }, { desktop::BLOCKS }, { desktop::BLOCK_BYTES }>;
+type TestFeed<'a> =
+    Feed<SliceSource<'a>, { desktop::TRACKS }, { desktop::WINDOW }, { desktop::PAYLOAD }>;
 
 /// Moves everything queued into the player.
 fn deliver(queue: &mut VecDeque<Item>, player: &mut TestPlayer) {
@@ -100,7 +103,7 @@ fn run_split(
     let bytes = bytes.to_vec();
     let commands = commands.to_vec();
     smfplay_tests::our_reader::with_big_stack(move || {
-        let mut feed: Box<Feed<SliceSource<'_>, 64, 256, 4096>> = Box::new(
+        let mut feed: Box<TestFeed<'_>> = Box::new(
             Feed::open(SliceSource::new(&bytes), ReaderOptions::LENIENT, RATE).expect("open"),
         );
         let bucket_log2 = (PERIOD as u32).trailing_zeros();

@@ -143,6 +143,22 @@ fn seek_chases_state_releases_notes_and_keeps_events_at_the_target() {
     let there = at(&r.synth.log, seek_at);
     // The pad note sounding at the seek is released first.
     assert_eq!(there.first(), Some(&off(1, 48)), "{there:?}");
+    // The synth is told of the jump (an external synth's reset goes
+    // there), once, at the seek, after the release and before the chase.
+    let first_at_seek = r.synth.log.iter().position(|(f, _)| *f == seek_at);
+    let [(frame, looped, index)] = r.synth.jumps[..] else {
+        panic!("one jump expected: {:?}", r.synth.jumps);
+    };
+    assert_eq!((frame, looped), (seek_at, false));
+    let releases = &r.synth.log[first_at_seek.expect("events at the seek")..index];
+    assert!(
+        !releases.is_empty()
+            && releases
+                .iter()
+                .all(|(_, e)| matches!(e, Logged::Midi(_, NoteOff { .. }))),
+        "{releases:?}"
+    );
+    assert_eq!(r.synth.log[index].1, cc(0, 121, 0));
     // Channel 0's state as the file set it before tick 960, in order.
     let chase: Vec<_> = there
         .iter()
@@ -272,6 +288,14 @@ fn whole_song_loop_starts_again_at_tick_zero() {
         &[(0, Command::Loop(Some(LoopRange::WHOLE_SONG)))],
     );
     assert_eq!(frames_of_note_on(&r.synth.log, 1, 48), vec![0, end]);
+    // The turn is a jump the synth hears of as a loop's (no reset).
+    let turns: Vec<_> = r
+        .synth
+        .jumps
+        .iter()
+        .map(|&(f, looped, _)| (f, looped))
+        .collect();
+    assert_eq!(turns, [(end, true)]);
     assert_eq!(
         frames_of_note_on(&r.synth.log, 0, 60),
         vec![frame_of(480), end + frame_of(480)]

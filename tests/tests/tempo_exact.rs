@@ -7,21 +7,7 @@
 use midly::Timing;
 use midly::num::u15;
 use smfplay_core::tempo::TempoMap;
-
-/// splitmix64: deterministic test randomness.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use smfplay_tests::rng::Rng;
 
 fn gcd(mut a: u128, mut b: u128) -> u128 {
     while b != 0 {
@@ -96,7 +82,7 @@ fn random_changes(rng: &mut Rng, n: usize) -> Vec<(u64, u32)> {
 
 #[test]
 fn ten_thousand_tempo_changes_stay_exact() {
-    let mut rng = Rng(0x5EED);
+    let mut rng = Rng::new(0x5EED);
     let mut checked = 0usize;
     for &(tpq, rate) in &[
         (96u16, 44_100u32),
@@ -150,7 +136,7 @@ fn ten_thousand_tempo_changes_stay_exact() {
 
 #[test]
 fn a_converter_rounding_each_segment_drifts_where_the_map_does_not() {
-    let mut rng = Rng(0xD81F7);
+    let mut rng = Rng::new(0xD81F7);
     let (tpq, rate) = (480u16, 44_100u32);
     let changes = random_changes(&mut rng, 10_000);
     let reference = Reference {

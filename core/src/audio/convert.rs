@@ -1,78 +1,14 @@
 //! Sample conversion on the audio hot path: planar `f32` → interleaved device
 //! formats, a linear fade and a peak/RMS meter.
 //!
-//! | function                    | output format (ALSA)  | rule per sample `x`                                          |
-//! |-----------------------------|-----------------------|--------------------------------------------------------------|
-//! | [`interleave_stereo_i16`]   | `S16_LE` (native i16) | `clamp(round_even(x * (gain * 32767)), -32768, 32767)`      |
-//! | [`interleave_stereo_i32`]   | `S32_LE` (native i32) | `sat_i32(round_even(x * (gain * 2^31)))`                     |
-//! | [`interleave_stereo_f32`]   | `FLOAT_LE`            | `x * gain`, optionally clamped to `[-1, 1]`                  |
-//! | [`f32_to_i16`], [`f32_to_i32`] | same, no interleaving | same rules                                               |
-//!
-//! `round_even` is round-to-nearest with ties to even (what `lrintf` does in
-//! the default floating-point environment and what x86 `cvtps2dq` does).
-//! `NaN` becomes `0` in every integer format.
-//!
-//! ## Why 32767 for `S16`
-//!
-//! The scale is symmetric: `+1.0 → 32767` and `-1.0 → -32767`, so a
-//! full-scale synth signal is never clipped on its positive peak and the
-//! transfer is odd (`f(-x) == -f(x)`). This is what PulseAudio
-//! (`lrintf(v * 0x7FFF)`) and PortAudio's clipping converter use; FluidSynth's
-//! own `fluid_synth_write_s16` uses `32766` only to leave room for its ±1 LSB
-//! dither, which we do not add. `-32768` is still reachable, but only by
-//! overdriven input (`x * gain < -1.0000153`), and every value beyond the
-//! range is clipped (saturated), never wrapped.
-//!
-//! ## Why 2^31 for `S32`
-//!
-//! `f32` has a 24-bit significand, so `2147483647.0_f32 == 2147483648.0`:
-//! any `f32` implementation of "scale by 2^31 − 1" *is* a scale by 2^31. The
-//! product is then exact (a power-of-two scaling), and `+1.0` lands on `2^31`,
-//! which the saturating conversion maps to full scale `i32::MAX` = 2^31 − 1;
-//! `-1.0` gives `i32::MIN`. Only 24 bits carry information, as with any `f32`
-//! source.
-//!
-//! ## How the rounding works without `std`
-//!
-//! `core` has no `f32::round` on `no_std`. For `|y| ≤ 2^22`, `y + 1.5·2^23`
-//! lies in `[2^23, 2^24)` where the spacing of `f32` is exactly 1, so the
-//! single IEEE addition rounds `y` to the nearest integer (ties to even) and
-//! the integer sits in the low mantissa bits: `(y + 1.5·2^23).to_bits() -
-//! 0x4B40_0000` *is* `round_even(y)`. The `S16` path clamps to
-//! `[-32768, 32767]` first, so it is always in that exact range. The `S32`
-//! path needs `|y|` up to 2^31, so it splits the clamped `y` into
-//! `hi · 2^16 + lo`, rounds both halves with the same trick (each within
-//! ±2^15, the split is exact) and recombines them with integer arithmetic;
-//! `y = 2^31` is selected to `i32::MAX`. (A plain saturating `y as i32` is
-//! correct too but LLVM lowers it to one scalar `cvttss2si` plus fix-ups per
-//! sample on SSE2.) The unit tests check both against an `f64` reference
-//! for every `i16` outcome and at every tie and neighbouring float.
-//!
-//! ## Vectorisation (what the assembly shows)
-//!
-//! The loops walk `as_chunks::<16>()` blocks (the array form of
-//! `chunks_exact`) with no per-sample branches: clamps are written as
-//! `if y < lo { lo } else { y }`, which is exactly the operand order of x86
-//! `maxps`/`minps` (NaN passes through to the explicit NaN select), and no
-//! float → int conversion instruction is needed at all (the integer comes
-//! out of the float's bit pattern). Checked in the final LTO'd benchmark
-//! binary (`objdump -d` of `target/release/deps/convert-*`, `x86_64`
-//! baseline SSE2, no `target-cpu`):
-//!
-//! - `S16`, per 4 frames: 2 × (`movups`, `mulps`, `maxps`, `minps`,
-//!   `cmpordps`, `addps`, `andps`), then `unpcklps`/`unpckhps` (interleave),
-//!   `pslld`/`psrad` by 16 (LLVM's i32 → i16 truncation; the magic-bits
-//!   subtraction folds away because its low 16 bits are zero), one
-//!   `packssdw` and one 16-byte `movdqu` store — unrolled 4× per block.
-//! - `S32`: `mulps`, `maxps`, `minps`, `cmpordps`, `mulps`/`addps`/`subps`
-//!   for the two halves, `pslld` + `paddd` to recombine, `cmpnleps` +
-//!   `pand`/`pandn`/`por` for the `2^31 → i32::MAX` select,
-//!   `punpckldq`/`punpckhdq` to interleave; no `cvttss2si` in the block loop.
-//! - The naive reference loop in the benchmark (per-sample `if` clamps and
-//!   `as`) keeps one scalar `cvttss2si` per sample.
-//!
-//! Only the remainder loop (< 16 frames) runs scalar code. See
-//! `BENCHMARKS.md` for timings.
+//! [`interleave_stereo_i16`] (`S16_LE`, scale 32767: symmetric, so a
+//! full-scale signal never clips on its positive peak), [`interleave_stereo_i32`]
+//! (`S32_LE`, scale 2^31, saturating), [`interleave_stereo_f32`] (`FLOAT_LE`) and
+//! the single-channel [`f32_to_i16`] / [`f32_to_i32`] round to nearest, ties to
+//! even, and map NaN to 0, with no per-sample branch and no float → int
+//! instruction, so the loops vectorise on baseline SSE2. The rules, why these
+//! scales, how the rounding works without `std` and what the assembly shows:
+//! `docs/sample-conversion.md` in the repository.
 //!
 //! # Example
 //!

@@ -1,5 +1,13 @@
 //! A calendar queue of timed events keyed by sample frame, in fixed storage.
 //!
+//! Buckets of sorted lists on a ring, one bucket per `2^width_log2` frames:
+//! a sequencer inserts in frame order, which appends in O(1), and pops what is
+//! due each period, so the cost per event does not grow with the number
+//! pending (a heap's does). Events come out in exact (frame, insertion)
+//! order; one inserted late (before the frames already popped) comes out at
+//! the next pop, never lost. Layout, each call's bound and the memory it
+//! takes: `docs/calendar-queue.md` in the repository.
+//!
 //! ```
 //! use smfplay_core::sched::Calendar;
 //!
@@ -17,50 +25,12 @@
 //! assert_eq!(cal.pop_due(u64::MAX), Some((100_000, b'c')));
 //! ```
 //!
-//! # Layout
-//!
-//! `EVENTS` nodes (frame, next index, item) live in an arena linked by `u32`
-//! indices, with a free list of unused nodes. `SLOTS` buckets each hold a
-//! singly linked list (head, tail) sorted by frame, equal frames in insertion
-//! order. A bucket covers `2^width_log2` frames; frame `f` goes to bucket
-//! `(f >> width_log2) & (SLOTS - 1)`, so bucket `b` holds the intervals
-//! `b, b + SLOTS, b + 2·SLOTS, …` ("turns" of the ring). Because each list
-//! is sorted, events of a later turn sit behind those of the current turn and
-//! are left alone until the cursor comes round to them.
-//!
-//! The *cursor* is the start of the bucket interval up to which the queue has
-//! been scanned. No pending event is earlier than the cursor except *late*
-//! events: an insert with a frame before the cursor (already-passed time) goes
-//! into the cursor's bucket, where frame order puts it at the front, so the
-//! next [`Calendar::pop_due`] returns it. Late events are never lost, and the
-//! (frame, insertion) order of everything that comes out is exact.
-//!
 //! # Real-time
 //!
-//! Never allocates, never blocks, every call is bounded:
-//!
-//! - [`Calendar::insert`]: O(1) when `frame` is not earlier than the last
-//!   event of its bucket (the sequencer's case: it inserts in non-decreasing
-//!   frame order). Otherwise the bucket's list is walked from its head to the
-//!   insertion point: O(events in that bucket), at most O(`EVENTS`). Pick the
-//!   bucket width so a bucket holds few events (the classic rule: about the
-//!   mean gap between events, times a few).
-//! - [`Calendar::pop_due`]: O(1) per event returned, plus O(1) per empty
-//!   bucket the cursor passes over (amortised O(1) per bucket width of play
-//!   time). A call that would pass over more than a whole turn of empty
-//!   buckets (a jump of the play head, or events only far in the future)
-//!   stops after `SLOTS` buckets and jumps straight to the earliest pending
-//!   event found by one O(`SLOTS`) scan: at most about 2·`SLOTS` steps.
-//! - [`Calendar::peek_next_frame`]: O(1) when the next event is in the
-//!   cursor's bucket interval, else O(`SLOTS`).
-//! - [`Calendar::clear`], [`Calendar::drain`], [`Calendar::retain`]:
-//!   O(`len` + `SLOTS`).
-//!
-//! [`Calendar::new`] is a `const fn`: put a large calendar in a `static`
-//! rather than on the stack: it takes `EVENTS` × (12 bytes + the size of
-//! `Option<T>`, rounded up to 8) plus 8 bytes per slot. (A node holds its
-//! item as `Option<T>`: with `unsafe` denied there is no `MaybeUninit`, and
-//! for types with a niche the `Option` costs nothing.)
+//! Never allocates, never blocks, every call is bounded: [`Calendar::insert`]
+//! is O(1) in frame order, else O(events in its bucket); [`Calendar::pop_due`]
+//! is O(1) per event plus at most about 2·`SLOTS` bucket steps;
+//! [`Calendar::new`] is a `const fn` (put a large calendar in a `static`).
 //!
 //! # Errors
 //!
@@ -592,6 +562,7 @@ mod tests {
     extern crate std;
 
     use super::*;
+    use crate::test_rng::Rng;
     use std::vec::Vec;
 
     /// Pop everything due before `before`.
@@ -908,21 +879,6 @@ mod tests {
         assert_eq!(CAL.capacity(), 4);
     }
 
-    /// xorshift64*: a tiny deterministic PRNG for the model test.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
-
     /// The reference: a plain list of (frame, seq, item), earliest
     /// (frame, seq) first.
     #[derive(Default)]
@@ -953,7 +909,7 @@ mod tests {
     /// Random inserts, pops, peeks, retains, clears and seeks, checked
     /// against [`Model`] after every step.
     fn model_run<const E: usize, const S: usize>(seed: u64, width_log2: u32, steps: usize) {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let mut cal: Calendar<u32, E, S> = Calendar::new(width_log2);
         let mut model = Model::default();
         let turn = (S as u64) << width_log2;

@@ -719,3 +719,194 @@ fn observe<const CHASE_SYSEX: usize>(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::vec::Vec;
+
+    use midly::MidiMessage;
+    use midly::num::u7;
+
+    use super::{EventSink, Feed};
+    use crate::sched::{Full, PoolError, PoolHandle};
+    use crate::sequencer::test_synth::LogSynth;
+    use crate::sequencer::{LoopRange, MAX_FEED_EVENTS_PER_PERIOD, Player, SeekTarget, SongEvent};
+    use crate::smf::test_file::{notes, smf};
+    use crate::smf::{ReaderOptions, SliceSource};
+
+    /// Tempo 20 000 µs per quarter at 96 ticks and 48 kHz: a tick is 10 frames.
+    const FAST: [u8; 7] = [0, 0xFF, 0x51, 3, 0x00, 0x4E, 0x20];
+
+    type TestFeed<'a> = Feed<SliceSource<'a>, 4, 16, 16>;
+    type TestPlayer = Player<256, 16, 4, 16>;
+
+    /// One track: the fast tempo, then `body`.
+    fn song(body: &[u8]) -> Vec<u8> {
+        let mut t = Vec::from(FAST);
+        t.extend_from_slice(body);
+        smf(0, &[&t])
+    }
+
+    fn feed(file: &[u8]) -> TestFeed<'_> {
+        TestFeed::open(SliceSource::new(file), ReaderOptions::STRICT, 48_000).unwrap()
+    }
+
+    /// A sink that holds at most `room` items, and no payloads.
+    struct Sink {
+        items: Vec<(u64, SongEvent)>,
+        room: usize,
+    }
+
+    impl EventSink for Sink {
+        fn schedule(&mut self, tl: u64, item: SongEvent) -> Result<(), Full<SongEvent>> {
+            if self.items.len() >= self.room {
+                return Err(Full(item));
+            }
+            self.items.push((tl, item));
+            Ok(())
+        }
+        fn alloc_payload(&mut self, _: &[u8]) -> Result<PoolHandle, PoolError> {
+            Err(PoolError::Full)
+        }
+        fn free_payload(&mut self, _: PoolHandle) {}
+    }
+
+    /// `(timeline frame, key)` of the note-ons among `items`.
+    fn keys(items: &[(u64, SongEvent)]) -> Vec<(u64, u8)> {
+        items
+            .iter()
+            .filter_map(|&(tl, item)| match item {
+                SongEvent::Midi {
+                    message: MidiMessage::NoteOn { key, .. },
+                    ..
+                } => Some((tl, key.as_int())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fill_stops_at_the_horizon_and_the_budget_then_ends_the_song() {
+        let file = song(&notes(&[(0, 60), (96, 62), (96, 64)]));
+        let mut feed = feed(&file);
+        let mut sink = Sink {
+            items: Vec::new(),
+            room: 100,
+        };
+        // Reads until an event reaches the horizon.
+        feed.fill(&mut sink, 1, 100).unwrap();
+        assert_eq!(keys(&sink.items), [(0, 60), (960, 62)]);
+        feed.fill(&mut sink, 961, 100).unwrap();
+        assert_eq!(keys(&sink.items), [(0, 60), (960, 62), (1920, 64)]);
+        // A budget of one event: the end of track, not yet the end.
+        feed.fill(&mut sink, u64::MAX, 1).unwrap();
+        assert!(!feed.is_done());
+        feed.fill(&mut sink, u64::MAX, 100).unwrap();
+        assert!(feed.is_done());
+        assert_eq!(sink.items.last(), Some(&(1920, SongEvent::End)));
+        assert!(matches!(
+            sink.items[0].1,
+            SongEvent::Tempo {
+                us_per_quarter: 20_000,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_full_sink_keeps_the_refused_item_and_the_order() {
+        let file = song(&notes(&[(0, 60), (1, 61), (1, 62)]));
+        let mut feed = feed(&file);
+        let mut sink = Sink {
+            items: Vec::new(),
+            room: 2,
+        };
+        feed.fill(&mut sink, u64::MAX, 100).unwrap();
+        assert_eq!(sink.items.len(), 2);
+        feed.fill(&mut sink, u64::MAX, 100).unwrap();
+        assert_eq!(sink.items.len(), 2, "nothing while full");
+        let mut all = core::mem::take(&mut sink.items);
+        sink.room = 100;
+        feed.fill(&mut sink, u64::MAX, 100).unwrap();
+        all.extend(sink.items);
+        assert_eq!(keys(&all), [(0, 60), (10, 61), (20, 62)]);
+        assert_eq!(all.last(), Some(&(20, SongEvent::End)));
+    }
+
+    /// Plays `periods` periods of 64 frames (or until the end), filling a
+    /// period ahead with the budget the sequencer gives.
+    fn run(feed: &mut TestFeed<'_>, player: &mut TestPlayer, synth: &mut LogSynth, periods: usize) {
+        let (mut l, mut r) = ([0.0f32; 64], [0.0f32; 64]);
+        for _ in 0..periods {
+            if player.is_ended() && feed.is_done() {
+                break;
+            }
+            let horizon = player.timeline_after(64) + 64;
+            feed.fill(player, horizon, MAX_FEED_EVENTS_PER_PERIOD)
+                .unwrap();
+            player.process(synth, &mut l, &mut r, &mut ());
+        }
+    }
+
+    #[test]
+    fn seek_chases_controllers_and_plays_from_the_target() {
+        // Program 5 and volume 90 on channel 0 before tick 50; notes at 50
+        // (the target: played at once) and 100 (50 ticks later).
+        let body = [
+            0, 0xC0, 5, 10, 0xB0, 7, 90, 40, 0x90, 50, 1, 50, 0x90, 51, 1, 0, 0xFF, 0x2F, 0,
+        ];
+        let file = song(&body);
+        let mut feed = feed(&file);
+        let mut player = TestPlayer::new(feed.header().timing, 48_000, 6);
+        let mut synth = LogSynth::default();
+        feed.seek(&mut player, SeekTarget::Tick(50)).unwrap();
+        assert_eq!(player.position().tick, 50);
+        run(&mut feed, &mut player, &mut synth, 100);
+        assert!(player.is_ended() && feed.is_done());
+        let program = synth.log.iter().position(|&(_, _, m)| {
+            m == MidiMessage::ProgramChange {
+                program: u7::new(5),
+            }
+        });
+        let volume = synth.log.iter().position(|&(_, _, m)| {
+            m == MidiMessage::Controller {
+                controller: u7::new(7),
+                value: u7::new(90),
+            }
+        });
+        assert!(program.is_some() && volume.is_some(), "{:?}", synth.log);
+        assert_eq!(synth.note_ons(), [(0, 50), (500, 51)]);
+    }
+
+    #[test]
+    fn a_loop_turns_at_its_end_and_replays_its_start() {
+        let file = song(&notes(&[(0, 60), (48, 62), (48, 64)]));
+        let mut feed = feed(&file);
+        let mut player = TestPlayer::new(feed.header().timing, 48_000, 6);
+        feed.set_loop(
+            &mut player,
+            Some(LoopRange {
+                start: 0,
+                end: Some(96),
+            }),
+        )
+        .unwrap();
+        // Three turns of 960 frames; the note at tick 96 never plays.
+        let mut synth = LogSynth::default();
+        run(&mut feed, &mut player, &mut synth, 46);
+        assert_eq!(feed.stats().loops, 3);
+        assert_eq!(
+            synth.note_ons(),
+            [
+                (0, 60),
+                (480, 62),
+                (960, 60),
+                (1440, 62),
+                (1920, 60),
+                (2400, 62),
+                (2880, 60)
+            ]
+        );
+        assert!(!feed.is_done());
+    }
+}

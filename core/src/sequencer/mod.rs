@@ -10,7 +10,8 @@
 //!
 //! # Example
 //! ```
-//! use smfplay_core::sequencer::{Sequencer, SequencerConfig};
+//! use smfplay_core::sequencer::SequencerConfig;
+//! use smfplay_core::sequencer::capacities::small::SmallSequencer;
 //! use smfplay_core::smf::{ReaderOptions, SliceSource};
 //! use smfplay_core::synth::{Synth, SynthEvent};
 //!
@@ -24,8 +25,7 @@
 //!     b'M', b'T', b'r', b'k', 0, 0, 0, 12,
 //!     0x00, 0x90, 60, 100, 0x60, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0,
 //! ];
-//! type Seq<'a> = Sequencer<SliceSource<'a>, 4, 64, 64, 64, 16, 4, 64>;
-//! let mut seq = Seq::open(SliceSource::new(&file), ReaderOptions::LENIENT, SequencerConfig::new(48_000, 256))?;
+//! let mut seq = SmallSequencer::open(SliceSource::new(&file), ReaderOptions::LENIENT, SequencerConfig::new(48_000, 256))?;
 //! let (mut l, mut r) = ([0.0f32; 256], [0.0f32; 256]);
 //! let mut synth = Count(0);
 //! while !seq.is_finished() {
@@ -40,6 +40,7 @@
 //! rescans the file up to its target.
 
 mod active_notes;
+pub mod capacities;
 mod chase;
 mod command;
 mod feed;
@@ -48,6 +49,8 @@ mod player;
 mod position;
 mod scale_map;
 mod song_event;
+#[cfg(test)]
+mod test_synth;
 
 pub use active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
 pub use chase::{
@@ -96,14 +99,10 @@ impl SequencerConfig {
 
 /// Feed and player together, for single-threaded use.
 ///
-/// Capacities: `TRACKS`, `WINDOW`, `PAYLOAD` size the reader (see
-/// [`crate::smf::Reader`]); `EVENTS` and `SLOTS` the calendar; `BLOCKS`
-/// and `BLOCK_BYTES` the payload pool (sysex and texts); `LOOPS` (1 or 0)
-/// whether the feed stores an A–B loop checkpoint (see [`Feed`]: with
-/// 0, loops are ignored and about 4 KiB + `TRACKS` × 26 B are saved);
-/// `CHASE_SYSEX` the chase's sysex store (default [`CHASE_SYSEX_BYTES`]);
-/// `VOICES` the notes that can sound at once (default [`ALL_NOTES`], every
-/// key of every channel; see [`Player`]).
+/// Capacities: see [`capacities`] for what each sizes, and a preset
+/// ([`capacities::small::SmallSequencer`]) to start from. `LOOPS`
+/// defaults to 1, `CHASE_SYSEX` to [`CHASE_SYSEX_BYTES`], `VOICES` to
+/// [`ALL_NOTES`] (every key of every channel).
 pub struct Sequencer<
     S,
     const TRACKS: usize,
@@ -154,12 +153,12 @@ impl<
     /// the sequencer in a `static` and open it in place:
     ///
     /// ```
-    /// # use smfplay_core::sequencer::{Sequencer, SequencerConfig};
+    /// # use smfplay_core::sequencer::SequencerConfig;
     /// # use smfplay_core::smf::{ReaderOptions, SliceSource};
+    /// use smfplay_core::sequencer::capacities::small::SmallSequencer;
     /// # let file = [b'M', b'T', b'h', b'd', 0, 0, 0, 6, 0, 0, 0, 1, 0, 96,
     /// #     b'M', b'T', b'r', b'k', 0, 0, 0, 4, 0x00, 0xFF, 0x2F, 0];
-    /// type Seq<'a> = Sequencer<SliceSource<'a>, 4, 64, 64, 64, 16, 4, 64>;
-    /// let mut seq = Seq::new(SliceSource::new(&file));
+    /// let mut seq = SmallSequencer::new(SliceSource::new(&file));
     /// seq.reopen(ReaderOptions::LENIENT, SequencerConfig::new(48_000, 256))?;
     /// # Ok::<(), smfplay_core::smf::Error>(())
     /// ```

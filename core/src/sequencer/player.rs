@@ -425,6 +425,7 @@ impl<
                 looped,
             } => {
                 self.release_all(synth);
+                synth.apply(SynthEvent::Jump { looped });
                 self.song_base = (tl, song_frame);
                 self.clock.jump(tick, song_frame, us_per_quarter);
                 self.ended = false;
@@ -525,5 +526,154 @@ fn note_off(synth: &mut impl Synth, channel: u4, key: u8) {
 fn free_payload<const B: usize, const BB: usize>(pool: &mut EventPool<B, BB>, item: SongEvent) {
     if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = item {
         let _ = pool.free(h);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use midly::num::{u4, u15};
+
+    use super::Player;
+    use crate::sequencer::SongEvent;
+    use crate::sequencer::test_synth::{LogSynth, note};
+
+    /// 64-event calendar, buckets of 64 frames, 4 voices.
+    type TestPlayer = Player<64, 16, 2, 16, 4>;
+
+    fn player() -> TestPlayer {
+        TestPlayer::new(midly::Timing::Metrical(u15::new(96)), 48_000, 6)
+    }
+
+    /// Plays `periods` periods of `frames` frames.
+    fn play(player: &mut TestPlayer, synth: &mut LogSynth, periods: usize, frames: usize) {
+        let (mut l, mut r) = ([0.0f32; 256], [0.0f32; 256]);
+        for _ in 0..periods {
+            player.process(synth, &mut l[..frames], &mut r[..frames], &mut ());
+        }
+    }
+
+    #[test]
+    fn events_land_on_their_exact_frames_whatever_the_period() {
+        for frames in [1, 7, 64, 100, 256] {
+            let mut p = player();
+            let mut synth = LogSynth::default();
+            p.schedule(0, note(0, 60, 100)).unwrap();
+            p.schedule(100, note(0, 61, 100)).unwrap();
+            p.schedule(301, note(0, 60, 0)).unwrap();
+            play(&mut p, &mut synth, 400 / frames + 1, frames);
+            assert_eq!(synth.note_ons(), [(0, 60), (100, 61)], "period {frames}");
+            assert_eq!(synth.note_offs(), [(301, 60)], "period {frames}");
+            assert_eq!(p.stats().late, 0);
+        }
+    }
+
+    #[test]
+    fn a_faster_tempo_scale_brings_events_earlier() {
+        let mut p = player();
+        let mut synth = LogSynth::default();
+        p.set_tempo_milli(2000);
+        p.schedule(200, note(0, 60, 100)).unwrap();
+        play(&mut p, &mut synth, 4, 64);
+        assert_eq!(synth.note_ons(), [(100, 60)]);
+        assert_eq!(p.tempo_milli(), 2000);
+    }
+
+    #[test]
+    fn pause_releases_notes_and_stops_time_until_resume() {
+        let mut p = player();
+        let mut synth = LogSynth::default();
+        p.schedule(10, note(0, 60, 100)).unwrap();
+        p.schedule(70, note(0, 62, 100)).unwrap();
+        play(&mut p, &mut synth, 1, 64);
+        p.pause(&mut synth);
+        assert!(p.is_paused() && p.sounding_notes() == 0);
+        assert_eq!(synth.note_offs(), [(64, 60)]);
+        play(&mut p, &mut synth, 3, 64);
+        assert_eq!(synth.note_ons(), [(10, 60)], "nothing plays while paused");
+        assert_eq!(p.timeline_now(), 64);
+        p.resume();
+        play(&mut p, &mut synth, 1, 64);
+        // Timeline frame 70 is 6 frames after the resume at output frame 256.
+        assert_eq!(synth.note_ons(), [(10, 60), (262, 62)]);
+    }
+
+    #[test]
+    fn transpose_moves_keys_but_not_drums_and_releases_the_key_it_sent() {
+        let mut p = player();
+        let mut synth = LogSynth::default();
+        p.set_transpose(2);
+        p.schedule(0, note(0, 60, 100)).unwrap();
+        p.schedule(0, note(9, 36, 100)).unwrap();
+        p.schedule(0, note(1, 127, 100)).unwrap();
+        play(&mut p, &mut synth, 1, 64);
+        p.set_transpose(-5);
+        p.schedule(64, note(0, 60, 0)).unwrap();
+        play(&mut p, &mut synth, 1, 64);
+        assert_eq!(synth.note_ons(), [(0, 62), (0, 36)]);
+        assert_eq!(p.stats().notes_out_of_range, 1);
+        assert_eq!(synth.note_offs(), [(64, 62)]);
+        assert_eq!(p.transpose(), -5);
+    }
+
+    #[test]
+    fn mute_and_solo_release_and_hold_back_notes() {
+        let mut p = player();
+        let mut synth = LogSynth::default();
+        p.schedule(0, note(0, 60, 100)).unwrap();
+        p.schedule(0, note(1, 61, 100)).unwrap();
+        play(&mut p, &mut synth, 1, 64);
+        p.set_muted(&mut synth, u4::new(0), true);
+        assert_eq!(synth.note_offs(), [(64, 60)]);
+        p.set_solo(&mut synth, u4::new(2), true);
+        assert_eq!(synth.note_offs(), [(64, 60), (64, 61)]);
+        p.schedule(64, note(2, 62, 100)).unwrap();
+        p.schedule(64, note(1, 63, 100)).unwrap();
+        p.schedule(64, note(0, 64, 100)).unwrap();
+        play(&mut p, &mut synth, 1, 64);
+        assert_eq!(synth.note_ons(), [(0, 60), (0, 61), (64, 62)]);
+        assert_eq!((p.muted(), p.soloed()), (1, 4));
+        assert_eq!(p.sounding_channels(), 4);
+    }
+
+    #[test]
+    fn a_struck_key_is_released_before_it_sounds_again_and_voices_are_bounded() {
+        let mut p = player();
+        let mut synth = LogSynth::default();
+        p.schedule(0, note(0, 60, 100)).unwrap();
+        p.schedule(5, note(0, 60, 100)).unwrap();
+        for key in 61..66 {
+            p.schedule(10, note(0, key, 100)).unwrap();
+        }
+        play(&mut p, &mut synth, 1, 64);
+        assert_eq!(synth.note_offs(), [(5, 60)]);
+        // Four voices: 60, 61, 62, 63; 64 and 65 are not played.
+        assert_eq!(p.sounding_notes(), 4);
+        assert_eq!(p.stats().notes_over_capacity, 2);
+        assert_eq!(
+            synth.note_ons(),
+            [(0, 60), (5, 60), (10, 61), (10, 62), (10, 63)]
+        );
+    }
+
+    #[test]
+    fn the_end_releases_hanging_notes() {
+        let mut p = player();
+        let mut synth = LogSynth::default();
+        p.schedule(0, note(3, 60, 100)).unwrap();
+        p.schedule(30, SongEvent::End).unwrap();
+        play(&mut p, &mut synth, 1, 64);
+        assert!(p.is_ended());
+        assert_eq!(synth.note_offs(), [(30, 60)]);
+    }
+
+    #[test]
+    fn a_full_calendar_hands_the_event_back() {
+        let mut p = Player::<2, 2, 1, 16, 4>::new(midly::Timing::Metrical(u15::new(96)), 48_000, 6);
+        p.schedule(0, note(0, 60, 100)).unwrap();
+        p.schedule(1, note(0, 61, 100)).unwrap();
+        let full = p.schedule(2, note(0, 62, 100)).unwrap_err();
+        assert_eq!(full.0, note(0, 62, 100));
+        p.clear_scheduled();
+        p.schedule(2, note(0, 62, 100)).unwrap();
     }
 }

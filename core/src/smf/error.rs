@@ -234,9 +234,10 @@ impl fmt::Display for ErrorKind {
                 )
             }
             ErrorKind::TrackCountMismatch { declared, found } => {
+                let tracks = if declared == 1 { "track" } else { "tracks" };
                 write!(
                     f,
-                    "header declares {declared} tracks but the file has {found}"
+                    "header declares {declared} {tracks} but the file has {found}"
                 )
             }
             ErrorKind::TruncatedEvent => f.write_str("track ends in the middle of an event"),

@@ -13,16 +13,24 @@
 //!
 //! *Panics*: never, whatever the input (fuzzed).
 
+mod body;
+mod checkpoint;
+mod diagnostics;
 mod error;
 mod event;
 mod header;
+mod merge_heap;
 mod reader;
 mod source;
+#[cfg(test)]
+pub(crate) mod test_file;
 mod track_cursor;
 
+pub use checkpoint::ReaderCheckpoint;
+pub use diagnostics::Diagnostics;
 pub(crate) use error::ErrorSlot;
 pub use error::{Error, ErrorKind, Severity};
 pub use event::Event;
 pub use header::Header;
-pub use reader::{Diagnostics, Reader, ReaderCheckpoint, ReaderOptions};
+pub use reader::{Reader, ReaderOptions};
 pub use source::{ByteSource, IoSource, SliceSource};

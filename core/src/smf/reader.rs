@@ -1,6 +1,7 @@
 //! The streaming reader: finds the `MTrk` chunks without reading them, keeps
 //! one [`TrackCursor`] per track and merges the tracks by absolute tick with
-//! a binary heap of track heads.
+//! a [`MergeHeap`] of track heads; each event body is decoded by
+//! [`read_body`](super::body).
 //!
 //! Ties are broken by the lower track index, then by file order inside a
 //! track. Format 2 tracks play one after another: each begins at the tick
@@ -40,12 +41,15 @@
 //! *Panics*: never, whatever the input.
 
 use heapless::Deque;
-use midly::num::{u4, u7, u14};
-use midly::{Format, MidiMessage, PitchBend, TrackEventKind};
+use midly::{Format, TrackEventKind};
 
-use super::error::{Error, ErrorKind, ErrorSlot, Severity};
+use super::body::{Body, meta_length_ok, read_body, stop_kind};
+use super::checkpoint::{ReaderCheckpoint, TrackMark};
+use super::diagnostics::Diagnostics;
+use super::error::{Error, ErrorKind, Severity};
 use super::event::{Event, decode_meta, sysex_kind};
 use super::header::{Header, read_layout};
+use super::merge_heap::MergeHeap;
 use super::source::ByteSource;
 use super::track_cursor::{Stop, TrackCursor};
 
@@ -67,121 +71,6 @@ impl ReaderOptions {
     pub const STRICT: Self = Self { strict: true };
 }
 
-/// What the reader tolerated or skipped so far (since open or rewind).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Diagnostics {
-    /// Chunks whose declared length ran past the end of the file.
-    pub chunks_past_end: u16,
-    /// Chunks of unknown type that were skipped.
-    pub unknown_chunks: u16,
-    /// Bytes after the last chunk that did not form a chunk.
-    pub trailing_garbage: bool,
-    /// The header's track count differs from the `MTrk` chunks found.
-    pub track_count_mismatch: bool,
-    /// Meta events whose payload length is wrong for their type (decoded as
-    /// far as possible, as midly does).
-    pub bad_meta_lengths: u32,
-    /// Tracks that ended without an end-of-track event.
-    pub tracks_without_end: u16,
-    /// Tracks whose rest was skipped because of damage.
-    pub tracks_cut: u16,
-    /// Events skipped (over-long payloads, system messages).
-    pub events_skipped: u32,
-    /// Bytes found after end-of-track events inside their chunks (ignored).
-    pub bytes_after_end_of_track: u64,
-    /// Non-fatal errors that could not be queued for `next_event` to return
-    /// (they are still counted above).
-    pub errors_not_returned: u32,
-    /// The first problem of any kind (see [`Diagnostics::first_problem`]).
-    first_problem: ErrorSlot,
-}
-
-impl Diagnostics {
-    /// Nothing tolerated or skipped (the same as `Default`).
-    pub const EMPTY: Self = Self {
-        chunks_past_end: 0,
-        unknown_chunks: 0,
-        trailing_garbage: false,
-        track_count_mismatch: false,
-        bad_meta_lengths: 0,
-        tracks_without_end: 0,
-        tracks_cut: 0,
-        events_skipped: 0,
-        bytes_after_end_of_track: 0,
-        errors_not_returned: 0,
-        first_problem: ErrorSlot::NONE,
-    };
-
-    /// The first problem of any kind.
-    pub const fn first_problem(&self) -> Option<Error> {
-        self.first_problem.get()
-    }
-
-    /// Whether anything at all was tolerated or skipped.
-    pub fn is_clean(&self) -> bool {
-        self.first_problem.is_none() && self.unknown_chunks == 0
-    }
-
-    /// Counts a tolerated deviation of `kind`.
-    fn count(&mut self, kind: ErrorKind) {
-        match kind {
-            ErrorKind::MetaLength { .. } => self.bad_meta_lengths += 1,
-            ErrorKind::MissingEndOfTrack => self.tracks_without_end += 1,
-            _ => {}
-        }
-    }
-}
-
-/// A reader's position between two events: enough to come back to it
-/// without rescanning the file (A–B loops). `TRACKS × 26` bytes or so.
-#[derive(Clone, Copy)]
-pub struct ReaderCheckpoint<const TRACKS: usize> {
-    tracks: [TrackMark; TRACKS],
-    heap: [u16; TRACKS],
-    heap_len: usize,
-    next_sequential: usize,
-    valid: bool,
-}
-
-#[derive(Clone, Copy)]
-struct TrackMark {
-    pos: u64,
-    tick: u64,
-    event_offset: u64,
-    running_status: u8,
-    ended: bool,
-}
-
-impl<const TRACKS: usize> ReaderCheckpoint<TRACKS> {
-    /// A checkpoint that restores nothing until one is taken.
-    pub const EMPTY: Self = Self {
-        tracks: [TrackMark {
-            pos: 0,
-            tick: 0,
-            event_offset: 0,
-            running_status: 0,
-            ended: true,
-        }; TRACKS],
-        heap: [0; TRACKS],
-        heap_len: 0,
-        next_sequential: 0,
-        valid: false,
-    };
-
-    /// Whether this checkpoint was taken.
-    pub const fn is_valid(&self) -> bool {
-        self.valid
-    }
-}
-
-/// A decoded event body whose payload (if any) sits in the reader's buffer.
-enum Body {
-    Midi { channel: u4, message: MidiMessage },
-    Meta { kind: u8, len: usize },
-    Sys { status: u8, len: usize },
-}
-
 /// Streaming, merging SMF reader.
 ///
 /// - `TRACKS`: most `MTrk` chunks it reads (more is a fatal error).
@@ -193,9 +82,8 @@ pub struct Reader<S, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: us
     options: ReaderOptions,
     header: Header,
     cursors: [TrackCursor<WINDOW>; TRACKS],
-    /// Min-heap of track indices keyed by (pending tick, track index).
-    heap: [u16; TRACKS],
-    heap_len: usize,
+    /// The tracks by the tick of their next event.
+    heap: MergeHeap<TRACKS>,
     /// Format 2: the next track to start when the current one ends.
     next_sequential: usize,
     payload: [u8; PAYLOAD],
@@ -238,8 +126,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 rmid: false,
             },
             cursors: [const { TrackCursor::EMPTY }; TRACKS],
-            heap: [0; TRACKS],
-            heap_len: 0,
+            heap: MergeHeap::EMPTY,
             next_sequential: 0,
             payload: [0; PAYLOAD],
             pending: Deque::new(),
@@ -271,7 +158,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         for cursor in self.cursors.iter_mut() {
             *cursor = TrackCursor::EMPTY;
         }
-        self.heap_len = 0;
+        self.heap.clear();
         self.next_sequential = 0;
         self.pending.clear();
         self.diagnostics = Diagnostics::EMPTY;
@@ -280,7 +167,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         let opened = self.scan().and_then(|()| self.rewind());
         if opened.is_err() {
             self.header.tracks = 0;
-            self.heap_len = 0;
+            self.heap.clear();
         }
         opened
     }
@@ -395,7 +282,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         if self.failed {
             return None;
         }
-        let head = *self.heap.first().filter(|_| self.heap_len > 0)?;
+        let head = self.heap.head()?;
         self.cursors.get(usize::from(head)).map(|c| c.tick)
     }
 
@@ -413,7 +300,6 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             };
         }
         cp.heap = self.heap;
-        cp.heap_len = self.heap_len;
         cp.next_sequential = self.next_sequential;
         cp.valid = true;
         cp
@@ -433,7 +319,6 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             c.live = !mark.ended;
         }
         self.heap = cp.heap;
-        self.heap_len = cp.heap_len;
         self.next_sequential = cp.next_sequential;
         self.pending.clear();
         self.failed = false;
@@ -445,7 +330,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         self.diagnostics = self.chunk_diagnostics;
         self.pending.clear();
         self.failed = false;
-        self.heap_len = 0;
+        self.heap.clear();
         self.next_sequential = 0;
         let tracks = usize::from(self.header.tracks);
         for cursor in self.cursors.iter_mut().take(tracks) {
@@ -472,7 +357,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
         };
         cursor.tick = base_tick;
         if self.advance(t) {
-            self.heap_push(t);
+            self.heap.push(t as u16, |t| tick_of(&self.cursors, t));
             true
         } else {
             false
@@ -577,7 +462,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             if self.failed {
                 return Ok(None);
             }
-            let Some(&head) = self.heap.first().filter(|_| self.heap_len > 0) else {
+            let Some(head) = self.heap.head() else {
                 return Ok(None);
             };
             let t = usize::from(head);
@@ -612,7 +497,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                         }
                         self.finish_track(tick);
                     } else if self.advance(t) {
-                        self.heap_fix_root();
+                        self.heap.fix_head(|t| tick_of(&self.cursors, t));
                     } else {
                         self.finish_track(tick);
                     }
@@ -637,7 +522,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 Err((kind, severity)) => {
                     self.report(kind, t, offset, severity, false);
                     if severity == Severity::EventSkipped && self.advance(t) {
-                        self.heap_fix_root();
+                        self.heap.fix_head(|t| tick_of(&self.cursors, t));
                     } else {
                         if let Some(c) = self.cursors.get_mut(t) {
                             c.live = false;
@@ -652,232 +537,153 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
     /// Removes the ended head track from the heap and, in format 2, starts
     /// the next track where this one ended.
     fn finish_track(&mut self, end_tick: u64) {
-        self.heap_pop();
-        if matches!(self.header.format, Format::Sequential) && self.heap_len == 0 {
+        self.heap.pop(|t| tick_of(&self.cursors, t));
+        if matches!(self.header.format, Format::Sequential) && self.heap.len() == 0 {
             self.start_next_sequential(end_tick);
         }
     }
+}
 
-    #[inline]
-    fn key(&self, t: u16) -> (u64, u16) {
-        let tick = self
-            .cursors
-            .get(usize::from(t))
-            .map_or(u64::MAX, |c| c.tick);
-        (tick, t)
-    }
-
-    fn heap_push(&mut self, t: usize) {
-        if self.heap_len >= TRACKS {
-            return;
-        }
-        self.heap[self.heap_len] = t as u16;
-        self.heap_len += 1;
-        let mut i = self.heap_len - 1;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if self.key(self.heap[i]) < self.key(self.heap[parent]) {
-                self.heap.swap(i, parent);
-                i = parent;
-            } else {
-                break;
-            }
-        }
-    }
-
-    fn heap_pop(&mut self) {
-        if self.heap_len == 0 {
-            return;
-        }
-        self.heap_len -= 1;
-        self.heap[0] = self.heap[self.heap_len];
-        self.heap_fix_root();
-    }
-
-    /// Restores heap order after the root's key grew.
-    #[inline]
-    fn heap_fix_root(&mut self) {
-        let len = self.heap_len.min(TRACKS);
-        let heap = &mut self.heap[..len];
-        let cursors = &self.cursors;
-        let key = |t: u16| (cursors.get(usize::from(t)).map_or(u64::MAX, |c| c.tick), t);
-        let mut i = 0;
-        loop {
-            let left = 2 * i + 1;
-            if left >= len {
-                break;
-            }
-            let right = left + 1;
-            let child = if right < len && key(heap[right]) < key(heap[left]) {
-                right
-            } else {
-                left
-            };
-            if key(heap[child]) < key(heap[i]) {
-                heap.swap(child, i);
-                i = child;
-            } else {
-                break;
-            }
-        }
-    }
+/// The tick of track `t`'s next event (`u64::MAX` for no such track).
+#[inline]
+fn tick_of<const W: usize>(cursors: &[TrackCursor<W>], t: u16) -> u64 {
+    cursors.get(usize::from(t)).map_or(u64::MAX, |c| c.tick)
 }
 
 fn cursor_pos<const W: usize>(cursors: &[TrackCursor<W>], t: usize) -> u64 {
     cursors.get(t).map_or(0, TrackCursor::pos)
 }
 
-fn stop_kind(stop: Stop) -> ErrorKind {
-    match stop {
-        Stop::End => ErrorKind::TruncatedEvent,
-        Stop::Io(e) => ErrorKind::Io(e),
-        Stop::VlqTooLong => ErrorKind::VlqTooLong,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use std::vec::Vec;
 
-/// Whether a meta event's payload has the length its type requires.
-fn meta_length_ok(kind: u8, len: usize) -> bool {
-    match kind {
-        0x00 => len == 0 || len == 2,
-        0x20 | 0x21 => len == 1,
-        0x2F => len == 0,
-        0x51 => len == 3,
-        0x54 => len == 5,
-        0x58 => len == 4,
-        0x59 => len == 2,
-        _ => true,
-    }
-}
+    use midly::{MetaMessage, TrackEventKind};
 
-/// Number of data bytes of a channel message, by status high nibble.
-#[inline]
-fn data_len(status: u8) -> usize {
-    match status >> 4 {
-        0xC | 0xD => 1,
-        _ => 2,
-    }
-}
+    use super::{Reader, ReaderOptions};
+    use crate::smf::test_file::{EOT, notes, smf};
+    use crate::smf::{ErrorKind, Severity, SliceSource};
 
-/// Reads one event body (status and data) at the cursor. On error returns
-/// what went wrong and whether the track can go on.
-#[inline]
-fn read_body<S: ByteSource, const W: usize, const P: usize>(
-    cursor: &mut TrackCursor<W>,
-    src: &mut S,
-    payload: &mut [u8; P],
-) -> Result<Body, (ErrorKind, Severity)> {
-    let track_ended = |stop: Stop| (stop_kind(stop), Severity::TrackEnded);
-    let first = cursor.byte(src).map_err(track_ended)?;
-    let (status, mut data0) = if first < 0x80 {
-        if cursor.running_status == 0 {
-            return Err((ErrorKind::MissingRunningStatus(first), Severity::TrackEnded));
-        }
-        (cursor.running_status, Some(first))
-    } else {
-        (first, None)
-    };
-    match status {
-        0x80..=0xEF => {
-            cursor.running_status = status;
-            let d0 = match data0.take() {
-                Some(d) => d,
-                None => data_byte(cursor, src)?,
-            };
-            let d1 = if data_len(status) == 2 {
-                data_byte(cursor, src)?
-            } else {
-                0
-            };
-            Ok(Body::Midi {
-                channel: u4::from(status & 0x0F),
-                message: channel_message(status, d0, d1),
-            })
-        }
-        0xFF => {
-            // Running status survives meta and sysex events: the spec says it
-            // should be cancelled, but real files rely on it and cancelling
-            // gains nothing for files that follow the spec.
-            let kind = cursor.byte(src).map_err(track_ended)?;
-            let len = read_payload(cursor, src, payload)?;
-            Ok(Body::Meta { kind, len })
-        }
-        0xF0 | 0xF7 => {
-            let len = read_payload(cursor, src, payload)?;
-            Ok(Body::Sys { status, len })
-        }
-        _ => {
-            // System common / real-time bytes cannot live in a file: skip the
-            // message with its defined data bytes.
-            let extra = match status {
-                0xF1 | 0xF3 => 1,
-                0xF2 => 2,
-                _ => 0,
-            };
-            cursor.skip(extra).map_err(track_ended)?;
-            Err((
-                ErrorKind::SystemMessageInFile(status),
-                Severity::EventSkipped,
-            ))
-        }
-    }
-}
+    type Small<'a> = Reader<SliceSource<'a>, 4, 8, 16>;
 
-#[inline]
-fn data_byte<S: ByteSource, const W: usize>(
-    cursor: &mut TrackCursor<W>,
-    src: &mut S,
-) -> Result<u8, (ErrorKind, Severity)> {
-    let b = cursor
-        .byte(src)
-        .map_err(|stop| (stop_kind(stop), Severity::TrackEnded))?;
-    if b >= 0x80 {
-        return Err((ErrorKind::UnexpectedStatusByte(b), Severity::TrackEnded));
-    }
-    Ok(b)
-}
-
-#[inline]
-fn channel_message(status: u8, d0: u8, d1: u8) -> MidiMessage {
-    let (a, b) = (u7::from(d0), u7::from(d1));
-    match status >> 4 {
-        0x8 => MidiMessage::NoteOff { key: a, vel: b },
-        0x9 => MidiMessage::NoteOn { key: a, vel: b },
-        0xA => MidiMessage::Aftertouch { key: a, vel: b },
-        0xB => MidiMessage::Controller {
-            controller: a,
-            value: b,
-        },
-        0xC => MidiMessage::ProgramChange { program: a },
-        0xD => MidiMessage::ChannelAftertouch { vel: a },
-        _ => MidiMessage::PitchBend {
-            bend: PitchBend(u14::from((u16::from(d1) << 7) | u16::from(d0))),
-        },
-    }
-}
-
-/// Reads a length-prefixed payload into `payload`, or skips it whole when it
-/// does not fit.
-fn read_payload<S: ByteSource, const W: usize, const P: usize>(
-    cursor: &mut TrackCursor<W>,
-    src: &mut S,
-    payload: &mut [u8; P],
-) -> Result<usize, (ErrorKind, Severity)> {
-    let track_ended = |stop: Stop| (stop_kind(stop), Severity::TrackEnded);
-    let len = cursor.vlq(src).map_err(track_ended)?;
-    match payload.get_mut(..len as usize) {
-        Some(dst) => {
-            cursor.read_into(src, dst).map_err(track_ended)?;
-            Ok(len as usize)
+    /// `(tick, track, key)` of every note-on; panics on an error.
+    fn merged(reader: &mut Small<'_>) -> Vec<(u64, u16, u8)> {
+        let mut out = Vec::new();
+        while let Some(ev) = reader.next_event().expect("no error") {
+            if let TrackEventKind::Midi { message, .. } = ev.kind
+                && let midly::MidiMessage::NoteOn { key, .. } = message
+            {
+                out.push((ev.tick, ev.track, key.as_int()));
+            }
         }
-        None => {
-            cursor.skip(u64::from(len)).map_err(track_ended)?;
-            Err((
-                ErrorKind::PayloadTooLong {
-                    len,
-                    capacity: P as u32,
-                },
-                Severity::EventSkipped,
-            ))
-        }
+        out
+    }
+
+    #[test]
+    fn merges_tracks_by_tick_ties_to_the_lower_track() {
+        let t0 = notes(&[(10, 1), (0, 2), (20, 3)]);
+        let t1 = notes(&[(0, 10), (10, 11), (40, 12)]);
+        let t2 = notes(&[(30, 20)]);
+        let file = smf(1, &[&t0, &t1, &t2]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        assert_eq!(reader.header().tracks, 3);
+        assert_eq!(reader.next_tick(), Some(0));
+        assert_eq!(
+            merged(&mut reader),
+            [
+                (0, 1, 10),
+                (10, 0, 1),
+                (10, 0, 2),
+                (10, 1, 11),
+                (30, 0, 3),
+                (30, 2, 20),
+                (50, 1, 12)
+            ]
+        );
+        assert_eq!(reader.next_tick(), None);
+        assert!(reader.diagnostics().is_clean());
+    }
+
+    #[test]
+    fn format_2_plays_tracks_one_after_another() {
+        let t0 = notes(&[(5, 1), (5, 2)]);
+        let t1 = notes(&[(3, 3)]);
+        let file = smf(2, &[&t0, &t1]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        // Track 1 starts at tick 10, where track 0's end of track is.
+        assert_eq!(merged(&mut reader), [(5, 0, 1), (10, 0, 2), (13, 1, 3)]);
+    }
+
+    #[test]
+    fn checkpoint_and_rewind_come_back_to_the_same_events() {
+        let t0 = notes(&[(1, 1), (1, 2), (1, 3)]);
+        let t1 = notes(&[(2, 4), (2, 5)]);
+        let file = smf(1, &[&t0, &t1]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        let whole = merged(&mut reader);
+        reader.rewind().unwrap();
+        reader.next_event().unwrap();
+        reader.next_event().unwrap();
+        let cp = reader.checkpoint();
+        let rest = merged(&mut reader);
+        assert_eq!(rest[..], whole[2..]);
+        assert!(reader.restore(&cp));
+        assert_eq!(merged(&mut reader), rest);
+        assert!(!reader.restore(&super::ReaderCheckpoint::EMPTY));
+    }
+
+    #[test]
+    fn damage_ends_one_track_leniently_and_the_file_strictly() {
+        // Track 0 opens with a data byte: no running status to use.
+        let t0 = [5, 0x3C, 0x40, 0, 0xFF, 0x2F, 0];
+        let t1 = notes(&[(0, 1), (10, 2)]);
+        let file = smf(1, &[&t0, &t1]);
+        let mut lenient = Small::open(SliceSource::new(&file), ReaderOptions::LENIENT).unwrap();
+        assert!(lenient.next_event().unwrap().is_some());
+        let error = lenient.next_event().unwrap_err();
+        assert_eq!(error.kind, ErrorKind::MissingRunningStatus(0x3C));
+        assert_eq!(
+            (error.track, error.severity),
+            (Some(0), Severity::TrackEnded)
+        );
+        assert_eq!(merged(&mut lenient), [(10, 1, 2)]);
+        assert_eq!(lenient.diagnostics().tracks_cut, 1);
+
+        let mut strict = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        strict.next_event().unwrap();
+        assert_eq!(strict.next_event().unwrap_err().severity, Severity::Fatal);
+        assert!(strict.next_event().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_missing_end_of_track_is_counted_not_returned() {
+        let t0 = [0, 0x90, 1, 1];
+        let file = smf(0, &[&t0]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::LENIENT).unwrap();
+        assert_eq!(merged(&mut reader), [(0, 0, 1)]);
+        assert_eq!(reader.diagnostics().tracks_without_end, 1);
+        assert_eq!(
+            reader.diagnostics().first_problem().map(|e| e.kind),
+            Some(ErrorKind::MissingEndOfTrack)
+        );
+    }
+
+    #[test]
+    fn meta_payloads_are_delivered_and_more_tracks_than_capacity_is_fatal() {
+        let t0 = [0, 0xFF, 0x51, 3, 0x07, 0xA1, 0x20, 0, 0xFF, 0x2F, 0];
+        let file = smf(0, &[&t0]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        let ev = reader.next_event().unwrap().unwrap();
+        assert_eq!(
+            ev.kind,
+            TrackEventKind::Meta(MetaMessage::Tempo(500_000.into()))
+        );
+
+        let eot: &[u8] = &EOT;
+        let file = smf(1, &[eot; 5]);
+        let error = Small::open(SliceSource::new(&file), ReaderOptions::LENIENT)
+            .err()
+            .unwrap();
+        assert_eq!(error.kind, ErrorKind::TooManyTracks { capacity: 4 });
     }
 }

@@ -252,6 +252,8 @@ impl Synth for FluidSynth {
                         }
                     }
                 }
+                // The chase that follows restores the state.
+                SynthEvent::Jump { .. } => {}
                 SynthEvent::SysEx(data) => {
                     // FluidSynth wants the bytes between F0 and F7.
                     let body = data.strip_suffix(&[0xF7]).unwrap_or(data);

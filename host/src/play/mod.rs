@@ -1,6 +1,7 @@
-//! `host play`: plays MIDI files in real time on an ALSA device. This is
-//! its entry: it opens the synth and the device, then plays the playlist
-//! song by song ([`control::play_song`]).
+//! `host play`: plays MIDI files in real time on an ALSA device (or, with
+//! `--port`, on MIDI hardware through ALSA sequencer ports: [`sound`]).
+//! This is its entry: it opens the synth and the device, then plays the
+//! playlist song by song ([`control::play_song`]).
 //!
 //! Three threads per song, their code in two folders:
 //!
@@ -25,6 +26,7 @@
 
 pub(crate) mod control;
 pub(crate) mod realtime;
+pub(crate) mod sound;
 
 pub(crate) use control::signals;
 
@@ -32,19 +34,18 @@ use std::io::IsTerminal;
 
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind, code};
-use crate::fluid::FluidSynth;
 
 use control::commands::CommandScript;
 use control::controls::Controls;
 use control::delivery::Nav;
 use control::play_song::{SongRun, play_song};
-use control::playlist::{PlayOrder, expand_playlist};
+use control::playlist::{self, PlayOrder};
 use control::report::{self, Log};
 use control::stall_hook;
 use control::ui::Ui;
-use realtime::alsa_output::AlsaOutput;
 pub use realtime::alsa_output::silence_alsa_lib_errors;
 use realtime::messages::End;
+use sound::Sound;
 
 /// Longest period the player handles (the command line's upper bound).
 pub const MAX_PERIOD: usize = 16_384;
@@ -55,22 +56,31 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
     signals::install_handlers_while_loading();
     let tty = std::io::stdout().is_terminal();
     let mut log = Log::new(args.quiet, args.json, tty);
-    let playlist = expand_playlist(&args.files)?;
-    let sf = crate::soundfont::choose(&args.synth)?;
-    let rate = args.synth.rate;
-    let mut synth = FluidSynth::new(&args.synth.fluid_options())?;
-    synth.load_soundfont(&sf.path).map_err(|e| sf.explain(e))?;
-    let mut output = AlsaOutput::open(
-        &args.device,
-        rate,
-        args.period,
-        args.periods,
-        args.format,
-        args.period_chosen,
-    )?;
-    let neg = output.negotiated();
+    let result = play_all(args, &mut log, tty);
+    // With --json every error is an event too (`main` prints its line):
+    // the SoundFont's, the device's, as a file's.
+    if let Err(e) = &result
+        && e.kind != Kind::ReaderGone
+    {
+        log.json_error(e);
+    }
+    result
+}
+
+/// [`run`], printing through `log`.
+fn play_all(args: &PlayArgs, log: &mut Log, tty: bool) -> Result<i32, HostError> {
+    let playlist = playlist::expand(&args.files, !args.no_recursive)?;
+    for skipped in &playlist.skipped {
+        log.warning(&skipped.to_string());
+    }
+    let playlist = playlist.files;
+    let (mut sound, neg) = Sound::open(args)?;
     signals::begin_playback();
-    log.device(output.name(), &neg, args.period);
+    if args.port.is_empty() {
+        log.device(&sound.name(), &neg, args.period);
+    } else {
+        log.ports(&sound.name());
+    }
     let stall = stall_hook::from_env();
     let script =
         match &args.commands {
@@ -100,47 +110,42 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
                 break 'outer;
             }
             let path = &playlist[i];
-            if total.songs > 0 {
-                // Each song starts from a synth in its power-on state.
-                synth.reset();
-            }
+            // Each song starts from a synth in its power-on state.
+            sound.begin_song(path, total.songs == 0, args.sequence.strict);
             let song = SongRun {
                 path,
                 place: (at + 1, order.len()),
                 args,
                 neg: &neg,
-                log: &log,
+                log,
                 stall,
                 script: script.as_ref(),
             };
-            match play_song(
-                &song,
-                &mut synth,
-                &mut output,
-                &mut controls,
-                ui.as_mut(),
-                &mut total,
-            ) {
-                Ok((end, nav)) => {
+            match play_song(&song, &mut sound, &mut controls, ui.as_mut(), &mut total) {
+                // Not played (`--start` past its end): the next one.
+                Ok(None) => at += 1,
+                Ok(Some((end, nav))) => {
                     played_any = true;
                     // A key or a command line wins over the song's own end
                     // (pressed as it ended).
                     match (end, nav) {
                         (End::Lost(lost), _) => {
-                            let e = HostError::new(Kind::Device, output.name(), lost.describe());
-                            log.json_error(&e);
+                            let e = HostError::new(Kind::Device, sound.name(), lost.describe());
                             fatal = Some(e);
                             break 'outer;
                         }
                         (_, Some(Nav::Quit)) => break 'outer,
-                        (_, Some(Nav::Previous)) => at = at.saturating_sub(1),
-                        (End::Finished, _) | (_, Some(Nav::Next)) => at += 1,
+                        // Back at most to the first file; on past the
+                        // last ends the round.
+                        (_, Some(Nav::Skip(n))) => {
+                            at = at.saturating_add_signed(n as isize).min(order.len());
+                        }
+                        (End::Finished, _) => at += 1,
                         // Quit by a signal.
                         (End::Quit, None) => break 'outer,
                     }
                 }
                 Err(e) if e.kind == Kind::Device => {
-                    log.json_error(&e);
                     fatal = Some(e);
                     break 'outer;
                 }
@@ -168,7 +173,7 @@ pub fn run(args: &PlayArgs) -> Result<i32, HostError> {
         return Err(e);
     }
     if args.stats {
-        log.totals(&total, &neg, output.name());
+        log.totals(&total, &neg, &sound.name());
     }
     if let Some(sig) = signals::stop_requested() {
         return Ok(signals::exit_code(sig));

@@ -134,6 +134,16 @@ pub fn run(args: &[&str]) -> Output {
     host().args(args).output().expect("run host")
 }
 
+/// `host info`'s duration (`0:01.0`).
+pub fn info_duration(mid: &str) -> String {
+    let text = String::from_utf8(run_ok(&["info", mid])).unwrap();
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Duration:"))
+        .expect("a duration line");
+    line.split_whitespace().next().unwrap().to_string()
+}
+
 /// Runs `host ARGS` and asserts success; returns stdout.
 pub fn run_ok(args: &[&str]) -> Vec<u8> {
     let out = run(args);

@@ -1,12 +1,22 @@
 //! The real-time audio test bed (`scripts/audio-testbed`: JACK's dummy
 //! driver and a PulseAudio null sink behind ALSA plugins) for the tests
-//! that play: start it once per test binary (idempotent; it installs its
-//! packages when missing; if it cannot start, every test that needs it
-//! fails with the reason — none is skipped), run `host play` with its
-//! environment, one test at a time ([`serial`]: they share the paced
-//! devices), scratch files, JSON event lines. Used by `play_testbed.rs`,
-//! `play_options.rs`, `cli_errors.rs` and `play_ui.rs` (the live display
-//! in tmux).
+//! that play: its environment, `host play` with it, one test at a time
+//! ([`serial`]: they share the paced devices), scratch files, JSON event
+//! lines. Not real-time code: test helpers.
+//!
+//! The tests never start the test bed nor install anything: `scripts/test`
+//! starts it before its cargo test stage (and stops it on exit) and sets
+//! `SMFPLAY_TESTBED=1`, which `host/build.rs` turns into `cfg(testbed)`.
+//! Every test that uses it carries
+//!
+//! ```text
+//! #[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+//! ```
+//!
+//! so a plain `cargo test` reports it as ignored, with the reason, and
+//! [`testbed`] fails a test that forgot the attribute. By hand:
+//! `scripts/audio-testbed start && SMFPLAY_TESTBED=1 cargo test -p
+//! smfplay-host; scripts/audio-testbed stop`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
@@ -28,23 +38,31 @@ pub fn script() -> PathBuf {
     repo().join("scripts/audio-testbed")
 }
 
-/// Starts the test bed once (idempotent; it installs its packages when
-/// missing); returns its environment. If it cannot start, the test fails
-/// with the reason — none is skipped.
+/// The running test bed's environment (read once). Fails, with what to
+/// do, when the test was built without `cfg(testbed)` (it lacks the
+/// attribute above) or when the test bed is not running; it never starts
+/// it.
 pub fn testbed() -> &'static Vec<(String, String)> {
     static ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
     ENV.get_or_init(|| {
-        let out = Command::new(script())
-            .arg("start")
+        if !cfg!(testbed) {
+            panic!(
+                "this test uses the audio test bed but runs without SMFPLAY_TESTBED=1: give it \
+                 #[cfg_attr(not(testbed), ignore = \"needs the audio test bed: run scripts/test\")]"
+            );
+        }
+        let status = script_command()
+            .arg("status")
             .output()
-            .expect("run scripts/audio-testbed start");
+            .expect("run scripts/audio-testbed status");
         assert!(
-            out.status.success(),
-            "the audio test bed did not start ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
+            status.status.success(),
+            "SMFPLAY_TESTBED=1 but the audio test bed is not running: start it with \
+             `scripts/audio-testbed start` (stop it after with `scripts/audio-testbed stop`), \
+             or run scripts/test\n{}",
+            String::from_utf8_lossy(&status.stdout)
         );
-        let env = Command::new(script())
+        let env = script_command()
             .arg("env")
             .output()
             .expect("audio-testbed env");
@@ -55,6 +73,14 @@ pub fn testbed() -> &'static Vec<(String, String)> {
             .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
             .collect()
     })
+}
+
+/// `scripts/audio-testbed` as the tests run it (`unplug`, `replug`, a
+/// restart after killing jackd): never installing packages.
+pub fn script_command() -> Command {
+    let mut c = Command::new(script());
+    c.env("AUDIO_TESTBED_NO_INSTALL", "1");
+    c
 }
 
 /// One test at a time: they share the paced devices.

@@ -1,5 +1,5 @@
 //! The synthesis floor of `host render`: the same FluidSynth settings and
-//! calls as `host render` (`host/src/fluid.rs`), in a tight loop over every
+//! calls as `host render` (`host/src/fluid/synth.rs`), in a tight loop over every
 //! event decoded into memory beforehand — no sequencer, no file reading
 //! while rendering, no WAV conversion or writing. `scripts/bench-render`
 //! compares `host render`'s wall time with this program's.
@@ -58,7 +58,7 @@ fn main() {
     }
     drop(r);
 
-    // SAFETY: the same FFI calls as host/src/fluid.rs, checked for null.
+    // SAFETY: the same FFI calls as host/src/fluid/synth.rs, checked for null.
     unsafe {
         let settings = sys::new_fluid_settings();
         assert!(!settings.is_null());

@@ -8,8 +8,9 @@
 
 #![allow(dead_code)]
 
-use midly::num::{u4, u7, u14, u24};
-use midly::{Fps, MetaMessage, MidiMessage, PitchBend, SmpteTime, TrackEventKind};
+use midly::live::LiveEvent;
+use midly::num::{u4, u7, u24};
+use midly::{Fps, MetaMessage, SmpteTime, TrackEventKind};
 use smfplay_core::smf::{ByteSource, Error, Reader, ReaderOptions};
 
 /// Encodes a variable-length quantity (at most 28 bits).
@@ -304,25 +305,18 @@ impl GenKind {
     pub fn expected(&self) -> TrackEventKind<'_> {
         match self {
             GenKind::Midi(status, d0, d1) => {
-                let (a, b) = (u7::new(*d0), u7::new(*d1));
-                let message = match status >> 4 {
-                    0x8 => MidiMessage::NoteOff { key: a, vel: b },
-                    0x9 => MidiMessage::NoteOn { key: a, vel: b },
-                    0xA => MidiMessage::Aftertouch { key: a, vel: b },
-                    0xB => MidiMessage::Controller {
-                        controller: a,
-                        value: b,
-                    },
-                    0xC => MidiMessage::ProgramChange { program: a },
-                    0xD => MidiMessage::ChannelAftertouch { vel: a },
-                    0xE => MidiMessage::PitchBend {
-                        bend: PitchBend(u14::new(u16::from(*d1) << 7 | u16::from(*d0))),
-                    },
-                    _ => unreachable!(),
+                // midly's own decoder of wire bytes, not the reader's.
+                let bytes = [*status, *d0, *d1];
+                let len = if matches!(status >> 4, 0xC | 0xD) {
+                    2
+                } else {
+                    3
                 };
-                TrackEventKind::Midi {
-                    channel: u4::new(status & 0x0F),
-                    message,
+                match LiveEvent::parse(&bytes[..len]) {
+                    Ok(LiveEvent::Midi { channel, message }) => {
+                        TrackEventKind::Midi { channel, message }
+                    }
+                    other => panic!("not a channel message: {other:?}"),
                 }
             }
             GenKind::SysEx(d) => TrackEventKind::SysEx(d),

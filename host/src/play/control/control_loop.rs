@@ -113,6 +113,12 @@ impl ControlLoop<'_, '_> {
             }
             self.log.report(&r);
         }
+        self.realtime_warning();
+    }
+
+    /// The real-time warning, once it can be said (once a run), and with
+    /// `--verbose` what the audio thread obtained.
+    fn realtime_warning(&mut self) {
         if let Some(line) = scheduling::obtained_once() {
             crate::verbose::say(1, &line);
         }
@@ -130,6 +136,7 @@ impl ControlLoop<'_, '_> {
         while let Some(r) = self.ctrl.reports.dequeue() {
             self.log.report(&r);
         }
+        self.realtime_warning();
         if let Some(ui) = self.ui {
             ui.song_ended();
             ui.draw(self.controls, self.status, true);

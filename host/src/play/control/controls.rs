@@ -171,6 +171,7 @@ impl Controls {
                 vec![Effect::Audio(AudioCmd::Effects(self.effects))]
             }
             Action::Quit => vec![Effect::Quit],
+            Action::Dismiss => Vec::new(),
         }
     }
 
@@ -306,9 +307,13 @@ mod tests {
         c.apply(Action::Solo);
         c.apply(Action::Channel(4));
         assert_eq!(c.solo, (1 << 15) | (1 << 4));
-        // Another key disarms solo.
+        // Another key disarms solo, and does what it does.
         c.apply(Action::Solo);
-        c.apply(Action::Volume(1));
+        assert_eq!(c.apply(Action::Volume(1)).len(), 1);
+        assert!(!c.solo_armed);
+        // So does a key without an action (Escape, `x`).
+        c.apply(Action::Solo);
+        assert_eq!(c.apply(Action::Dismiss), []);
         assert!(!c.solo_armed);
         // `s` twice clears every solo.
         c.apply(Action::Solo);

@@ -24,10 +24,9 @@ const SEEK_CHAIN: Duration = Duration::from_millis(600);
 /// What the keys or a command file ask of the playlist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nav {
-    /// Play the next file.
-    Next,
-    /// Play the previous file.
-    Previous,
+    /// Move this many files on (`n`: +1, `p`: −1; presses during one
+    /// song add up, as seek presses do: `n n` skips two).
+    Skip(i32),
     /// Stop playing.
     Quit,
 }
@@ -111,16 +110,31 @@ impl Delivery {
                 }
             }
             Effect::Next | Effect::Previous | Effect::Quit => {
-                if self.nav.is_some() {
-                    return Delivered::Sent;
+                let step = match effect {
+                    Effect::Next => 1,
+                    Effect::Previous => -1,
+                    _ => 0,
+                };
+                match self.nav {
+                    // The song is already stopping: a quit wins, a skip adds up.
+                    Some(Nav::Quit) => return Delivered::Sent,
+                    Some(Nav::Skip(n)) => {
+                        self.nav = Some(if step == 0 {
+                            Nav::Quit
+                        } else {
+                            Nav::Skip(n.saturating_add(step))
+                        });
+                        return Delivered::Sent;
+                    }
+                    None => {}
                 }
                 if q.commands.enqueue(AudioCmd::Quit).is_err() {
                     return Delivered::Dropped;
                 }
-                self.nav = Some(match effect {
-                    Effect::Next => Nav::Next,
-                    Effect::Previous => Nav::Previous,
-                    _ => Nav::Quit,
+                self.nav = Some(if step == 0 {
+                    Nav::Quit
+                } else {
+                    Nav::Skip(step)
                 });
                 Delivered::Sent
             }
@@ -172,15 +186,21 @@ mod tests {
     }
 
     #[test]
-    fn the_first_navigation_wins_and_stops_the_song_once() {
+    fn skips_add_up_a_quit_wins_and_the_song_stops_once() {
         let mut queues = PlayQueues::new();
         let (_feeder, mut audio, mut ctrl) = queues.split();
         let status = PlayStatus::new();
         let mut d = Delivery::new(None, 48_000);
         assert_eq!(d.nav(), None);
         d.deliver(Effect::Next, &status, &mut ctrl);
+        assert_eq!(d.nav(), Some(Nav::Skip(1)));
+        d.deliver(Effect::Next, &status, &mut ctrl);
+        d.deliver(Effect::Next, &status, &mut ctrl);
+        d.deliver(Effect::Previous, &status, &mut ctrl);
+        assert_eq!(d.nav(), Some(Nav::Skip(2)), "n n n p");
         d.deliver(Effect::Quit, &status, &mut ctrl);
-        assert_eq!(d.nav(), Some(Nav::Next));
+        d.deliver(Effect::Next, &status, &mut ctrl);
+        assert_eq!(d.nav(), Some(Nav::Quit));
         assert_eq!(audio.commands.dequeue(), Some(AudioCmd::Quit));
         assert_eq!(audio.commands.dequeue(), None);
     }

@@ -7,15 +7,20 @@
 
 use smfplay_core::sequencer::TextKind;
 
+use crate::karaoke::{self, LyricLines, Tag};
+use crate::printable::printable;
+
 use super::controls::Controls;
 use super::keys::CHANNEL_KEYS;
-use super::text_width::fit;
+use super::text_width::{fit, line_columns};
 
 /// Everything one frame shows.
 #[derive(Clone, Debug)]
 pub struct Frame<'a> {
     /// File name.
     pub name: &'a str,
+    /// The karaoke title, if the file has one.
+    pub title: Option<&'a str>,
     /// Place in the playlist, from 1, and its length.
     pub index: usize,
     /// Files in the playlist.
@@ -72,9 +77,18 @@ pub const KEY_HELP: [&str; 2] = [
     "t/T transpose  1-0 !-^ mute  s solo  l loop  n/p next/previous  r fx  q quit",
 ];
 
-/// `m:ss.s`.
+/// The key help in four lines that fit 40 columns.
+pub const KEY_HELP_NARROW: [&str; 4] = [
+    "space pause  <-/-> 5s  PgUp/Dn 30s",
+    "Home start  Up/Dn volume  +/- tempo",
+    "t/T transpose  1-0 !-^ mute  s solo",
+    "l loop  n/p next/prev  r fx  q quit",
+];
+
+/// `m:ss.s`, rounded to the tenth as `host info` and `render` round
+/// ([`crate::progress::clock`]: one clock for the whole program).
 pub fn clock(ms: u64) -> String {
-    format!("{}:{:02}.{}", ms / 60_000, ms / 1000 % 60, ms / 100 % 10)
+    crate::progress::clock(ms as f64 / 1000.0)
 }
 
 /// A key signature's name (`G major`, `Bb minor`).
@@ -105,19 +119,17 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     } else {
         "playing"
     };
-    let place = if f.count > 1 {
-        format!("[{}/{}] ", f.index, f.count)
-    } else {
-        String::new()
-    };
-    lines.push(format!("smfplay {place}{}  ({state})", f.name));
+    lines.push(header(f, state, width));
+    // The release tail, or a seek past the end, plays on after the last
+    // event: the clock stops at the song's length.
+    let song_ms = f.total_ms.map_or(f.song_ms, |t| f.song_ms.min(t));
     let times = match f.total_ms {
-        Some(t) => format!(" {} / {}", clock(f.song_ms), clock(t)),
-        None => format!(" {}", clock(f.song_ms)),
+        Some(t) => format!(" {} / {}", clock(song_ms), clock(t)),
+        None => format!(" {}", clock(song_ms)),
     };
     let bar_width = width.saturating_sub(times.len() + 2).max(4);
     let done = match f.total_ms {
-        Some(t) if t > 0 => ((f.song_ms.min(t) as f64 / t as f64) * bar_width as f64) as usize,
+        Some(t) if t > 0 => ((song_ms as f64 / t as f64) * bar_width as f64) as usize,
         _ => 0,
     };
     lines.push(format!(
@@ -127,55 +139,38 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     ));
     let bpm = 60_000_000.0 / f64::from(f.us_per_quarter.max(1));
     let scale = f64::from(f.tempo_milli) / 1000.0;
-    let key = f
-        .key
-        .map(|(s, m)| format!("  key {}", key_name(s, m)))
-        .unwrap_or_default();
-    lines.push(format!(
-        "bar {}:{}  {:.1} BPM x{scale:.2} = {:.1}  time {}/{}{key}  transpose {:+}",
-        f.bar_beat.0,
-        f.bar_beat.1,
-        bpm,
-        bpm * scale,
-        f.signature.0,
-        1u32 << f.signature.1.min(6),
-        c.transpose
-    ));
+    let mut music = vec![
+        format!("bar {}:{}", f.bar_beat.0, f.bar_beat.1),
+        format!("{bpm:.1} BPM x{scale:.2} = {:.1}", bpm * scale),
+        format!("time {}/{}", f.signature.0, 1u32 << f.signature.1.min(6)),
+    ];
+    if let Some((s, m)) = f.key {
+        music.push(format!("key {}", key_name(s, m)));
+    }
+    music.push(format!("transpose {:+}", c.transpose));
+    lines.extend(pack(&music, width));
     let load = f.work_ns * 100 / f.budget_ns.max(1);
     let shed = if f.shed_level > 0 {
         format!(" (shedding, level {})", f.shed_level)
     } else {
         String::new()
     };
-    lines.push(format!(
-        "voices {}  DSP {load}% ({}/{} us){shed}  xruns {}  volume {}%  fx {}  loop {}",
-        f.voices,
-        f.work_ns / 1000,
-        f.budget_ns / 1000,
-        f.xruns,
-        c.volume_percent,
-        if c.effects { "on" } else { "off" },
-        if c.repeat { "on" } else { "off" }
-    ));
+    let figures = [
+        format!("voices {}", f.voices),
+        format!(
+            "DSP {load}% ({}/{} us){shed}",
+            f.work_ns / 1000,
+            f.budget_ns / 1000
+        ),
+        format!("xruns {}", f.xruns),
+        format!("volume {}%", c.volume_percent),
+        format!("fx {}", if c.effects { "on" } else { "off" }),
+        format!("loop {}", if c.repeat { "on" } else { "off" }),
+    ];
+    lines.extend(pack(&figures, width));
     lines.push(format!("lyric: {}", f.lyric));
     lines.push(format!("text:  {}", f.text));
-    let mut keys = String::from("key ");
-    let mut strip = String::from("ch  ");
-    for (ch, key) in CHANNEL_KEYS.iter().enumerate() {
-        let bit = 1u16 << ch;
-        keys.push_str(&format!(" {key:>2}"));
-        let flag = if f.muted & bit != 0 {
-            'M'
-        } else if f.solo & bit != 0 {
-            'S'
-        } else {
-            ' '
-        };
-        let active = if f.sounding & bit != 0 { '#' } else { '.' };
-        strip.push_str(&format!(" {flag}{active}"));
-    }
-    lines.push(keys);
-    lines.push(strip);
+    lines.extend(channel_strip(f, width));
     let message = if c.solo_armed {
         "solo: press a channel key (s again: no solo)"
     } else {
@@ -183,23 +178,120 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     };
     lines.push(message.to_string());
     if f.keys {
-        lines.extend(KEY_HELP.iter().map(|l| l.to_string()));
+        let help: &[&str] = if KEY_HELP.iter().all(|l| l.len() <= width) {
+            &KEY_HELP
+        } else {
+            &KEY_HELP_NARROW
+        };
+        lines.extend(help.iter().map(|l| l.to_string()));
     }
     lines.into_iter().map(|l| fit(l, width)).collect()
 }
 
-/// Longest lyric line kept.
+/// Columns a string takes.
+fn width_of(s: &str) -> usize {
+    line_columns(s)
+}
+
+/// The header: `smfplay [2/3] TITLE — path/file.kar  (playing)`. When it
+/// does not fit, the directory goes first, then `smfplay `, then the
+/// title, then the name is cut (with `…`): the state always shows.
+fn header(f: &Frame<'_>, state: &str, width: usize) -> String {
+    let place = if f.count > 1 {
+        format!("[{}/{}] ", f.index, f.count)
+    } else {
+        String::new()
+    };
+    let status = format!("  ({state})");
+    let title = f.title.map(|t| format!("{t} — ")).unwrap_or_default();
+    let file = std::path::Path::new(f.name)
+        .file_name()
+        .map_or(f.name.to_string(), |n| n.to_string_lossy().into_owned());
+    let fits = |s: &String| width_of(s) + width_of(&status) <= width;
+    let candidates = [
+        format!("smfplay {place}{title}{}", f.name),
+        format!("smfplay {place}{title}{file}"),
+        format!("{place}{title}{file}"),
+        format!("{place}{file}"),
+    ];
+    if let Some(head) = candidates.iter().find(|c| fits(c)) {
+        return format!("{head}{status}");
+    }
+    let room = width.saturating_sub(width_of(&status) + 1);
+    format!("{}…{status}", fit(candidates[3].clone(), room))
+}
+
+/// Parts joined by two spaces into as few lines of `width` as they fit.
+fn pack(parts: &[String], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in parts {
+        match lines.last_mut() {
+            Some(line) if width_of(line) + 2 + width_of(part) <= width => {
+                line.push_str("  ");
+                line.push_str(part);
+            }
+            _ => lines.push(part.clone()),
+        }
+    }
+    lines
+}
+
+/// The channel keys and, under each, whether its channel is muted (`M`)
+/// or soloed (`S`) and sounds (`#`) or not (`.`). Three columns a channel
+/// where 52 fit, two where 36 do, else two rows of eight channels.
+fn channel_strip(f: &Frame<'_>, width: usize) -> Vec<String> {
+    let (cell, rows) = if width >= 4 + 16 * 3 {
+        (3, 1)
+    } else if width >= 4 + 16 * 2 {
+        (2, 1)
+    } else {
+        (2, 2)
+    };
+    let per_row = 16 / rows;
+    let mut lines = Vec::with_capacity(2 * rows);
+    for row in 0..rows {
+        let mut keys = String::from("key ");
+        let mut strip = String::from("ch  ");
+        let first = row * per_row;
+        for (ch, key) in CHANNEL_KEYS.iter().enumerate().skip(first).take(per_row) {
+            let bit = 1u16 << ch;
+            let flag = if f.muted & bit != 0 {
+                'M'
+            } else if f.solo & bit != 0 {
+                'S'
+            } else {
+                ' '
+            };
+            let active = if f.sounding & bit != 0 { '#' } else { '.' };
+            if cell == 3 {
+                keys.push_str(&format!(" {key:>2}"));
+                strip.push_str(&format!(" {flag}{active}"));
+            } else {
+                keys.push_str(&format!(" {key}"));
+                strip.push_str(&format!("{flag}{active}"));
+            }
+        }
+        lines.push(keys.trim_end().to_string());
+        lines.push(strip);
+    }
+    lines
+}
+
+/// Longest lyric line shown (its end: the syllables being sung).
 const LYRIC_CHARS: usize = 200;
 
-/// The current lyric line, built syllable by syllable. A line starts
-/// again at `/` or `\` at the start of a syllable (the `.kar`
-/// convention) or after a CR or LF. In `.kar` files the lyrics are text
-/// events; text events starting with `@` are the file's headers.
+/// The current lyric line ([`LyricLines`]: built syllable by syllable; a
+/// line break ends a line without blanking it), the last marker, cue or
+/// text, and a karaoke file's title. In `.kar` files the lyrics are text
+/// events, and text events that begin with `@` are tags
+/// ([`crate::karaoke`]): the title (`@T`) goes to the header, the other
+/// tags nowhere. Everything is shown without control sequences.
 #[derive(Debug, Default)]
 pub struct Lyrics {
     karaoke: bool,
-    line: String,
+    lines: LyricLines,
     text: String,
+    title: Option<String>,
 }
 
 impl Lyrics {
@@ -211,9 +303,13 @@ impl Lyrics {
         }
     }
 
-    /// The lyric line so far.
+    /// The lyric line so far (its last [`LYRIC_CHARS`] characters).
     pub fn line(&self) -> &str {
-        &self.line
+        let line = self.lines.current();
+        match line.char_indices().rev().nth(LYRIC_CHARS - 1) {
+            Some((at, _)) => &line[at..],
+            None => line,
+        }
     }
 
     /// The last marker, cue or text.
@@ -221,47 +317,48 @@ impl Lyrics {
         &self.text
     }
 
+    /// The karaoke title, once its `@T` tag was played.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
     /// Forgets the line (after a seek).
     pub fn clear(&mut self) {
-        self.line.clear();
+        self.lines.clear();
     }
 
     /// A text event as played.
     pub fn push(&mut self, kind: TextKind, raw: &[u8]) {
         let s = crate::text_decode::decode(raw);
-        let s: String = s
-            .chars()
-            .filter(|c| !c.is_control() || *c == '\n' || *c == '\r')
-            .collect();
-        let lyric = match kind {
-            TextKind::Lyric => true,
-            TextKind::Text => self.karaoke && !s.starts_with('@'),
-            TextKind::Marker | TextKind::CuePoint => false,
-        };
-        if !lyric {
-            let label = match kind {
-                TextKind::Marker => "marker ",
-                TextKind::CuePoint => "cue ",
-                _ => "",
-            };
-            self.text = format!("{label}{}", s.trim().trim_start_matches('@'));
+        if kind == TextKind::Text
+            && let Some(tag) = karaoke::tag(&s)
+            && (self.karaoke || matches!(tag, Tag::Kind(_)))
+        {
+            // `@KMIDI KARAOKE FILE` in a `.mid`: karaoke all the same.
+            self.karaoke = true;
+            if let Tag::Title(t) = tag
+                && self.title.is_none()
+            {
+                self.title = Some(printable(t)).filter(|t| !t.is_empty());
+            }
             return;
         }
-        let mut rest = s.as_str();
-        if let Some(r) = rest.strip_prefix(['/', '\\']) {
-            self.line.clear();
-            rest = r;
+        let lyric = match kind {
+            TextKind::Lyric => true,
+            TextKind::Text => self.karaoke,
+            TextKind::Marker | TextKind::CuePoint => false,
+        };
+        if lyric {
+            self.lines.push(&s);
+            return;
         }
-        for (i, part) in rest.split(['\r', '\n']).enumerate() {
-            if i > 0 {
-                self.line.clear();
-            }
-            self.line.push_str(part);
-        }
-        if self.line.chars().count() > LYRIC_CHARS {
-            let drop = self.line.chars().count() - LYRIC_CHARS;
-            self.line = self.line.chars().skip(drop).collect();
-        }
+        let label = match kind {
+            TextKind::Marker => "marker ",
+            TextKind::CuePoint => "cue ",
+            _ => "",
+        };
+        let one_line = s.replace(['\r', '\n'], " ");
+        self.text = format!("{label}{}", printable(one_line.trim()));
     }
 }
 
@@ -272,6 +369,7 @@ mod tests {
     fn frame<'a>(c: &'a Controls) -> Frame<'a> {
         Frame {
             name: "song.mid",
+            title: None,
             index: 2,
             count: 3,
             song_ms: 62_500,
@@ -338,15 +436,96 @@ mod tests {
         f.keys = false;
         let lines = render(&f, 40);
         assert_eq!(lines[0], "smfplay song.mid  (paused)");
+        assert!(lines.iter().all(|l| line_columns(l) <= 40));
         assert!(
-            lines
-                .iter()
-                .all(|l| super::super::text_width::line_columns(l) <= 40)
+            !lines.iter().any(|l| l.starts_with("space pause")),
+            "no key help without keys"
         );
-        assert_eq!(lines.len(), 9, "no key help without keys");
         assert!(lines[1].ends_with("] 1:02.5"), "{}", lines[1]);
         f.ended = true;
         assert_eq!(render(&f, 40)[0], "smfplay song.mid  (ended)");
+    }
+
+    /// The release tail plays on after the last event: the clock stops at
+    /// the song's length; tenths are rounded, as `host info` rounds them.
+    #[test]
+    fn the_clock_never_passes_the_length() {
+        let c = Controls::new(1.0, 0, &[], &[], false);
+        let mut f = frame(&c);
+        f.song_ms = 3_300;
+        f.total_ms = Some(2_500);
+        let lines = render(&f, 80);
+        assert!(lines[1].ends_with("] 0:02.5 / 0:02.5"), "{}", lines[1]);
+        assert!(!lines[1].contains('-'), "a full bar: {}", lines[1]);
+        f.song_ms = 1_000;
+        f.total_ms = Some(59_779);
+        assert!(render(&f, 80)[1].ends_with("/ 0:59.8"));
+    }
+
+    /// At 60 and 40 columns the header keeps the file's name and the
+    /// state (the directory and `smfplay` go first), the channel strip
+    /// shows all 16 channels, the key help is the narrow one; nothing is
+    /// wider than the terminal.
+    #[test]
+    fn narrow_terminals_keep_what_matters() {
+        let mut c = Controls::new(1.0, 0, &[], &[], false);
+        c.solo = 1 << 15;
+        let mut f = frame(&c);
+        f.name = "/home/someone/music/midi/collections/a-long-directory/yesterday.kar";
+        f.title = Some("Yesterday");
+        f.muted = 1 << 2;
+        f.sounding = 0b101;
+        let wide = render(&f, 200);
+        assert_eq!(
+            wide[0],
+            format!("smfplay [2/3] Yesterday — {}  (playing)", f.name)
+        );
+        for width in [60, 40, 30] {
+            let lines = render(&f, width);
+            assert!(
+                lines.iter().all(|l| width_of(l) <= width),
+                "{width}: {lines:#?}"
+            );
+            let head = &lines[0];
+            assert!(head.ends_with("  (playing)"), "{width}: {head}");
+            if width >= 40 {
+                assert!(head.contains("yesterday.kar"), "{width}: {head}");
+            }
+            let keys: String = lines
+                .iter()
+                .filter(|l| l.starts_with("key "))
+                .map(|l| &l[4..])
+                .collect();
+            assert_eq!(
+                keys.split_whitespace().count(),
+                16,
+                "{width}: every channel's key: {lines:#?}"
+            );
+            let strip: String = lines
+                .iter()
+                .filter(|l| l.starts_with("ch  "))
+                .map(|l| &l[4..])
+                .collect();
+            assert_eq!(strip.matches(['#', '.']).count(), 16, "{width}: {lines:#?}");
+            assert!(
+                strip.contains("M#") && strip.contains("S."),
+                "{width}: {strip}"
+            );
+            assert!(lines.iter().any(|l| l.contains("transpose +0")), "{width}");
+            assert!(lines.iter().any(|l| l.contains("loop off")), "{width}");
+            if width >= 40 {
+                assert!(lines.iter().any(|l| l.contains("q quit")), "{width}");
+            }
+        }
+        assert_eq!(
+            render(&f, 60)[0],
+            "smfplay [2/3] Yesterday — yesterday.kar  (playing)"
+        );
+        assert_eq!(
+            render(&f, 45)[0],
+            "[2/3] Yesterday — yesterday.kar  (playing)"
+        );
+        assert_eq!(render(&f, 40)[0], "[2/3] yesterday.kar  (playing)");
     }
 
     #[test]
@@ -371,7 +550,8 @@ mod tests {
         l.push(TextKind::Lyric, b"Hel");
         l.push(TextKind::Lyric, b"lo ");
         l.push(TextKind::Lyric, b"world\r");
-        assert_eq!(l.line(), "");
+        // The line stays until the next begins.
+        assert_eq!(l.line(), "Hello world");
         l.push(TextKind::Lyric, b"Next");
         assert_eq!(l.line(), "Next");
         l.push(TextKind::Lyric, b"/New line");
@@ -385,14 +565,36 @@ mod tests {
     }
 
     #[test]
-    fn karaoke_text_events_are_lyrics_and_at_headers_are_not() {
+    fn karaoke_text_events_are_lyrics_and_at_tags_are_not() {
         let mut l = Lyrics::new(true);
         l.push(TextKind::Text, b"@TMy Song");
-        assert_eq!((l.line(), l.text()), ("", "TMy Song"));
+        l.push(TextKind::Text, b"@TThe Band");
+        l.push(TextKind::Text, b"@I Free use of this file is granted");
+        assert_eq!((l.line(), l.text()), ("", ""));
+        assert_eq!(l.title(), Some("My Song"));
         l.push(TextKind::Text, b"\\Twin");
         l.push(TextKind::Text, b"kle ");
         assert_eq!(l.line(), "Twinkle ");
         l.push(TextKind::Text, b"/twin");
         assert_eq!(l.line(), "twin");
+    }
+
+    /// A lyric ending in CR LF, or holding a tab or control sequences,
+    /// does not blank the line nor reach the terminal.
+    #[test]
+    fn line_breaks_tabs_and_control_sequences() {
+        let mut l = Lyrics::new(false);
+        l.push(TextKind::Lyric, b"Sing\talong\r\n");
+        assert_eq!(l.line(), "Sing along");
+        l.push(TextKind::Lyric, b"\x1b[2J\x1b[31mred");
+        assert_eq!(l.line(), "red");
+        l.push(TextKind::Marker, b"\x1b]0;title\x07Chorus\r\n");
+        assert_eq!(l.text(), "marker Chorus");
+        // `@` text in a plain MIDI file is text, unless it says karaoke.
+        l.push(TextKind::Text, b"@home");
+        assert_eq!(l.text(), "@home");
+        l.push(TextKind::Text, b"@KMIDI KARAOKE FILE");
+        l.push(TextKind::Text, b"words");
+        assert_eq!(l.line(), "redwords");
     }
 }

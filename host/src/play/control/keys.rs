@@ -83,6 +83,9 @@ pub enum Action {
     ToggleEffects,
     /// Quit.
     Quit,
+    /// A key without an action of its own (Escape, `x`…): it cancels the
+    /// solo prompt, as any other key does, and does nothing else.
+    Dismiss,
 }
 
 /// The channel keys: `1`–`9`, `0` are channels 1–10, shift+`1`–`6`
@@ -91,9 +94,9 @@ pub const CHANNEL_KEYS: [char; 16] = [
     '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '!', '@', '#', '$', '%', '^',
 ];
 
-/// The action of a key, if it has one.
-pub fn action(key: Key) -> Option<Action> {
-    Some(match key {
+/// The action of a key ([`Action::Dismiss`] for a key without one).
+pub fn action(key: Key) -> Action {
+    match key {
         Key::Char(' ') => Action::TogglePause,
         Key::Left => Action::SeekBy(-5),
         Key::Right => Action::SeekBy(5),
@@ -112,12 +115,12 @@ pub fn action(key: Key) -> Option<Action> {
         Key::Char('p') => Action::Previous,
         Key::Char('r') => Action::ToggleEffects,
         Key::Char('q' | 'Q') => Action::Quit,
-        Key::Char(c) => {
-            let ch = CHANNEL_KEYS.iter().position(|&k| k == c)?;
-            Action::Channel(ch as u8)
-        }
-        _ => return None,
-    })
+        Key::Char(c) => match CHANNEL_KEYS.iter().position(|&k| k == c) {
+            Some(ch) => Action::Channel(ch as u8),
+            None => Action::Dismiss,
+        },
+        _ => Action::Dismiss,
+    }
 }
 
 /// Longest escape sequence kept while waiting for its end.
@@ -275,7 +278,7 @@ mod tests {
 
     #[test]
     fn maps_keys_to_actions() {
-        let a = |k| action(k);
+        let a = |k| Some(action(k));
         assert_eq!(a(Key::Char(' ')), Some(Action::TogglePause));
         assert_eq!(a(Key::Left), Some(Action::SeekBy(-5)));
         assert_eq!(a(Key::Right), Some(Action::SeekBy(5)));
@@ -299,8 +302,8 @@ mod tests {
         assert_eq!(a(Key::Char('0')), Some(Action::Channel(9)));
         assert_eq!(a(Key::Char('!')), Some(Action::Channel(10)));
         assert_eq!(a(Key::Char('^')), Some(Action::Channel(15)));
-        assert_eq!(a(Key::Char('x')), None);
-        assert_eq!(a(Key::Escape), None);
-        assert_eq!(a(Key::End), None);
+        assert_eq!(a(Key::Char('x')), Some(Action::Dismiss));
+        assert_eq!(a(Key::Escape), Some(Action::Dismiss));
+        assert_eq!(a(Key::End), Some(Action::Dismiss));
     }
 }

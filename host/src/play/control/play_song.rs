@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use smfplay_core::audio::PeriodBuffer;
-use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
+use smfplay_core::sequencer::{SeekTarget, SequencerConfig};
 
 use super::commands::CommandScript;
 use super::control_loop::ControlLoop;
@@ -24,19 +24,18 @@ use super::ui::{ShownSong, Ui};
 use crate::capacities::HostPlayer;
 use crate::cli::PlayArgs;
 use crate::exit::{HostError, Kind};
-use crate::fluid::FluidSynth;
-use crate::midi_input::MidiInput;
 use crate::play::MAX_PERIOD;
-use crate::play::realtime::alsa_output::{AlsaOutput, Negotiated};
+use crate::play::realtime::alsa_output::Negotiated;
 use crate::play::realtime::any_feed::AnyFeed;
 use crate::play::realtime::audio_thread::{self, AudioOutcome, AudioThread};
-use crate::play::realtime::engine::{EngineConfig, EngineParts};
+use crate::play::realtime::engine::{EngineConfig, SongParts};
 use crate::play::realtime::feeder::{self, FeedOutcome};
 use crate::play::realtime::messages::{AudioCmd, End};
 use crate::play::realtime::output_buffer::OutputBuffer;
 use crate::play::realtime::play_status::PlayStatus;
 use crate::play::realtime::queues::{ControlEnds, PlayQueues};
 use crate::play::realtime::scheduling::region_of;
+use crate::play::sound::Sound;
 
 /// Song time the feeder keeps queued ahead of the play head.
 const LOOKAHEAD_S: f64 = 0.25;
@@ -60,19 +59,37 @@ pub struct SongRun<'a> {
 }
 
 /// Plays one song to its end (or a quit, or a device loss); says how it
-/// ended and what the keys or the command file asked of the playlist.
+/// ended and what the keys or the command file asked of the playlist
+/// (`None`: not played, `--start` is past its end, with a warning).
 pub fn play_song(
     song: &SongRun<'_>,
-    synth: &mut FluidSynth,
-    output: &mut AlsaOutput,
+    sound: &mut Sound,
     controls: &mut Controls,
     mut ui: Option<&mut Ui>,
     total: &mut report::Totals,
-) -> Result<(End, Option<Nav>), HostError> {
+) -> Result<Option<(End, Option<Nav>)>, HostError> {
     let (rate, period) = (song.neg.rate, song.neg.period);
-    let (mut feed, total_ms) = open_song(song, ui.is_some())?;
+    let (mut feed, scanned) = open_song(song)?;
+    let name = crate::scan::display_name(song.path);
+    // A file's problems, as `render` says them, when it starts.
+    for line in &scanned.problems {
+        song.log.warning(&format!("{name}: {line}"));
+    }
+    if let Some(start) = song.args.sequence.start
+        && start > 0.0
+        && start * 1000.0 >= scanned.total_ms as f64
+    {
+        song.log.warning(&format!(
+            "{name}: --start {start} is past the end of the song (it lasts {}); skipped",
+            crate::progress::clock(scanned.total_ms as f64 / 1000.0)
+        ));
+        return Ok(None);
+    }
+    let total_ms = Some(scanned.total_ms);
     let mut player = make_player(&feed, rate, period);
-    apply_carried_settings(controls, &mut player, synth);
+    // Settings that render applies before its first period (the command
+    // line's, as the keys have changed them since), applied the same way.
+    sound.start_settings(&mut player, &controls.song_start_commands());
     let mut queues = PlayQueues::new();
     // The queues live in one allocation (the snapshot boxes are only
     // touched on request); locked with the audio loop's other memory.
@@ -99,10 +116,14 @@ pub fn play_song(
         reverb: !song.args.synth.no_reverb,
         chorus: !song.args.synth.no_chorus,
     };
-    let name = song.path.display().to_string();
-    let device = output.name().to_string();
+    let device = sound.name();
     if let Some(ui) = ui.as_deref_mut() {
-        begin_display(ui, song, total_ms);
+        begin_display(ui, song, &scanned);
+        // The file's last problem on the status line (all of them are
+        // printed when the display ends).
+        if let (false, Some(m)) = (scanned.problems.is_empty(), song.log.last_held()) {
+            ui.set_message(&m);
+        }
     }
 
     let (audio_outcome, feed_outcome, nav) = std::thread::scope(|sc| {
@@ -116,10 +137,9 @@ pub fn play_song(
             .map_err(cannot_start)?;
         wait_until_primed(status);
         let parts = AudioThread {
-            output: &mut *output,
+            sound: &mut *sound,
             hot,
-            engine: EngineParts {
-                synth: &mut *synth,
+            song: SongParts {
                 player: &mut player,
                 queues: audio_ends,
                 status,
@@ -156,33 +176,54 @@ pub fn play_song(
         Ok::<_, HostError>((audio_outcome, feed_outcome, control.finish()))
     })?;
     total.add(&audio_outcome.snapshot);
-    report_song_end(song, &name, &stop_at, &audio_outcome, &feed_outcome);
-    Ok((audio_outcome.end, nav))
+    report_song_end(
+        song,
+        &name,
+        &stop_at,
+        &audio_outcome,
+        &feed_outcome,
+        &scanned,
+    );
+    Ok(Some((audio_outcome.end, nav)))
 }
 
 fn cannot_start(e: std::io::Error) -> HostError {
     HostError::new(Kind::Other, "", format!("cannot start a thread: {e}"))
 }
 
-/// Opens the song's feed; with the live display, also its length in ms
-/// (unscaled song time), from a scan of a second copy (`None` when the
-/// scan fails: playing reports the problem).
-fn open_song(song: &SongRun<'_>, with_length: bool) -> Result<(AnyFeed, Option<u64>), HostError> {
-    let strict = song.args.sequence.strict;
-    let (input, total_ms) = if with_length {
-        let (input, for_scan) = crate::scan::open_twice(song.path)?;
-        (input, song_length_ms(for_scan, strict))
-    } else {
-        (MidiInput::open(song.path)?, None)
-    };
-    Ok((AnyFeed::open(input, strict, song.neg.rate)?, total_ms))
+/// What a scan of the song found before it plays.
+struct Scanned {
+    /// Its length in ms (unscaled song time), whole ms down: rounded to
+    /// the tenth it reads as `host info`'s (a tenth's boundary is a whole
+    /// ms).
+    total_ms: u64,
+    /// Its problems, one line each, as `render` and `info` say them.
+    problems: Vec<String>,
+    /// The karaoke title (the first `@T` text event), if any.
+    title: Option<String>,
 }
 
-/// The length of a song in ms (unscaled song time), from a scan; `None`
-/// when the scan fails.
-fn song_length_ms(input: MidiInput, strict: bool) -> Option<u64> {
-    let summary = crate::scan::scan(input, strict, |_, _| {}).ok()?;
-    Some((summary.duration_seconds() * 1000.0).round() as u64)
+/// Opens the song's feed and scans a second copy (its length, problems
+/// and title; `--strict` refuses a damaged file here, as `render` does).
+fn open_song(song: &SongRun<'_>) -> Result<(AnyFeed, Scanned), HostError> {
+    let strict = song.args.sequence.strict;
+    let (input, for_scan) = crate::scan::open_twice(song.path)?;
+    let mut title = None;
+    let summary = crate::scan::scan(for_scan, strict, |_, ev| {
+        if title.is_none()
+            && let midly::TrackEventKind::Meta(midly::MetaMessage::Text(t)) = ev.kind
+            && let Some(crate::karaoke::Tag::Title(t)) =
+                crate::karaoke::tag(&crate::describe::text(t))
+        {
+            title = Some(crate::printable::printable(t)).filter(|t| !t.is_empty());
+        }
+    })?;
+    let scanned = Scanned {
+        total_ms: (summary.duration_seconds() * 1000.0).floor() as u64,
+        problems: summary.problem_lines(),
+        title,
+    };
+    Ok((AnyFeed::open(input, strict, song.neg.rate)?, scanned))
 }
 
 /// The song's player, in its box.
@@ -194,20 +235,6 @@ fn make_player(feed: &AnyFeed, rate: u32, period: usize) -> Box<HostPlayer> {
         Box::new_uninit(),
         HostPlayer::new(feed.header().timing, rate, bucket_log2),
     )
-}
-
-/// Settings that render applies before its first period (the command
-/// line's, as the keys have changed them since), applied the same way.
-fn apply_carried_settings(controls: &Controls, player: &mut HostPlayer, synth: &mut FluidSynth) {
-    for c in controls.song_start_commands() {
-        match c {
-            Command::TempoMilli(m) => player.set_tempo_milli(m),
-            Command::Transpose(t) => player.set_transpose(t),
-            Command::Mute(ch, on) => player.set_muted(synth, ch, on),
-            Command::Solo(ch, on) => player.set_solo(synth, ch, on),
-            _ => {}
-        }
-    }
 }
 
 /// `--start` as a seek for the feeder; effects off when the keys turned
@@ -249,7 +276,7 @@ impl StopAt {
 }
 
 /// The display's song line: name, place, length, karaoke.
-fn begin_display(ui: &mut Ui, song: &SongRun<'_>, total_ms: Option<u64>) {
+fn begin_display(ui: &mut Ui, song: &SongRun<'_>, scanned: &Scanned) {
     let path = song.path;
     let karaoke = path
         .extension()
@@ -259,7 +286,8 @@ fn begin_display(ui: &mut Ui, song: &SongRun<'_>, total_ms: Option<u64>) {
         name: crate::scan::display_name(path),
         index,
         count,
-        total_ms,
+        total_ms: Some(scanned.total_ms),
+        title: scanned.title.clone(),
         budget_ns: song.neg.period as u64 * 1_000_000_000 / u64::from(song.neg.rate.max(1)),
     };
     ui.begin_song(shown, karaoke);
@@ -273,31 +301,29 @@ fn wait_until_primed(status: &PlayStatus) {
     }
 }
 
-/// What is said when a song has ended: a fatal read error, the damage
-/// skipped (once per song: the first part as `render` and `info` say it,
-/// and how many more), sysex too long to play, a stop at
-/// `--max-duration`, and the end line.
+/// What is said when a song has ended: a fatal read error the scan did
+/// not see (the file changed meanwhile; its problems were said when it
+/// started), sysex too long to play, a stop at `--max-duration`, and the
+/// end line.
 fn report_song_end(
     song: &SongRun<'_>,
     name: &str,
     stop_at: &StopAt,
     audio: &AudioOutcome,
     feed: &FeedOutcome,
+    scanned: &Scanned,
 ) {
     let (path, log) = (song.path, song.log);
     if let Some(e) = feed.error
         && e.is_fatal()
+        && scanned.problems.is_empty()
     {
         log.error(&crate::opening::reader_error(path, &[], e));
     }
     let fs = feed.stats;
-    if let Some(warning) = report::damage_warning(path, feed.first_problem, fs.read_errors) {
-        log.warning(&warning);
-    }
     if fs.sysex_dropped > 0 {
         log.warning(&format!(
-            "{}: {} sysex message(s) too long to play, skipped",
-            path.display(),
+            "{name}: {} sysex message(s) too long to play, skipped",
             fs.sysex_dropped
         ));
     }
@@ -307,8 +333,7 @@ fn report_song_end(
         && audio.snapshot.song_ms >= stop_at.song_frame * 1000 / rate
     {
         log.warning(&format!(
-            "{}: stopped at --max-duration ({} of song time); the song goes on",
-            path.display(),
+            "{name}: stopped at --max-duration ({} of song time); the song goes on",
             crate::cli::human_duration(song.args.sequence.max_duration)
         ));
     }

@@ -1,6 +1,8 @@
 //! What `play` prints: plain log lines (start, end, lyrics on a terminal,
-//! xruns, load shedding, errors), JSON lines with `--json`, nothing but
-//! errors with `--quiet`, and the timing report (`--stats`, SIGUSR1).
+//! xruns, load shedding, warnings, errors), JSON lines with `--json` (every
+//! event, warning and error; texts, tempo and key changes with their exact
+//! song time), nothing but errors with `--quiet`, and the timing report
+//! (`--stats`, SIGUSR1).
 //! While the live display runs ([`Log::set_live`]) it prints nothing the
 //! display shows, and holds its standard-error lines until the terminal
 //! is back.
@@ -77,6 +79,13 @@ impl Totals {
         }
         self.last = Some(last);
     }
+}
+
+/// A song time in µs as JSON seconds, exact to the µs (`43.8`, as `host
+/// dump` gives it, not `43.797`): the quotient is correctly rounded and
+/// `serde_json` prints the shortest decimal that reads back as it.
+fn seconds(us: u64) -> f64 {
+    us as f64 / 1e6
 }
 
 fn us(ns: Option<u64>) -> f64 {
@@ -173,12 +182,22 @@ impl Log {
         }
     }
 
+    /// The sequencer ports `--port` plays on (instead of [`Log::device`]).
+    pub fn ports(&self, ports: &str) {
+        self.event_or_text(&PlayEvent::Ports { ports }, &format!("ports {ports}"));
+    }
+
     /// A song starts.
     pub fn start(&self, file: &str) {
+        self.event_or_text(&PlayEvent::Start { file }, &format!("playing {file}"));
+    }
+
+    /// `event` as a JSON line with `--json`, else `text`.
+    fn event_or_text(&self, event: &PlayEvent, text: &str) {
         if self.json {
-            self.out(&line(&PlayEvent::Start { file }));
+            self.out(&line(event));
         } else {
-            self.out(&format!("playing {file}"));
+            self.out(text);
         }
     }
 
@@ -207,7 +226,10 @@ impl Log {
     /// An error (always printed, on stderr; on stdout too as JSON).
     pub fn error(&self, e: &HostError) {
         self.json_error(e);
-        self.err(format!("host: {e}"));
+        self.err(format!(
+            "host: {}",
+            crate::printable::printable(&e.to_string())
+        ));
     }
 
     /// The JSON line of an error that ends the program (`main` prints its
@@ -224,20 +246,26 @@ impl Log {
         }
     }
 
-    /// A warning (stderr unless quiet).
+    /// A warning, `host: warning: …` as `render` says it (stderr unless
+    /// quiet; on stdout too as JSON).
     pub fn warning(&self, w: &str) {
-        if !self.quiet {
-            self.err(format!("host: {w}"));
+        if self.quiet {
+            return;
         }
+        let w = crate::printable::printable(w);
+        if self.json {
+            println!("{}", line(&PlayEvent::Warning { message: &w }));
+        }
+        self.err(format!("host: warning: {w}"));
     }
 
     /// Something the audio thread reported.
     pub fn report(&self, r: &Report) {
         match r {
-            Report::Text(kind, bytes, ms) => {
+            Report::Text(kind, bytes, at) => {
                 let text = crate::text_decode::decode(bytes);
                 if self.json {
-                    let time_s = rounded(*ms as f64 / 1000.0, 3);
+                    let time_s = seconds(*at);
                     let text = &*text;
                     self.out(&line(&match kind {
                         TextKind::Lyric => PlayEvent::Lyric { time_s, text },
@@ -246,21 +274,24 @@ impl Log {
                         TextKind::Text => PlayEvent::Text { time_s, text },
                     }));
                 } else if self.tty && matches!(kind, TextKind::Lyric | TextKind::Marker) {
-                    self.out(&format!("  {}: {}", text_kind(*kind), text.trim_end()));
+                    let text = crate::printable::printable(text.trim_end());
+                    self.out(&format!("  {}: {text}", text_kind(*kind)));
                 }
             }
-            Report::Tempo(us) => {
+            Report::Tempo(us, at) => {
                 if self.json {
                     let bpm = 60_000_000.0 / f64::from((*us).max(1));
                     self.out(&line(&PlayEvent::Tempo {
+                        time_s: seconds(*at),
                         us_per_quarter: *us,
                         bpm: rounded(bpm, 3),
                     }));
                 }
             }
-            Report::Key(sharps, minor) => {
+            Report::Key(sharps, minor, at) => {
                 if self.json {
                     self.out(&line(&PlayEvent::Key {
+                        time_s: seconds(*at),
                         sharps: *sharps,
                         minor: *minor,
                     }));
@@ -400,63 +431,4 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
         crate::play::realtime::scheduling::lock_words()
     );
     o
-}
-
-/// The warning for the damage a song's feed skipped: the first part in
-/// `host render`'s and `host info`'s words ([`crate::scan::problem_line`]),
-/// and how many more there were.
-pub fn damage_warning(
-    path: &std::path::Path,
-    first: Option<smfplay_core::smf::Error>,
-    count: u32,
-) -> Option<String> {
-    let name = path.display();
-    let Some(first) = first else {
-        // Counted but not kept: cannot happen with the core's feed.
-        return (count > 0)
-            .then(|| format!("{name}: {count} damaged part(s) skipped (see `host info`)"));
-    };
-    let first = crate::scan::problem_line(&first);
-    Some(match count.saturating_sub(1) {
-        0 => format!("{name}: {first}"),
-        more => format!("{name}: {first}; {more} more damaged part(s) skipped (see `host info`)"),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::*;
-
-    /// The damage warning: the first problem as `host info` says it, then how
-    /// many more; nothing when nothing was skipped.
-    #[test]
-    fn damage_warning_names_the_first_problem_and_counts_the_rest() {
-        use smfplay_core::smf::{Error, ErrorKind, Severity};
-        let path = Path::new("song.mid");
-        let first = Error {
-            kind: ErrorKind::TruncatedEvent,
-            track: Some(2),
-            offset: 900,
-            severity: Severity::TrackEnded,
-        };
-        let said = crate::scan::problem_line(&first);
-        assert!(said.contains("track 2") && said.contains("900"), "{said}");
-        assert_eq!(
-            damage_warning(path, Some(first), 1),
-            Some(format!("song.mid: {said}"))
-        );
-        assert_eq!(
-            damage_warning(path, Some(first), 4),
-            Some(format!(
-                "song.mid: {said}; 3 more damaged part(s) skipped (see `host info`)"
-            ))
-        );
-        assert_eq!(damage_warning(path, None, 0), None);
-        assert_eq!(
-            damage_warning(path, None, 2),
-            Some("song.mid: 2 damaged part(s) skipped (see `host info`)".into())
-        );
-    }
 }

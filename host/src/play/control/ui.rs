@@ -36,6 +36,8 @@ pub struct ShownSong {
     pub count: usize,
     /// Its length in ms, when known.
     pub total_ms: Option<u64>,
+    /// Its karaoke title (`@T`), if it has one.
+    pub title: Option<String>,
     /// A period's length in ns (the work figure is a share of it).
     pub budget_ns: u64,
 }
@@ -68,6 +70,7 @@ impl Ui {
                 index: 0,
                 count: 0,
                 total_ms: None,
+                title: None,
                 budget_ns: 1,
             },
             message: String::new(),
@@ -97,7 +100,7 @@ impl Ui {
     pub fn report(&mut self, r: &Report) {
         match r {
             Report::Text(kind, bytes, _) => self.lyrics.push(*kind, bytes),
-            Report::Key(sharps, minor) => self.key = Some((*sharps, *minor)),
+            Report::Key(sharps, minor, _) => self.key = Some((*sharps, *minor)),
             _ => {}
         }
     }
@@ -108,7 +111,7 @@ impl Ui {
         let n = self.term.read_keys(&mut buf);
         let mut pressed: Vec<Key> = Vec::new();
         self.decoder.feed(&buf[..n], &mut pressed);
-        out.extend(pressed.into_iter().filter_map(keys::action));
+        out.extend(pressed.into_iter().map(keys::action));
     }
 
     /// Shows what came of an effect (of a key or a command line).
@@ -144,6 +147,7 @@ impl Ui {
         let work_ns = status.work_peak_ns.swap(0, Ordering::Relaxed);
         let frame = Frame {
             name: &self.song.name,
+            title: self.lyrics.title().or(self.song.title.as_deref()),
             index: self.song.index,
             count: self.song.count,
             song_ms: status.song_ms.load(Ordering::Relaxed),

@@ -50,7 +50,6 @@ pub enum Samples<'a> {
 
 impl Samples<'_> {
     /// Frames held.
-    #[cfg(test)]
     pub fn frames(&self) -> usize {
         match self {
             Samples::S16(s) => s.len() / 2,
@@ -133,6 +132,11 @@ pub trait Output {
     fn drain(&mut self);
     /// Makes the device ready to start again after [`drain`](Self::drain).
     fn restart(&mut self);
+    /// Events the output itself sent late (a PCM has none: its events are
+    /// rendered into the samples).
+    fn late_events(&self) -> u64 {
+        0
+    }
 }
 
 /// What the device accepted.

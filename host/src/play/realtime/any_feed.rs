@@ -72,11 +72,6 @@ impl AnyFeed {
         each!(self, f => *f.stats())
     }
 
-    /// The first damage skipped, if any.
-    pub fn first_problem(&self) -> Option<Error> {
-        each!(self, f => f.first_problem())
-    }
-
     pub fn fill(&mut self, sink: &mut QueueSink<'_>, horizon: u64) -> Result<(), Error> {
         each!(self, f => f.fill(sink, horizon, MAX_FEED_EVENTS_PER_PERIOD))
     }

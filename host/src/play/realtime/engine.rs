@@ -42,7 +42,7 @@ use super::thread_stats::ThreadStats;
 use super::work_clock::{MonotonicClock, WorkClock};
 use crate::capacities::{HostPlayer, POOL_BLOCK_BYTES};
 use crate::play::MAX_PERIOD;
-use crate::release_tail::{TailRule, TailStart, controllers_to_zero, lift_pedals};
+use crate::release_tail::{TailRule, TailStart, lift_pedals};
 
 /// Most commands taken per period.
 pub const MAX_COMMANDS_PER_PERIOD: usize = 16;
@@ -94,6 +94,8 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output, C: WorkClock = MonotonicCl
     /// The release-tail rule that ends a song the way `host render` does.
     tail: TailRule,
     tail_start: TailStart,
+    /// `--end` was reached (the player is paused there for good).
+    cut_done: bool,
     pending: Option<(u64, SongEvent)>,
     scratch: [u8; POOL_BLOCK_BYTES],
     hist: TimingHistogram<PERIOD_BUCKETS>,
@@ -107,11 +109,8 @@ pub struct Engine<'a, 'q, S: SynthControl, O: Output, C: WorkClock = MonotonicCl
     write_max_ns: u64,
 }
 
-/// What an engine plays with, besides its output (made on the audio
-/// thread: an ALSA writer cannot cross threads) and its clock.
-pub struct EngineParts<'a, 'q, S: SynthControl> {
-    /// The synth it renders with.
-    pub synth: &'a mut S,
+/// What an engine plays a song with, but the synth.
+pub struct SongParts<'a, 'q> {
     /// The song's player (calendar and transport).
     pub player: &'a mut HostPlayer,
     /// The audio thread's queue ends.
@@ -126,6 +125,17 @@ pub struct EngineParts<'a, 'q, S: SynthControl> {
     pub config: EngineConfig,
 }
 
+/// What an engine plays with, besides its output (made on the audio
+/// thread: an ALSA writer cannot cross threads) and its clock: the synth
+/// and the song's parts (apart, so that `--port`'s synth can be made on
+/// the audio thread too).
+pub struct EngineParts<'a, 'q, S: SynthControl> {
+    /// The synth it renders with.
+    pub synth: &'a mut S,
+    /// The rest.
+    pub song: SongParts<'a, 'q>,
+}
+
 impl<'a, 'q, S: SynthControl, O: Output> Engine<'a, 'q, S, O> {
     /// An engine writing to `out`, timed by the real clock.
     pub fn new(out: O, parts: EngineParts<'a, 'q, S>) -> Self {
@@ -138,12 +148,15 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
     pub fn with_clock(clock: C, out: O, parts: EngineParts<'a, 'q, S>) -> Self {
         let EngineParts {
             synth,
-            player,
-            queues: q,
-            status,
-            buf,
-            out_buf,
-            config: cfg,
+            song:
+                SongParts {
+                    player,
+                    queues: q,
+                    status,
+                    buf,
+                    out_buf,
+                    config: cfg,
+                },
         } = parts;
         let base = ShedState {
             polyphony: synth.polyphony(),
@@ -164,6 +177,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
             stopping: None,
             tail: TailRule::new(cfg.rate),
             tail_start: TailStart::new(None),
+            cut_done: false,
             pending: None,
             scratch: [0; POOL_BLOCK_BYTES],
             hist: TimingHistogram::new(),
@@ -197,7 +211,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         s.hist.clone_from(&self.hist);
         s.delay = self.out.delay();
         s.xruns = self.xruns;
-        s.late = self.player.stats().late;
+        s.late = self.player.stats().late + self.out.late_events();
         s.deferred_periods = self.player.stats().deferred_periods;
         s.dropped = self.dropped;
         s.voices = self.synth.active_voices();
@@ -245,7 +259,9 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                 let split = cut.unwrap_or(n);
                 let mut obs = ReportObserver {
                     reports: &mut self.q.reports,
-                    song_ms,
+                    song_frame: self.player.position().song_frame,
+                    tempo_milli: self.player.tempo_milli(),
+                    rate: self.cfg.rate,
                     period_start,
                     tail_start: &self.tail_start,
                 };
@@ -262,6 +278,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                         self.tail_start.set(Some(period_start + split as u64));
                     }
                     self.cfg.end_song_frame = None;
+                    self.cut_done = true;
                     if split < n {
                         obs.period_start = period_start + split as u64;
                         let (l, r) = (&mut left[split..], &mut right[split..]);
@@ -356,8 +373,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         }
         self.stopping = Some(why);
         self.player.pause(self.synth);
-        // Sustain off, then all notes off, on every channel.
-        controllers_to_zero(self.synth, &[64, 123]);
+        self.synth.stop_sound();
         self.fade = Some(Fade::out(self.cfg.rate * FADE_MS / 1000));
     }
 
@@ -392,6 +408,20 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
         self.shed.set_effects(self.synth, reverb, chorus);
     }
 
+    fn pause(&mut self) {
+        if !self.player.is_paused() {
+            self.player.pause(self.synth);
+            self.synth.paused(true);
+        }
+    }
+
+    fn resume(&mut self) {
+        if self.player.is_paused() {
+            self.player.resume();
+            self.synth.paused(false);
+        }
+    }
+
     fn take_commands(&mut self) {
         for _ in 0..MAX_COMMANDS_PER_PERIOD {
             let Some(cmd) = self.q.commands.dequeue() else {
@@ -402,13 +432,13 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                 AudioCmd::Effects(on) => self.set_effects(on),
                 AudioCmd::Quit => self.begin_stop(End::Quit),
                 AudioCmd::Transport(c) => match c {
-                    Command::Play => self.player.resume(),
-                    Command::Pause => self.player.pause(self.synth),
+                    Command::Play => self.resume(),
+                    Command::Pause => self.pause(),
                     Command::TogglePause => {
                         if self.player.is_paused() {
-                            self.player.resume();
+                            self.resume();
                         } else {
-                            self.player.pause(self.synth);
+                            self.pause();
                         }
                     }
                     Command::TempoMilli(m) => self.player.set_tempo_milli(m),
@@ -435,6 +465,14 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
             };
             match fi {
                 FeedItem::Reposition { at, plan } => {
+                    // A seek back after the song's end (PgDn past it, then
+                    // PgUp or Home): the song plays on, its pending end
+                    // and release tail are forgotten. Not after `--end`'s
+                    // cut (the player stays paused there) nor a stop.
+                    if self.stopping.is_none() && !self.cut_done {
+                        self.tail_start.set(None);
+                        self.tail.restart();
+                    }
                     self.player.clear_scheduled();
                     self.player.set_position(
                         at,

@@ -33,8 +33,6 @@ pub struct FeedOutcome {
     pub stats: FeedStats,
     /// A fatal read error (the song was ended there).
     pub error: Option<Error>,
-    /// The first damage skipped (`stats.read_errors` counts them all).
-    pub first_problem: Option<Error>,
 }
 
 /// How long the feeder sleeps when the look-ahead is full: an eighth of
@@ -108,6 +106,5 @@ pub fn run(
     FeedOutcome {
         stats: feed.stats(),
         error,
-        first_problem: feed.first_problem(),
     }
 }

@@ -40,14 +40,14 @@ pub enum End {
 /// What the audio thread tells the control thread.
 #[derive(Clone, Debug)]
 pub enum Report {
-    /// A lyric, marker, cue or text at a song position (ms).
+    /// A lyric, marker, cue or text at its song time (µs).
     Text(TextKind, heapless::Vec<u8, TEXT_BYTES>, u64),
-    /// A tempo change (µs per quarter).
-    Tempo(u32),
+    /// A tempo change (µs per quarter) at its song time (µs).
+    Tempo(u32, u64),
     /// Xruns recovered in one write, and the total so far.
     Xrun(u32, u64),
     /// A load-shedding step: level (0 = none) and what it means.
     Shed(u8, ShedState),
-    /// A key signature (sharps > 0, flats < 0; minor).
-    Key(i8, bool),
+    /// A key signature (sharps > 0, flats < 0; minor) at its song time (µs).
+    Key(i8, bool, u64),
 }

@@ -19,6 +19,8 @@ pub(crate) mod queue_sink;
 pub(crate) mod queues;
 pub(crate) mod report_observer;
 pub(crate) mod scheduling;
+pub(crate) mod seq_output;
+pub(crate) mod seq_pacer;
 pub(crate) mod shedder;
 pub(crate) mod snapshot;
 pub(crate) mod synth_control;

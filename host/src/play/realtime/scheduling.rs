@@ -1,6 +1,7 @@
 //! Real-time scheduling for the audio thread: `SCHED_FIFO` and locked
-//! memory. Refusals are recorded (the control thread warns once) and
-//! playback goes on at normal priority.
+//! memory. Refusals are recorded (the control thread warns once, and about
+//! memory only when what the audio loop touches could not be locked
+//! either) and playback goes on at normal priority.
 //!
 //! When `mlockall` is not possible (a small `RLIMIT_MEMLOCK`, typically
 //! 8 MiB, of which FluidSynth's own `synth.lock-memory` already takes the
@@ -30,6 +31,9 @@ static WARNED: AtomicU8 = AtomicU8::new(0);
 static TOLD: AtomicU8 = AtomicU8::new(0);
 /// Bytes the last [`lock_hot`] locked.
 static HOT_BYTES: AtomicU64 = AtomicU64::new(0);
+/// Whether the last [`lock_hot`] locked everything it was given and the
+/// stack ([`GRANTED`]) or not ([`REFUSED`]); [`UNTRIED`] before it ran.
+static HOT: AtomicU8 = AtomicU8::new(UNTRIED);
 
 /// Top of the audio thread's stack locked by [`lock_hot`].
 const HOT_STACK: usize = 256 * 1024;
@@ -73,23 +77,29 @@ pub fn lock_hot(regions: &[Region]) -> HotLock {
         count: 0,
     };
     if LOCKED.load(Ordering::Relaxed) == GRANTED {
+        HOT.store(GRANTED, Ordering::Release);
         return lock;
     }
     let mut total = 0u64;
     let stack = this_stack_top(HOT_STACK);
+    let mut complete = stack.is_some();
     for &(addr, len) in stack.iter().chain(regions) {
-        if len == 0 || lock.count == HOT_REGIONS {
+        if len == 0 {
             continue;
         }
         // SAFETY: the range is memory this process owns (a live object or
         // its own stack); mlock only pins it.
-        if unsafe { libc::mlock(addr as *const libc::c_void, len) } == 0 {
+        if lock.count < HOT_REGIONS && unsafe { libc::mlock(addr as *const libc::c_void, len) } == 0
+        {
             lock.regions[lock.count] = (addr, len);
             lock.count += 1;
             total += len as u64;
+        } else {
+            complete = false;
         }
     }
     HOT_BYTES.store(total, Ordering::Relaxed);
+    HOT.store(if complete { GRANTED } else { REFUSED }, Ordering::Release);
     lock
 }
 
@@ -136,7 +146,7 @@ pub fn hot_bytes() -> u64 {
 /// Asks for `SCHED_FIFO` for the calling thread; returns whether granted.
 pub fn make_realtime() -> bool {
     if std::env::var_os("SMFPLAY_NO_RT").is_some() {
-        SCHED.store(REFUSED, Ordering::Relaxed);
+        SCHED.store(REFUSED, Ordering::Release);
         return false;
     }
     let param = libc::sched_param {
@@ -144,7 +154,7 @@ pub fn make_realtime() -> bool {
     };
     // SAFETY: plain system call on the calling thread.
     let rc = unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
-    SCHED.store(if rc == 0 { GRANTED } else { REFUSED }, Ordering::Relaxed);
+    SCHED.store(if rc == 0 { GRANTED } else { REFUSED }, Ordering::Release);
     rc == 0
 }
 
@@ -182,8 +192,19 @@ pub fn lock_memory() {
 /// The warning to print, once, if something was refused (`None` when all
 /// was granted or it was already said).
 pub fn warning_once() -> Option<String> {
-    let sched = SCHED.load(Ordering::Relaxed);
-    let locked = LOCKED.load(Ordering::Relaxed);
+    // Nothing to say before the audio thread has tried both (it locks
+    // what its loop touches after `mlockall` was refused).
+    let hot = HOT.load(Ordering::Acquire);
+    let sched = SCHED.load(Ordering::Acquire);
+    if hot == UNTRIED || sched == UNTRIED {
+        return None;
+    }
+    // Memory not all locked matters only when what the audio loop touches
+    // could not be locked either.
+    let locked = match LOCKED.load(Ordering::Relaxed) {
+        REFUSED if hot == GRANTED => GRANTED,
+        other => other,
+    };
     if sched != REFUSED && locked != REFUSED {
         return None;
     }
@@ -198,12 +219,12 @@ pub fn warning_once() -> Option<String> {
     }
     if locked == REFUSED {
         parts.push(format!(
-            "memory not all locked (RLIMIT_MEMLOCK too small; locked {})",
+            "the audio thread's memory not locked (RLIMIT_MEMLOCK too small; locked {})",
             lock_words()
         ));
     }
     Some(format!(
-        "warning: {}; playing on, but a busy machine may cause dropouts (add the user to the `audio` group with rtprio and memlock limits)",
+        "{}; playing on, but a busy machine may cause dropouts (add the user to the `audio` group with rtprio and memlock limits)",
         parts.join(", ")
     ))
 }

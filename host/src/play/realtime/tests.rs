@@ -14,7 +14,7 @@ use smfplay_core::sequencer::{Command, SeekTarget, SequencerConfig};
 
 use super::alsa_output::{AlsaOutput, Lost, Output, PcmFormat, Samples};
 use super::any_feed::AnyFeed;
-use super::engine::{Engine, EngineConfig, EngineParts};
+use super::engine::{Engine, EngineConfig, EngineParts, SongParts};
 use super::feeder;
 use super::messages::{AudioCmd, Report};
 use super::output_buffer::OutputBuffer;
@@ -185,12 +185,14 @@ fn count_allocations_inner(spec: Spec<'_>, period: usize, format: PcmFormat) -> 
             };
             let parts = EngineParts {
                 synth,
-                player,
-                queues,
-                status: shared,
-                buf,
-                out_buf,
-                config: cfg,
+                song: SongParts {
+                    player,
+                    queues,
+                    status: shared,
+                    buf,
+                    out_buf,
+                    config: cfg,
+                },
             };
             let mut engine = Engine::new(out, parts);
             shared.started.store(true, Ordering::Release);
@@ -360,12 +362,14 @@ fn load_shedding_steps_down_and_back_up() {
             };
             let parts = EngineParts {
                 synth: &mut synth,
-                player: &mut player,
-                queues,
-                status: &shared,
-                buf: &mut buf,
-                out_buf: OutputBuffer::new(PcmFormat::S16, period),
-                config: cfg,
+                song: SongParts {
+                    player: &mut player,
+                    queues,
+                    status: &shared,
+                    buf: &mut buf,
+                    out_buf: OutputBuffer::new(PcmFormat::S16, period),
+                    config: cfg,
+                },
             };
             let mut engine = Engine::with_clock(clock, NullOutput(0), parts);
             let level = || shared.shed_level.load(Ordering::Relaxed);
