@@ -21,6 +21,9 @@ mod midi_input;
 #[allow(dead_code)]
 #[path = "../../host/src/capacities.rs"]
 mod capacities;
+#[allow(dead_code)]
+#[path = "../../host/src/verbose.rs"]
+mod verbose;
 
 use std::cell::RefCell;
 use std::path::PathBuf;

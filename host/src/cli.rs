@@ -24,8 +24,7 @@ pub const GAINS: RangeInclusive<f64> = 0.0..=10.0;
 /// on an ALSA device, with low latency and no glitches.
 #[derive(Debug, Parser)]
 #[command(name = "host", version, about, long_about = None, propagate_version = true,
-          after_help = "Defaults for play and render can be set in ~/.config/smfplay/config.toml \
-                        (see the README, \"Configuration\").")]
+          after_help = MAIN_AFTER_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -40,10 +39,30 @@ pub struct Cli {
         display_order = 900
     )]
     pub config: Option<PathBuf>,
-    /// Ignore the configuration file: built-in defaults only.
+    /// Ignore the configuration files: built-in defaults only.
     #[arg(long, global = true, display_order = 901)]
     pub no_config: bool,
+    /// Say what was chosen and why on standard error: the SoundFont, the
+    /// ALSA parameters, the priority obtained, FluidSynth's warnings
+    /// (-vv: also FluidSynth's information lines).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count, display_order = 902)]
+    pub verbose: u8,
 }
+
+/// The end of `host --help`: where defaults come from, and the exit codes.
+const MAIN_AFTER_HELP: &str = "\
+Defaults for play and render can be set in ~/.config/smfplay/config.toml
+and /etc/smfplay/config.toml (see the README, \"Configuration\").
+
+Exit codes:
+  0         success
+  1         anything else (an unexpected system error or a bug)
+  2         bad command line, or a bad configuration file
+  3         a MIDI input is missing, unreadable, not MIDI, or damaged under --strict
+  4         no usable SoundFont
+  5         the audio device is missing, busy, refuses the settings, or was lost
+  6         the output file cannot be written
+  129/130/143  stopped by SIGHUP / SIGINT (Ctrl-C) / SIGTERM";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -63,8 +82,9 @@ pub enum Command {
     Ports(PortsArgs),
     /// List the ALSA playback devices (names for --device).
     #[command(after_help = "Example:\n  \
-        host devices                        then: host play song.mid --device NAME")]
-    Devices,
+        host devices                        then: host play song.mid --device NAME\n  \
+        host devices --json | jq -r .name")]
+    Devices(DevicesArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples (installing them; open a new shell afterwards):\n  \
@@ -122,6 +142,10 @@ pub struct SynthArgs {
     /// memory for big SoundFonts on small boards.
     #[arg(long)]
     pub lazy_samples: bool,
+    /// The configuration file and line that set `soundfont` (for errors and
+    /// `--verbose`); `None` when it came from elsewhere.
+    #[arg(skip)]
+    pub soundfont_origin: Option<crate::config::Origin>,
 }
 
 impl SynthArgs {
@@ -443,15 +467,28 @@ pub struct InfoArgs {
     pub strict: bool,
 }
 
+/// `host devices`.
+#[derive(Debug, Clone, Args)]
+pub struct DevicesArgs {
+    /// Print one JSON object per device and line (`name`, `description`).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `host dump`.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "Examples:\n  \
     host dump song.mid | less\n  \
-    host dump song.mid | grep lyric      the lyrics with their times")]
+    host dump song.mid | grep lyric      the lyrics with their times\n  \
+    host dump song.mid --json | jq -c 'select(.text)'")]
 pub struct DumpArgs {
     /// MIDI file to list (`-` reads standard input).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Print one JSON object per event and line (`tick`, `time_s`, `track`,
+    /// `event`, and `text` for text events).
+    #[arg(long)]
+    pub json: bool,
     /// Refuse damaged files.
     #[arg(long)]
     pub strict: bool,

@@ -7,13 +7,9 @@ use std::fmt::Write;
 use midly::{MetaMessage, MidiMessage, TrackEventKind};
 use smfplay_core::sequencer::{ResetKind, reset_kind};
 
-/// A MIDI text as a string: UTF-8 when it is valid UTF-8, else Latin-1
-/// (what most old files use).
+/// A MIDI text as a string (the one decoder: [`crate::text_decode`]).
 pub fn text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-    }
+    crate::text_decode::decode(bytes).into_owned()
 }
 
 /// The name of a GM/GS/XG reset.

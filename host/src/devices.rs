@@ -62,8 +62,20 @@ fn is_converter(name: &str) -> bool {
 }
 
 /// Runs `host devices`; returns the exit code.
-pub fn run() -> Result<i32, HostError> {
+pub fn run(args: &crate::cli::DevicesArgs) -> Result<i32, HostError> {
     let devices = list()?;
+    if args.json {
+        for d in &devices {
+            println!(
+                "{}",
+                crate::json_events::line(&crate::json_events::DeviceLine {
+                    name: &d.name,
+                    description: &d.description,
+                })
+            );
+        }
+        return Ok(crate::exit::code::OK);
+    }
     if devices.is_empty() {
         crate::exit::print(b"no ALSA playback devices found\n")?;
         return Ok(crate::exit::code::OK);

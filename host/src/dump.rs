@@ -5,6 +5,9 @@
 //! 480<TAB>0.500000<TAB>1<TAB>note-on ch 1 C4 (60) vel 100
 //! ```
 //!
+//! With `--json`, one object per event and line instead
+//! ([`crate::json_events::DumpLine`]).
+//!
 //! Seconds are exact times rounded to microseconds (6 decimals); tracks
 //! count from 0 in file order; channels from 1. Problems go to standard
 //! error, so standard output has exactly one line per event.
@@ -32,15 +35,27 @@ pub fn run(args: &DumpArgs) -> Result<i32, HostError> {
         let us = micros(ev.time);
         line.clear();
         use std::fmt::Write as _;
-        let _ = writeln!(
-            line,
-            "{}\t{}.{:06}\t{}\t{}",
-            ev.tick,
-            us / 1_000_000,
-            us % 1_000_000,
-            ev.track,
-            crate::describe::event(&ev.kind)
-        );
+        let event = crate::describe::event(&ev.kind);
+        if args.json {
+            let text = event_text(&ev.kind);
+            line.push_str(&crate::json_events::line(&crate::json_events::DumpLine {
+                tick: ev.tick,
+                time_s: us as f64 / 1e6,
+                track: ev.track,
+                event: &event,
+                text: text.as_deref(),
+            }));
+            line.push('\n');
+        } else {
+            let _ = writeln!(
+                line,
+                "{}\t{}.{:06}\t{}\t{event}",
+                ev.tick,
+                us / 1_000_000,
+                us % 1_000_000,
+                ev.track,
+            );
+        }
         if let Err(e) = out.write_all(line.as_bytes()) {
             write_error = Some(e);
         }
@@ -64,4 +79,24 @@ pub fn run(args: &DumpArgs) -> Result<i32, HostError> {
         eprintln!("{}: warning: {name}: {line}", crate::program::name());
     }
     Ok(code::OK)
+}
+
+/// The decoded text of a text meta event (lyric, marker, name…).
+fn event_text(kind: &midly::TrackEventKind<'_>) -> Option<String> {
+    use midly::MetaMessage as M;
+    let midly::TrackEventKind::Meta(meta) = kind else {
+        return None;
+    };
+    match meta {
+        M::Text(d)
+        | M::Copyright(d)
+        | M::TrackName(d)
+        | M::InstrumentName(d)
+        | M::Lyric(d)
+        | M::Marker(d)
+        | M::CuePoint(d)
+        | M::ProgramName(d)
+        | M::DeviceName(d) => Some(crate::describe::text(d)),
+        _ => None,
+    }
 }

@@ -2,7 +2,7 @@
 //! events, channels), exact duration, tempo changes, time and key
 //! signatures, programs and note-ons per channel, texts, sysex (GM/GS/XG
 //! resets named) and what was skipped or damaged. `--json` prints one JSON
-//! object (written by hand, see [`crate::json`]).
+//! object ([`crate::info_json`], through `serde_json`).
 //!
 //! Duration is the time of the last event of any track (end-of-track
 //! included), exact from the tempo map (see [`crate::scan`]).
@@ -38,7 +38,6 @@ use crate::cli::InfoArgs;
 use crate::describe::{key_name, reset_name, text};
 use crate::exit::{HostError, code};
 use crate::gm_names;
-use crate::json::{Object, array, string};
 use crate::karaoke::{self, LyricLines, Tags};
 use crate::progress::clock;
 use crate::scan::{ScanSummary, display_name};
@@ -51,18 +50,7 @@ struct TrackInfo {
     note_ons: u64,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Texts {
-    text: u64,
-    copyright: u64,
-    track_name: u64,
-    instrument_name: u64,
-    lyric: u64,
-    marker: u64,
-    cue_point: u64,
-    program_name: u64,
-    device_name: u64,
-}
+use crate::info_json::Texts;
 
 #[derive(Default)]
 struct Info {
@@ -232,183 +220,129 @@ fn bpm(us: u32) -> f64 {
 }
 
 fn json(name: &str, info: &Info, s: &ScanSummary) -> String {
-    let mut out = String::new();
-    let mut o = Object::new(&mut out);
-    o.str("file", name);
-    o.int("format", format_number(s.header.format));
-    o.bool("rmid", s.header.rmid);
-    o.raw("division", |out| {
-        let mut d = Object::new(out);
-        match s.header.timing {
-            Timing::Metrical(t) => d.int("ticks_per_quarter", t.as_int()),
-            Timing::Timecode(fps, tpf) => {
-                d.num("smpte_fps", f64::from(fps.as_f32()));
-                d.int("ticks_per_frame", tpf);
-            }
-        }
-        d.end();
-    });
-    o.int("declared_tracks", s.header.declared_tracks);
-    o.raw("tracks", |out| {
-        array(out, info.tracks.iter().enumerate(), |out, (i, t)| {
-            let mut to = Object::new(out);
-            to.int("index", i);
-            match &t.name {
-                Some(n) => to.str("name", n),
-                None => to.raw("name", |o| o.push_str("null")),
-            }
-            to.int("events", t.events);
-            to.raw("channels", |o| {
-                array(o, channels_list(t.channels), |o, c| {
-                    let _ = write!(o, "{c}");
-                })
-            });
-            to.int("note_ons", t.note_ons);
-            to.end();
-        })
-    });
-    o.int("events_total", info.events_total);
-    o.int("note_ons", info.note_ons.iter().sum::<u64>());
-    o.raw("note_ons_per_channel", |out| {
-        array(out, info.note_ons, |o, n| {
-            let _ = write!(o, "{n}");
-        })
-    });
-    o.raw("programs_per_channel", |out| {
-        array(out, &info.programs, |o, set| {
-            array(o, set, |o, p| {
-                let _ = write!(o, "{p}");
-            })
-        })
-    });
-    o.raw("instruments_per_channel", |out| {
-        array(out, 0..16, |o, ch| {
-            array(o, info.instruments(ch), |o, name| string(o, &name))
-        })
-    });
-    let lyrics = info.lyric_lines();
-    o.raw("lyrics", |out| {
-        let mut l = Object::new(out);
-        l.int("events", lyrics.events());
-        l.int("lines", lyrics.count());
-        l.raw("first_lines", |o| array(o, lyrics.first_lines(), string));
-        l.end();
-    });
-    o.raw("karaoke", |out| {
-        let t = &info.tags;
-        if t.is_empty() {
-            out.push_str("null");
-            return;
-        }
-        let mut k = Object::new(out);
-        let opt = |k: &mut Object<'_>, key: &str, v: Option<&str>| match v {
-            Some(v) => k.str(key, v),
-            None => k.raw(key, |o| o.push_str("null")),
-        };
-        opt(&mut k, "title", t.title());
-        k.raw("titles", |o| array(o, &t.titles, |o, v| string(o, v)));
-        k.raw("information", |o| {
-            array(o, &t.information, |o, v| string(o, v))
-        });
-        opt(&mut k, "language", t.language.as_deref());
-        opt(&mut k, "version", t.version.as_deref());
-        k.end();
-    });
-    o.int("end_tick", s.end_tick);
-    o.num("duration_seconds", s.duration_seconds());
-    o.raw("loop", |out| match &info.file_loop {
-        Some((LoopPoints { found: Some(l), .. }, text)) => {
-            let mut lo = Object::new(out);
-            lo.int("start_tick", l.range.start);
-            match l.range.end {
-                Some(e) => lo.int("end_tick", e),
-                None => lo.raw("end_tick", |o| o.push_str("null")),
-            }
-            lo.str("convention", l.convention.name());
-            lo.str("text", text);
-            lo.end();
-        }
-        _ => out.push_str("null"),
-    });
-    o.raw("tempo_changes", |out| {
-        array(out, &info.tempos, |o, &(tick, secs, us)| {
-            let mut t = Object::new(o);
-            t.int("tick", tick);
-            t.num("seconds", secs);
-            t.int("us_per_quarter", us);
-            t.num("bpm", bpm(us));
-            t.end();
-        })
-    });
-    o.raw("time_signatures", |out| {
-        array(out, &info.time_signatures, |o, &(tick, secs, n, d)| {
-            let mut t = Object::new(o);
-            t.int("tick", tick);
-            t.num("seconds", secs);
-            t.int("numerator", n);
-            t.int("denominator", 1u32.checked_shl(u32::from(d)).unwrap_or(0));
-            t.end();
-        })
-    });
-    o.raw("key_signatures", |out| {
-        array(out, &info.key_signatures, |o, &(tick, secs, sf, minor)| {
-            let mut t = Object::new(o);
-            t.int("tick", tick);
-            t.num("seconds", secs);
-            t.int("sharps", sf);
-            t.bool("minor", minor);
-            t.str("name", &key_name(sf, minor));
-            t.end();
-        })
-    });
-    let c = info.texts;
-    o.raw("texts", |out| {
-        let mut t = Object::new(out);
-        t.int("text", c.text);
-        t.int("copyright", c.copyright);
-        t.int("track_name", c.track_name);
-        t.int("instrument_name", c.instrument_name);
-        t.int("lyric", c.lyric);
-        t.int("marker", c.marker);
-        t.int("cue_point", c.cue_point);
-        t.int("program_name", c.program_name);
-        t.int("device_name", c.device_name);
-        t.end();
-    });
-    o.raw("sysex", |out| {
-        let mut x = Object::new(out);
-        x.int("count", info.sysex);
-        x.raw("resets", |o| {
-            array(o, &info.resets, |o, &(tick, secs, kind)| {
-                let mut r = Object::new(o);
-                r.int("tick", tick);
-                r.num("seconds", secs);
-                r.str("kind", kind);
-                r.end();
-            })
-        });
-        x.end();
-    });
-    o.int("escapes", info.escapes);
-    o.raw("problems", |out| {
-        array(out, s.problem_lines(), |o, line| string(o, &line))
-    });
+    use crate::info_json as j;
     let d = &s.diagnostics;
-    o.raw("diagnostics", |out| {
-        let mut x = Object::new(out);
-        x.int("chunks_past_end", d.chunks_past_end);
-        x.int("unknown_chunks", d.unknown_chunks);
-        x.bool("trailing_garbage", d.trailing_garbage);
-        x.bool("track_count_mismatch", d.track_count_mismatch);
-        x.int("bad_meta_lengths", d.bad_meta_lengths);
-        x.int("tracks_without_end", d.tracks_without_end);
-        x.int("tracks_cut", d.tracks_cut);
-        x.int("events_skipped", d.events_skipped);
-        x.int("bytes_after_end_of_track", d.bytes_after_end_of_track);
-        x.bool("read_to_end", s.fatal.is_none());
-        x.end();
-    });
-    o.end();
+    let file = j::FileInfo {
+        file: name,
+        format: format_number(s.header.format),
+        rmid: s.header.rmid,
+        division: match s.header.timing {
+            Timing::Metrical(t) => j::Division::Metrical {
+                ticks_per_quarter: t.as_int(),
+            },
+            Timing::Timecode(fps, tpf) => j::Division::Timecode {
+                smpte_fps: f64::from(fps.as_f32()),
+                ticks_per_frame: tpf,
+            },
+        },
+        declared_tracks: s.header.declared_tracks,
+        tracks: info
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(index, t)| j::Track {
+                index,
+                name: t.name.as_deref(),
+                events: t.events,
+                channels: channels_list(t.channels),
+                note_ons: t.note_ons,
+            })
+            .collect(),
+        events_total: info.events_total,
+        note_ons: info.note_ons.iter().sum(),
+        note_ons_per_channel: info.note_ons,
+        programs_per_channel: info
+            .programs
+            .iter()
+            .map(|set| set.iter().copied().collect())
+            .collect(),
+        instruments_per_channel: (0..16).map(|ch| info.instruments(ch)).collect(),
+        lyrics: {
+            let lyrics = info.lyric_lines();
+            j::Lyrics {
+                events: lyrics.events(),
+                lines: lyrics.count(),
+                first_lines: lyrics.first_lines(),
+            }
+        },
+        karaoke: (!info.tags.is_empty()).then(|| j::Karaoke {
+            title: info.tags.title(),
+            titles: &info.tags.titles,
+            information: &info.tags.information,
+            language: info.tags.language.as_deref(),
+            version: info.tags.version.as_deref(),
+        }),
+        end_tick: s.end_tick,
+        duration_seconds: s.duration_seconds(),
+        file_loop: match &info.file_loop {
+            Some((LoopPoints { found: Some(l), .. }, text)) => Some(j::FileLoop {
+                start_tick: l.range.start,
+                end_tick: l.range.end,
+                convention: l.convention.name(),
+                text,
+            }),
+            _ => None,
+        },
+        tempo_changes: info
+            .tempos
+            .iter()
+            .map(|&(tick, seconds, us)| j::Tempo {
+                tick,
+                seconds,
+                us_per_quarter: us,
+                bpm: bpm(us),
+            })
+            .collect(),
+        time_signatures: info
+            .time_signatures
+            .iter()
+            .map(|&(tick, seconds, numerator, d)| j::TimeSignature {
+                tick,
+                seconds,
+                numerator,
+                denominator: 1u32.checked_shl(u32::from(d)).unwrap_or(0),
+            })
+            .collect(),
+        key_signatures: info
+            .key_signatures
+            .iter()
+            .map(|&(tick, seconds, sharps, minor)| j::KeySignature {
+                tick,
+                seconds,
+                sharps,
+                minor,
+                name: key_name(sharps, minor),
+            })
+            .collect(),
+        texts: info.texts,
+        sysex: j::Sysex {
+            count: info.sysex,
+            resets: info
+                .resets
+                .iter()
+                .map(|&(tick, seconds, kind)| j::Reset {
+                    tick,
+                    seconds,
+                    kind,
+                })
+                .collect(),
+        },
+        escapes: info.escapes,
+        problems: s.problem_lines(),
+        diagnostics: j::Diagnostics {
+            chunks_past_end: d.chunks_past_end,
+            unknown_chunks: d.unknown_chunks,
+            trailing_garbage: d.trailing_garbage,
+            track_count_mismatch: d.track_count_mismatch,
+            bad_meta_lengths: d.bad_meta_lengths,
+            tracks_without_end: d.tracks_without_end,
+            tracks_cut: d.tracks_cut,
+            events_skipped: d.events_skipped,
+            bytes_after_end_of_track: d.bytes_after_end_of_track,
+            read_to_end: s.fatal.is_none(),
+        },
+    };
+    let mut out = crate::json_events::line(&file);
     out.push('\n');
     out
 }

@@ -1,7 +1,7 @@
 //! `host` (installed as `smfplay`): the smfplay command-line player. See
 //! `host --help` and the README.
 //!
-//! Module map: [`cli`] (arguments), [`config`] (the configuration file),
+//! Module map: [`cli`] (arguments), [`config`] (the configuration files),
 //! [`exit`] (errors and exit codes), [`program`] (the name it was started
 //! with), [`man`] (the manual pages), [`midi_input`] (files and stdin),
 //! [`capacities`] and [`any_sequencer`] (the core sequencer at host
@@ -20,7 +20,8 @@ mod flac_output;
 mod fluid;
 mod gm_names;
 mod info;
-mod json;
+mod info_json;
+mod json_events;
 mod karaoke;
 mod man;
 mod midi_input;
@@ -36,7 +37,9 @@ mod scan;
 mod seq;
 mod song_map;
 mod soundfont;
+mod text_decode;
 mod usage;
+mod verbose;
 mod wav_output;
 
 use clap::FromArgMatches;
@@ -47,32 +50,34 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => usage::exit(&e),
     };
-    // Only play and render take defaults from the configuration file.
-    let sub = matches.subcommand().map(|(_, m)| m);
-    let config = || match config::load(cli.config.as_deref(), cli.no_config) {
+    verbose::set_level(cli.verbose);
+    // Every command reads the configuration (a bad or missing `--config`
+    // file is exit 2 for all alike); play and render take defaults from it.
+    let config = match config::load(cli.config.as_deref(), cli.no_config) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{}: {e}", program::name());
             std::process::exit(exit::code::USAGE);
         }
     };
+    let sub = matches.subcommand().map(|(_, m)| m);
     let result = match cli.command {
         cli::Command::Play(mut args) => {
             if let Some(m) = sub {
-                config::apply_play(&config(), m, &mut args);
+                config::apply_play(&config, m, &mut args);
             }
             play::run(&args)
         }
         cli::Command::Render(mut args) => {
             if let Some(m) = sub {
-                config::apply_render(&config(), m, &mut args);
+                config::apply_render(&config, m, &mut args);
             }
             render::run(&args)
         }
         cli::Command::Info(args) => info::run(&args),
         cli::Command::Dump(args) => dump::run(&args),
         cli::Command::Ports(args) => ports::run(&args),
-        cli::Command::Devices => devices::run(),
+        cli::Command::Devices(args) => devices::run(&args),
         cli::Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut program::command(), program::name(), &mut script);

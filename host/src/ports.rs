@@ -14,6 +14,7 @@ use std::io::Write;
 
 use crate::cli::PortsArgs;
 use crate::exit::{HostError, Kind, code, describe_io};
+use crate::json_events::{PortLine, line};
 use crate::seq::client::open_sequencer;
 use crate::seq::ports::{PortEntry, writable};
 
@@ -50,16 +51,18 @@ fn table(ports: &[PortEntry]) -> String {
     out
 }
 
+/// The ports as one JSON array ([`PortLine`]s), with a newline.
 fn json(ports: &[PortEntry]) -> String {
-    let mut out = String::new();
-    crate::json::array(&mut out, ports, |out, p| {
-        let mut o = crate::json::Object::new(out);
-        o.str("port", &p.address());
-        o.int("client", p.client);
-        o.str("client_name", &p.client_name);
-        o.str("port_name", &p.port_name);
-        o.end();
-    });
+    let lines: Vec<PortLine<'_>> = ports
+        .iter()
+        .map(|p| PortLine {
+            port: p.address(),
+            client: p.client,
+            client_name: &p.client_name,
+            port_name: &p.port_name,
+        })
+        .collect();
+    let mut out = line(&lines);
     out.push('\n');
     out
 }
@@ -89,9 +92,17 @@ mod tests {
 
     #[test]
     fn json_is_one_array() {
+        let text = json(&[through()]);
+        assert!(text.ends_with("]\n") && text.lines().count() == 1, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
-            json(&[through()]),
-            "[{\"port\":\"14:0\",\"client\":14,\"client_name\":\"Midi Through\",\"port_name\":\"Midi Through Port-0\"}]\n"
+            v,
+            serde_json::json!([{
+                "port": "14:0",
+                "client": 14,
+                "client_name": "Midi Through",
+                "port_name": "Midi Through Port-0"
+            }])
         );
     }
 }

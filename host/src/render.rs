@@ -94,20 +94,31 @@ impl SongPoints {
     ) -> Result<Self, HostError> {
         let rate = args.synth.rate;
         let seq = &args.sequence;
-        let usage = |what: &str, e: String| HostError::new(Kind::Usage, name, format!("{what}: {e}"));
+        let usage =
+            |what: &str, e: String| HostError::new(Kind::Usage, name, format!("{what}: {e}"));
         let frame = |what: &str, at: Option<TimePoint>| {
-            at.map(|p| map.song_frame(p, rate).map_err(|e| usage(what, e.to_string())))
-                .transpose()
+            at.map(|p| {
+                map.song_frame(p, rate)
+                    .map_err(|e| usage(what, e.to_string()))
+            })
+            .transpose()
         };
         let start_frame = frame("--start", seq.start)?.unwrap_or(0);
         let end_song_frame = frame("--end", seq.end)?;
         if let Some(end) = end_song_frame
             && end <= start_frame
         {
-            return Err(HostError::new(Kind::Usage, "", "--end must be after --start"));
+            return Err(HostError::new(
+                Kind::Usage,
+                "",
+                "--end must be after --start",
+            ));
         }
         let range = match seq.loop_range {
-            Some(r) => Some(map.loop_range(r, rate).map_err(|e| usage("--loop-range", e))?),
+            Some(r) => Some(
+                map.loop_range(r, rate)
+                    .map_err(|e| usage("--loop-range", e))?,
+            ),
             None => {
                 let points = map.file_loop();
                 if let Some(d) = points.defect {
@@ -183,8 +194,8 @@ fn run_single(args: &RenderArgs, input: &Path, output: &Path) -> Result<i32, Hos
     // The scan comes first: a damaged file under --strict is refused
     // before the SoundFont loads.
     let prepared = prepare(args, input)?;
-    let sf = soundfont::find(args.synth.soundfont.as_deref())?;
-    let mut fluid = new_synth(args, &sf)?;
+    let sf = soundfont::choose(&args.synth)?;
+    let mut fluid = new_synth(args, &sf.path).map_err(|e| sf.explain(e))?;
     let name = display_name(input);
     let mut report = SingleReport {
         name: name.clone(),

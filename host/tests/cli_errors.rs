@@ -231,19 +231,18 @@ fn play_says_what_damage_was_skipped() {
             "--json",
         ]);
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let events: Vec<&str> = stdout.lines().collect();
+        let events = json_lines(&stdout);
         let start = events
             .iter()
-            .position(|e| e.starts_with("{\"event\":\"start\""))
+            .position(|e| e["event"] == "start")
             .expect("a start event");
-        let json_warnings: Vec<Json> = events[..start]
+        let json_warnings: Vec<&serde_json::Value> = events[..start]
             .iter()
-            .filter(|e| e.starts_with("{\"event\":\"warning\""))
-            .map(|e| parse_json(e))
+            .filter(|e| e["event"] == "warning")
             .collect();
         assert_eq!(json_warnings.len(), said.len(), "{stdout}");
         assert_eq!(
-            json_warnings[0].get("message").str().unwrap(),
+            json_warnings[0]["message"].as_str().unwrap(),
             said[0].strip_prefix("host: warning: ").unwrap()
         );
     }
@@ -266,15 +265,14 @@ fn play_json_device_errors_are_events() {
     ]);
     assert_eq!(out.status.code(), Some(5), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("{\"event\":\"error\""))
+    let e = json_lines(&stdout)
+        .into_iter()
+        .find(|e| e["event"] == "error")
         .unwrap_or_else(|| panic!("no error event: {stdout}"));
-    let e = parse_json(line);
-    assert_eq!(e.get("code").u64(), 5);
+    assert_eq!(e["code"], 5);
     assert!(
-        e.get("message").str().unwrap().starts_with("hw:97,0: "),
-        "{line}"
+        e["message"].as_str().unwrap().starts_with("hw:97,0: "),
+        "{e}"
     );
     error_line(&out, 5, "hw:97,0", &[]);
 }
@@ -387,14 +385,20 @@ fn bad_configuration_files() {
         (
             "gain = \"loud\"\n",
             ":1: ",
-            "gain: expected a number, found a string",
+            "gain: invalid type: string \"loud\", expected a number",
         ),
         (
-            "[play]\ndevice = \"hw:1\"\n",
-            ":1: ",
-            "sections such as [play] are not used",
+            "[render]\n\nmute = [0]\n",
+            ":3: ",
+            "render.mute: channel 0 is outside 1–16",
         ),
-        ("device = hw:1\n", ":1: ", "write strings in quotes"),
+        (
+            "[render]\nsolo = [1, 2]\n[rendr]\n",
+            ":3: ",
+            "did you mean 'render'",
+        ),
+        ("device = hw:1\n", ":1: ", "string values must be quoted"),
+        ("rate = 048000\n", ":1: ", "rate"),
     ];
     for (i, (text, line, what)) in cases.iter().enumerate() {
         let cfg = dir.write(&format!("c{i}.toml"), text.as_bytes());
@@ -433,10 +437,98 @@ fn bad_configuration_files() {
     }
     // A --config FILE that is not there.
     let missing = dir.s("missing.toml");
-    let out = run(&["info", &mid, "--config", &missing]);
-    assert!(out.status.success(), "info reads no configuration");
-    let out = run(&["render", &mid, "-o", "-", "--config", &missing]);
-    error_line(&out, 2, &missing, &["no such file"]);
+    // The same rule for every command (issue 17, item 9).
+    for args in [
+        vec!["info", &mid],
+        vec!["dump", &mid],
+        vec!["devices"],
+        vec!["render", &mid, "-o", "-"],
+        vec!["play", &mid],
+    ] {
+        let mut args = args;
+        args.extend(["--config", &missing]);
+        let out = run(&args);
+        error_line(&out, 2, &missing, &["no such file"]);
+    }
+}
+
+/// Where a bad SoundFont path came from: the environment variable, or the
+/// configuration file and its line (issue 17, item 9).
+#[test]
+fn soundfont_errors_say_where_the_path_came_from() {
+    let dir = TempDir::new("err-sf-origin");
+    let mid = dir.write("ok.mid", &fixtures::format0_basic());
+    let mut c = host();
+    c.args(["render", &mid, "-o", "-", "-q"])
+        .env("SMFPLAY_SOUNDFONT", "/nope.sf2");
+    let out = run_cmd(c);
+    error_line(
+        &out,
+        4,
+        "/nope.sf2",
+        &["no such file", "$SMFPLAY_SOUNDFONT"],
+    );
+    let cfg = dir.write("c.toml", b"# mine\nsoundfont = \"~/nope.sf2\"\n");
+    let mut c = host();
+    c.args(["render", &mid, "-o", "-", "-q", "--config", &cfg])
+        .env("HOME", "/home/someone");
+    let out = run_cmd(c);
+    error_line(
+        &out,
+        4,
+        &format!("{cfg}:2"),
+        &["soundfont: /home/someone/nope.sf2: no such file"],
+    );
+}
+
+/// A configuration with a `[render]` table, an array, a hexadecimal number
+/// and multi-line strings is read and obeyed (issue 14); the system file
+/// comes first, the user's file overrides it.
+#[test]
+fn toml_tables_arrays_and_the_system_file() {
+    let dir = TempDir::new("config-toml");
+    let mid = dir.write("ok.mid", &fixtures::format0_basic());
+    let system = dir.write(
+        "system.toml",
+        b"rate = 0xAC44 # 44100\ngain = 0.3\n[render]\nrate = 48000\n",
+    );
+    let user = dir.write(
+        "user.toml",
+        format!(
+            "soundfont = \"\"\"\n{}\"\"\"\n[render]\nrate = 22_050\nmute = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]\n",
+            soundfont()
+        )
+        .as_bytes(),
+    );
+    let render = |config: &str| {
+        let mut c = host();
+        c.env("SMFPLAY_SYSTEM_CONFIG", &system).args([
+            "render",
+            &mid,
+            "-o",
+            &dir.s("o.wav"),
+            "-q",
+            "-s",
+            soundfont(),
+            "--config",
+            config,
+        ]);
+        let out = run_cmd(c);
+        assert!(out.status.success(), "{out:?}");
+        read_wav(dir.path("o.wav"))
+    };
+    let silent = render(&user);
+    assert_eq!(silent.rate, 22_050, "[render] rate of the user's file");
+    assert!(!silent.samples.is_empty());
+    assert!(
+        silent.samples.iter().all(|&x| x == 0.0),
+        "every channel muted"
+    );
+    // Only the system file (the user's is empty): its [render] table.
+    let empty = dir.write("empty.toml", b"");
+    let w = render(&empty);
+    assert_eq!(w.rate, 48_000, "[render] of the system file");
+    assert!(w.samples.iter().any(|&x| x != 0.0));
 }
 
 /// Command line > environment > file > built-in, and the default location.
@@ -486,7 +578,13 @@ fn configuration_precedence() {
     // …and the environment's SoundFont wins over the file's.
     write_config("soundfont = \"/nonexistent/from-config.sf2\"\nrate = 22050\n".into());
     let out = render(&[], None);
-    error_line(&out, 4, "/nonexistent/from-config.sf2", &["no such file"]);
+    let config_file = home.join("smfplay/config.toml");
+    error_line(
+        &out,
+        4,
+        &format!("{}:1", config_file.display()),
+        &["soundfont: /nonexistent/from-config.sf2: no such file"],
+    );
     let out = render(&[], Some(soundfont()));
     assert!(
         out.status.success(),
@@ -861,6 +959,37 @@ fn render_write_error_midway_removes_the_partial_file() {
     let out = c.output().unwrap();
     error_line(&out, 6, &wav, &["cannot write", "too large"]);
     assert!(!dir.path("out.wav").exists(), "the partial WAV is removed");
+}
+
+/// `--verbose` says which SoundFont was chosen and why; `--help` ends with
+/// the exit codes.
+#[test]
+fn verbose_says_why_and_help_ends_with_exit_codes() {
+    let dir = TempDir::new("verbose");
+    let mid = dir.write("ok.mid", &fixtures::format0_basic());
+    let out = run(&["-v", "render", &mid, "-o", "-", "-q", "-s", soundfont()]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "host: SoundFont {} (given by --soundfont)",
+            soundfont()
+        )),
+        "{stderr}"
+    );
+    let mut c = host();
+    c.args(["render", &mid, "-o", "-", "-q", "--verbose"])
+        .env("SMFPLAY_SOUNDFONT", soundfont());
+    let out = run_cmd(c);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(from $SMFPLAY_SOUNDFONT)"), "{stderr}");
+    // Not verbose: nothing.
+    let out = run(&["render", &mid, "-o", "-", "-q", "-s", soundfont()]);
+    assert!(out.stderr.is_empty(), "{out:?}");
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    let tail: Vec<&str> = help.trim_end().lines().rev().take(9).collect();
+    assert!(tail.last().unwrap().starts_with("Exit codes:"), "{help}");
+    assert!(tail[0].contains("SIGTERM"), "{help}");
 }
 
 /// `--port` and `host ports` without a kernel sequencer (this machine's

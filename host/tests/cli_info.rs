@@ -63,11 +63,16 @@ fn check_info(name: &str, path: &str, bytes: &[u8]) -> Result<(), String> {
     check(
         &mut errors,
         "events_total",
-        j.get("events_total").u64(),
+        j["events_total"].as_u64().unwrap_or(u64::MAX),
         r.events.len() as u64,
     );
-    check(&mut errors, "note_ons", j.get("note_ons").u64(), note_ons);
-    let tracks = j.get("tracks").arr();
+    check(
+        &mut errors,
+        "note_ons",
+        j["note_ons"].as_u64().unwrap_or(u64::MAX),
+        note_ons,
+    );
+    let tracks = j["tracks"].as_array().expect("tracks array");
     check(
         &mut errors,
         "tracks",
@@ -78,7 +83,7 @@ fn check_info(name: &str, path: &str, bytes: &[u8]) -> Result<(), String> {
         check(
             &mut errors,
             &format!("track {i} events"),
-            t.get("events").u64(),
+            t["events"].as_u64().unwrap_or(u64::MAX),
             rt.len() as u64,
         );
         let ref_name = rt.iter().find_map(|e| match e.kind {
@@ -87,12 +92,15 @@ fn check_info(name: &str, path: &str, bytes: &[u8]) -> Result<(), String> {
         });
         if let Some(n) = ref_name
             && let Ok(n) = std::str::from_utf8(n)
-            && t.get("name").str() != Some(n)
+            && t["name"].as_str() != Some(n)
         {
-            errors.push(format!("track {i} name {:?} vs {n:?}", t.get("name")));
+            errors.push(format!("track {i} name {:?} vs {n:?}", t["name"]));
         }
     }
-    let (ours, theirs) = (j.get("duration_seconds").num(), reference_duration(&r));
+    let (ours, theirs) = (
+        j["duration_seconds"].as_f64().unwrap_or(f64::NAN),
+        reference_duration(&r),
+    );
     if (ours - theirs).abs() > 1e-9 * theirs.max(1.0) {
         errors.push(format!("duration: ours {ours}, reference {theirs}"));
     }
@@ -174,7 +182,7 @@ fn info_text_names_what_matters() {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
     let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
-    assert_eq!(j.get("sysex").get("resets").arr().len(), 3);
+    assert_eq!(j["sysex"]["resets"].as_array().map(Vec::len), Some(3));
 }
 
 #[test]
@@ -185,7 +193,7 @@ fn info_reports_damage_and_strict_refuses() {
         &fixtures::truncated(&fixtures::format1_multitrack(), 900),
     );
     let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
-    assert!(!j.get("problems").arr().is_empty());
+    assert!(!j["problems"].as_array().expect("problems").is_empty());
     let out = run(&["info", "--strict", &path]);
     assert_eq!(out.status.code(), Some(3));
     let text = run(&["info", &dir.write("x.mid", b"RIFF\0\0\0\0WAVEfmt ")]);
@@ -217,6 +225,47 @@ fn dump_has_one_line_per_event_in_order() {
                 "{name}: {line}"
             );
         }
+    }
+}
+
+/// `dump --json`, `dump` and `info --json` decode texts alike: Latin-1,
+/// UTF-8 and Shift-JIS (issue 14: one decoder).
+#[test]
+fn texts_are_decoded_alike_by_dump_and_info() {
+    let dir = TempDir::new("info-texts");
+    let path = dir.write("texts.mid", &encoded_texts_song());
+    let dump = json_lines(std::str::from_utf8(&run_ok(&["dump", "--json", &path])).unwrap());
+    let lyrics: Vec<&str> = dump
+        .iter()
+        .filter(|e| e["event"].as_str().is_some_and(|s| s.starts_with("lyric")))
+        .map(|e| e["text"].as_str().expect("lyric text"))
+        .collect();
+    assert_eq!(lyrics, DECODED_LYRICS);
+    assert_eq!(dump[0]["text"], "café");
+    assert_eq!(dump[0]["tick"], 0);
+    assert_eq!(dump.last().unwrap()["event"], "end-of-track");
+    let plain = String::from_utf8(run_ok(&["dump", &path])).unwrap();
+    for l in DECODED_LYRICS {
+        assert!(plain.contains(&format!("lyric {l:?}")), "{plain}");
+    }
+    let info = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
+    assert_eq!(info["tracks"][0]["name"], "café");
+}
+
+/// `devices --json`: one object per line with a name and a description.
+#[test]
+fn devices_as_json_lines() {
+    let out = run_ok(&["devices", "--json"]);
+    let text = std::str::from_utf8(&out).unwrap();
+    let devices = json_lines(text);
+    assert_eq!(devices.len(), text.lines().count(), "{text}");
+    assert!(
+        !devices.is_empty(),
+        "ALSA lists at least `null` and `default`"
+    );
+    for d in &devices {
+        assert!(d["name"].as_str().is_some_and(|n| !n.is_empty()), "{d}");
+        assert!(d["description"].is_string(), "{d}");
     }
 }
 
@@ -307,14 +356,15 @@ fn info_names_instruments_lyrics_and_karaoke_title() {
     assert!(!text.contains("IFree"), "a tag shown as a lyric:\n{text}");
 
     let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &path])).unwrap());
-    let names: Vec<Vec<String>> = j
-        .get("instruments_per_channel")
-        .arr()
+    let names: Vec<Vec<String>> = j["instruments_per_channel"]
+        .as_array()
+        .expect("instruments_per_channel")
         .iter()
         .map(|c| {
-            c.arr()
+            c.as_array()
+                .expect("a channel's names")
                 .iter()
-                .map(|n| n.str().unwrap().to_string())
+                .map(|n| n.as_str().unwrap().to_string())
                 .collect()
         })
         .collect();
@@ -323,30 +373,21 @@ fn info_names_instruments_lyrics_and_karaoke_title() {
     assert_eq!(names[2], ["Acoustic Grand Piano"]);
     assert_eq!(names[9], ["Jazz Kit"]);
     assert!(names[1].is_empty());
-    let lyrics = j.get("lyrics");
-    assert_eq!(lyrics.get("events").u64(), 11);
-    assert_eq!(lyrics.get("lines").u64(), 4);
-    let first: Vec<&str> = lyrics
-        .get("first_lines")
-        .arr()
-        .iter()
-        .map(|l| l.str().unwrap())
-        .collect();
+    let lyrics = &j["lyrics"];
+    assert_eq!(lyrics["events"], 11);
+    assert_eq!(lyrics["lines"], 4);
     assert_eq!(
-        first,
-        ["Yesterday,", "all my troubles", "seemed so far", "away"]
+        lyrics["first_lines"],
+        serde_json::json!(["Yesterday,", "all my troubles", "seemed so far", "away"])
     );
-    let k = j.get("karaoke");
-    assert_eq!(k.get("title").str(), Some("Yesterday"));
-    assert_eq!(k.get("language").str(), Some("ENGL"));
-    assert_eq!(
-        k.get("information").arr()[0].str(),
-        Some("Free use of this file is granted")
-    );
+    let k = &j["karaoke"];
+    assert_eq!(k["title"], "Yesterday");
+    assert_eq!(k["language"], "ENGL");
+    assert_eq!(k["information"][0], "Free use of this file is granted");
     // A file without tags has no karaoke object.
     let plain = dir.write("plain.mid", &fixtures::format0_basic());
     let j = parse_json(std::str::from_utf8(&run_ok(&["info", "--json", &plain])).unwrap());
-    assert_eq!(*j.get("karaoke"), Json::Null);
+    assert!(j["karaoke"].is_null(), "{j}");
 }
 
 /// "header declares 1 track", not "1 tracks"; "1 text", not "1 texts".

@@ -243,12 +243,9 @@ fn render_refuses_a_song_longer_than_max_duration_before_writing_anything() {
     // `host info` describes it at once: its duration is a scan, not a play.
     let o = run_measured(&dir, "years-info", &["info", &years, "--json"]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
-    let secs: f64 = o
-        .stdout
-        .split("\"duration_seconds\":")
-        .nth(1)
-        .and_then(|r| r.split([',', '}']).next())
-        .and_then(|v| v.trim().parse().ok())
+    let json: serde_json::Value = serde_json::from_str(&o.stdout).expect("info --json is JSON");
+    let secs = json["duration_seconds"]
+        .as_f64()
         .expect("duration_seconds in the JSON");
     // 0x0FFFFFFF quarters of 16.777215 s.
     let expected = f64::from(0x0FFF_FFFFu32) * 16.777_215;

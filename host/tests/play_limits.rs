@@ -29,14 +29,14 @@ fn play(args: &[&str]) -> Output {
     c.output().expect("run host play")
 }
 
-fn end_event(out: &Output) -> String {
+fn end_event(out: &Output) -> serde_json::Value {
     let events = json_events(&out.stdout);
     event(&events, "end")
         .unwrap_or_else(|| panic!("no end event: {}", String::from_utf8_lossy(&out.stdout)))
         .clone()
 }
 
-fn number(event: &str, key: &str) -> f64 {
+fn number(event: &serde_json::Value, key: &str) -> f64 {
     field(event, key).unwrap_or_else(|| panic!("no {key} in {event}"))
 }
 
@@ -81,7 +81,7 @@ fn a_command_file_seeks_pauses_and_quits_the_player() {
         "{stderr}"
     );
     let end = end_event(&out);
-    assert!(end.contains("\"stopped\":true"), "{end}");
+    assert_eq!(end["stopped"], true, "{end}");
     // Sought to 40 s, then about 0.5 s at 1.5× before the pause.
     let song_s = number(&end, "song_s");
     assert!((40.0..42.5).contains(&song_s), "{end}");
@@ -99,11 +99,8 @@ fn a_command_files_settings_carry_to_the_next_file() {
     let out = play(&["--commands", &cmds, "--max-duration", "2", &song, &song]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let ends: Vec<&str> = std::str::from_utf8(&out.stdout)
-        .expect("utf-8 JSON")
-        .lines()
-        .filter(|l| l.starts_with("{\"event\":\"end\""))
-        .collect();
+    let events = json_events(&out.stdout);
+    let ends: Vec<&serde_json::Value> = events.iter().filter(|e| e["event"] == "end").collect();
     assert_eq!(ends.len(), 2, "{ends:?}");
     // 2 s of song time at half speed is over 4 s of wall time, in both
     // songs (at 1× it is about 2.8 s: 2 s and the start-up).
@@ -112,4 +109,28 @@ fn a_command_files_settings_carry_to_the_next_file() {
         assert!((2.0..2.5).contains(&song_s), "{end}");
         assert!(wall_s / song_s > 1.8, "not at half speed: {end}");
     }
+}
+
+/// `play --json` decodes lyrics as `dump` does (Latin-1, UTF-8 with emoji
+/// and combining marks, Shift-JIS): one decoder (issue 14).
+#[test]
+#[cfg_attr(not(testbed), ignore = "needs the audio test bed: run scripts/test")]
+fn play_json_lyrics_read_as_dump_reads_them() {
+    let dir = common::TempDir::new("play-texts");
+    let song = dir.write("texts.mid", &common::encoded_texts_song());
+    let out = play(&[&song]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let events = json_events(&out.stdout);
+    let lyrics: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "lyric")
+        .map(|e| e["text"].as_str().expect("text"))
+        .collect();
+    assert_eq!(lyrics, common::DECODED_LYRICS);
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["event"] == "lyric")
+            .all(|e| e["time_s"] == 0.0)
+    );
 }

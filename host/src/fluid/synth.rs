@@ -73,7 +73,7 @@ pub struct FluidSynth {
 /// MIDI channels, and stereo outputs in stems mode.
 pub const CHANNELS: usize = 16;
 
-// The synth is used by one thread at a time; moving it between threads is
+// SAFETY: the synth is used by one thread at a time; moving it between threads is
 // fine (FluidSynth keeps no thread-local state for a synth).
 unsafe impl Send for FluidSynth {}
 
@@ -86,12 +86,15 @@ impl FluidSynth {
     /// Creates a synthesizer laid out as `layout` says (no SoundFont yet).
     pub fn with_layout(options: &FluidOptions, layout: Layout) -> Result<Self, HostError> {
         capture_logs();
+        let _logs = StartUpLogs::begin();
         // SAFETY: plain constructor; checked for null below.
         let settings = NonNull::new(unsafe { sys::new_fluid_settings() })
             .ok_or_else(|| other("FluidSynth could not create its settings"))?;
+        // SAFETY (both setters): valid settings and NUL-terminated names.
         let set_num = |name: &CStr, v: f64| unsafe {
             sys::fluid_settings_setnum(settings.as_ptr(), name.as_ptr(), v)
         };
+        // SAFETY: as `set_num`.
         let set_int = |name: &CStr, v: c_int| unsafe {
             sys::fluid_settings_setint(settings.as_ptr(), name.as_ptr(), v)
         };
@@ -118,6 +121,7 @@ impl FluidSynth {
         let synth = match NonNull::new(unsafe { sys::new_fluid_synth(settings.as_ptr()) }) {
             Some(s) => s,
             None => {
+                // SAFETY: the settings made above, used by no synth.
                 unsafe { sys::delete_fluid_settings(settings.as_ptr()) };
                 return Err(other(&format!(
                     "FluidSynth could not create a synthesizer: {}",
@@ -139,6 +143,8 @@ impl FluidSynth {
 
     /// Loads the SoundFont; returns FluidSynth's id for it.
     fn load_soundfont_id(&mut self, path: &Path) -> Result<c_int, HostError> {
+        // Declared first, dropped last: after standard error is back.
+        let _logs = StartUpLogs::begin();
         let sf_error = |m: String| HostError::file(Kind::SoundFont, path, m);
         let meta = std::fs::metadata(path).map_err(|e| sf_error(crate::exit::describe_io(&e)))?;
         if meta.is_dir() {
@@ -174,6 +180,7 @@ impl FluidSynth {
             // about damaged files straight to stderr; the error is said
             // once below instead.
             let _quiet = SilencedStderr::new();
+            // SAFETY: valid synth and NUL-terminated path.
             unsafe { sys::fluid_synth_sfload(self.synth.as_ptr(), c_path.as_ptr(), 1) }
         };
         if id == sys::FLUID_FAILED {
@@ -462,8 +469,20 @@ static LOG_LEN: AtomicUsize = AtomicUsize::new(0);
 static mut LOG_BUF: [u8; LOG_CAPACITY] = [0; LOG_CAPACITY];
 static INSTALLED: std::sync::Once = std::sync::Once::new();
 
+/// FluidSynth's log callback.
+///
+/// # Safety
+/// `message` is null or a NUL-terminated string (FluidSynth's contract).
 unsafe extern "C" fn on_fluid_log(level: c_int, message: *const c_char, _data: *mut c_void) {
-    if level > sys::FLUID_ERR || message.is_null() {
+    if message.is_null() {
+        return;
+    }
+    if START_UP_LOGS.load(Ordering::Relaxed) {
+        // SAFETY: FluidSynth passes a NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
+        held_start_up_log(level, &text);
+    }
+    if level > sys::FLUID_ERR {
         return; // warnings and chatter: dropped (reported through our own errors)
     }
     if LOG_BUSY.swap(true, Ordering::Acquire) {
@@ -473,12 +492,55 @@ unsafe extern "C" fn on_fluid_log(level: c_int, message: *const c_char, _data: *
     // the buffer exclusively.
     let bytes = unsafe { CStr::from_ptr(message) }.to_bytes();
     let n = bytes.len().min(LOG_CAPACITY);
+    // SAFETY: LOG_BUSY gives this call the buffer exclusively.
     unsafe {
         let buf = &mut *std::ptr::addr_of_mut!(LOG_BUF);
         buf[..n].copy_from_slice(&bytes[..n]);
     }
     LOG_LEN.store(n, Ordering::Relaxed);
     LOG_BUSY.store(false, Ordering::Release);
+}
+
+/// FluidSynth's log lines are kept for `--verbose` while this is set: only
+/// during start-up on the control thread ([`StartUpLogs`]), never while the
+/// audio thread runs the synth.
+static START_UP_LOGS: AtomicBool = AtomicBool::new(false);
+static HELD_LOGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn held_start_up_log(level: c_int, text: &str) {
+    let (min, word) = match level {
+        sys::FLUID_PANIC | sys::FLUID_ERR => (1, "error"),
+        sys::FLUID_WARN => (1, "warning"),
+        sys::FLUID_INFO => (2, "info"),
+        _ => (2, "debug"),
+    };
+    if crate::verbose::level() >= min
+        && let Ok(mut held) = HELD_LOGS.try_lock()
+    {
+        held.push(format!("fluidsynth {word}: {}", text.trim_end()));
+    }
+}
+
+/// While alive, FluidSynth's log lines are held; printed when dropped (after
+/// standard error is back from /dev/null).
+struct StartUpLogs;
+
+impl StartUpLogs {
+    fn begin() -> Self {
+        START_UP_LOGS.store(crate::verbose::level() > 0, Ordering::Relaxed);
+        Self
+    }
+}
+
+impl Drop for StartUpLogs {
+    fn drop(&mut self) {
+        START_UP_LOGS.store(false, Ordering::Relaxed);
+        if let Ok(mut held) = HELD_LOGS.lock() {
+            for line in held.drain(..) {
+                crate::verbose::say(1, &line);
+            }
+        }
+    }
 }
 
 fn capture_logs() {
@@ -516,9 +578,10 @@ pub fn last_error() -> String {
 }
 
 /// Standard error sent to /dev/null while it lives (start-up only, before
-/// other threads print). Restored on drop.
+/// other threads print). Restored on drop. The saved copy is close-on-exec,
+/// so a child started meanwhile does not inherit it.
 struct SilencedStderr {
-    saved: c_int,
+    saved: Option<std::os::fd::OwnedFd>,
     _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
 
@@ -529,32 +592,24 @@ static SILENCING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 impl SilencedStderr {
     fn new() -> Self {
         let lock = SILENCING.lock().unwrap_or_else(|e| e.into_inner());
-        // SAFETY: plain descriptor calls; on any failure stderr is left as is.
-        unsafe {
-            let saved = libc::dup(2);
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-            if saved >= 0 && null >= 0 {
-                libc::dup2(null, 2);
-            }
-            if null >= 0 {
-                libc::close(null);
-            }
-            Self {
-                saved,
-                _one_at_a_time: lock,
-            }
+        // On any failure standard error is left as it is.
+        let saved = rustix::io::fcntl_dupfd_cloexec(rustix::stdio::stderr(), 0).ok();
+        let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
+        let saved = match (saved, null) {
+            (Some(saved), Ok(null)) if rustix::stdio::dup2_stderr(&null).is_ok() => Some(saved),
+            _ => None,
+        };
+        Self {
+            saved,
+            _one_at_a_time: lock,
         }
     }
 }
 
 impl Drop for SilencedStderr {
     fn drop(&mut self) {
-        if self.saved >= 0 {
-            // SAFETY: restores the descriptor saved in `new`.
-            unsafe {
-                libc::dup2(self.saved, 2);
-                libc::close(self.saved);
-            }
+        if let Some(saved) = self.saved.take() {
+            let _ = rustix::stdio::dup2_stderr(&saved);
         }
     }
 }

@@ -73,9 +73,9 @@ impl Sound {
             };
             return Ok((Self::Seq(seq), neg));
         }
-        let sf = crate::soundfont::find(args.synth.soundfont.as_deref())?;
+        let sf = crate::soundfont::choose(&args.synth)?;
         let mut synth = Box::new(FluidSynth::new(&args.synth.fluid_options())?);
-        synth.load_soundfont(&sf)?;
+        synth.load_soundfont(&sf.path).map_err(|e| sf.explain(e))?;
         let output = AlsaOutput::open(
             &args.device,
             rate,

@@ -118,7 +118,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
             format!("cannot create the directory: {}", describe_io(&e)),
         )
     })?;
-    let soundfont = soundfont::find(args.synth.soundfont.as_deref())?;
+    let soundfont = soundfont::choose(&args.synth)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = args
         .jobs
@@ -142,7 +142,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, HostError> {
     // is pointed away, which is process-wide).
     let mut fonts = Vec::with_capacity(jobs);
     for _ in 0..jobs {
-        fonts.push(shared_soundfont(args, &soundfont)?);
+        fonts.push(shared_soundfont(args, &soundfont.path).map_err(|e| soundfont.explain(e))?);
     }
     std::thread::scope(|scope| {
         for (w, font) in fonts.into_iter().enumerate() {

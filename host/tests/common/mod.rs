@@ -28,7 +28,11 @@ pub fn soundfont() -> &'static str {
 pub fn host() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_host"));
     c.env_remove("SMFPLAY_SOUNDFONT")
-        .env("XDG_CONFIG_HOME", no_config_home());
+        .env("XDG_CONFIG_HOME", no_config_home())
+        .env(
+            "SMFPLAY_SYSTEM_CONFIG",
+            "/nonexistent/smfplay-system-config.toml",
+        );
     c
 }
 
@@ -365,201 +369,49 @@ pub fn onsets(w: &Wav, threshold: f64, gap: usize) -> Vec<usize> {
     out
 }
 
-/// A parsed JSON value (enough for `host info --json`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    Null,
-    Bool(bool),
-    Num(f64),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
+/// A JSON document (`host info --json`), parsed with `serde_json`.
+pub fn parse_json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
-impl Json {
-    pub fn get(&self, key: &str) -> &Json {
-        match self {
-            Json::Obj(m) => m
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v)
-                .unwrap_or_else(|| panic!("no key {key}")),
-            _ => panic!("not an object"),
-        }
-    }
-    pub fn num(&self) -> f64 {
-        match self {
-            Json::Num(n) => *n,
-            other => panic!("not a number: {other:?}"),
-        }
-    }
-    pub fn u64(&self) -> u64 {
-        self.num() as u64
-    }
-    pub fn arr(&self) -> &[Json] {
-        match self {
-            Json::Arr(a) => a,
-            other => panic!("not an array: {other:?}"),
-        }
-    }
-    pub fn str(&self) -> Option<&str> {
-        match self {
-            Json::Str(s) => Some(s),
-            _ => None,
-        }
-    }
+/// The JSON lines of an output (`--json` of play, dump, devices): every
+/// line that starts with `{`, each parsed with `serde_json` (a line that is
+/// not JSON fails the test).
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter(|l| l.starts_with('{'))
+        .map(parse_json)
+        .collect()
 }
 
-/// Parses JSON strictly (panics on malformed input, so the tests check the
-/// writer's output is valid JSON).
-pub fn parse_json(text: &str) -> Json {
-    let mut p = JsonParser {
-        s: text.as_bytes(),
-        i: 0,
+/// A one-track file whose texts are a Latin-1 track name and lyric, a
+/// UTF-8 lyric with emoji and combining marks, and a Shift-JIS karaoke
+/// line (the track name of music21's `test04.mid`, in the corpus).
+pub fn encoded_texts_song() -> Vec<u8> {
+    let mut track = Vec::new();
+    let mut meta = |kind: u8, text: &[u8]| {
+        track.extend_from_slice(&[0x00, 0xFF, kind, text.len() as u8]);
+        track.extend_from_slice(text);
     };
-    let v = p.value();
-    p.ws();
-    assert_eq!(p.i, p.s.len(), "trailing characters after JSON");
-    v
+    meta(0x03, b"caf\xe9");
+    meta(0x05, b"cr\xe8me br\xfbl\xe9e ");
+    meta(0x05, "e\u{301}to\u{308}ile 🎤🎶 ".as_bytes());
+    meta(
+        0x05,
+        b"\x83x\x81[\x83g\x81[\x83x\x83\x93\x81@\x8c\xf0\x8b\xbf\x8b\xc8",
+    );
+    track.extend_from_slice(&[
+        0x00, 0x90, 60, 100, 0x83, 0x60, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00,
+    ]);
+    let mut smf = b"MThd\0\0\0\x06\0\0\0\x01\x01\xe0MTrk".to_vec();
+    smf.extend_from_slice(&(track.len() as u32).to_be_bytes());
+    smf.extend_from_slice(&track);
+    smf
 }
 
-struct JsonParser<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl JsonParser<'_> {
-    fn ws(&mut self) {
-        while self.i < self.s.len() && b" \t\r\n".contains(&self.s[self.i]) {
-            self.i += 1;
-        }
-    }
-    fn eat(&mut self, c: u8) {
-        self.ws();
-        assert_eq!(
-            self.s.get(self.i),
-            Some(&c),
-            "expected {:?} at {}",
-            c as char,
-            self.i
-        );
-        self.i += 1;
-    }
-    fn value(&mut self) -> Json {
-        self.ws();
-        match self.s[self.i] {
-            b'{' => {
-                self.i += 1;
-                let mut m = Vec::new();
-                self.ws();
-                if self.s[self.i] == b'}' {
-                    self.i += 1;
-                    return Json::Obj(m);
-                }
-                loop {
-                    self.ws();
-                    let Json::Str(k) = self.value() else {
-                        panic!("object key is not a string")
-                    };
-                    self.eat(b':');
-                    let v = self.value();
-                    m.push((k, v));
-                    self.ws();
-                    match self.s[self.i] {
-                        b',' => self.i += 1,
-                        b'}' => {
-                            self.i += 1;
-                            return Json::Obj(m);
-                        }
-                        c => panic!("unexpected {:?}", c as char),
-                    }
-                }
-            }
-            b'[' => {
-                self.i += 1;
-                let mut a = Vec::new();
-                self.ws();
-                if self.s[self.i] == b']' {
-                    self.i += 1;
-                    return Json::Arr(a);
-                }
-                loop {
-                    a.push(self.value());
-                    self.ws();
-                    match self.s[self.i] {
-                        b',' => self.i += 1,
-                        b']' => {
-                            self.i += 1;
-                            return Json::Arr(a);
-                        }
-                        c => panic!("unexpected {:?}", c as char),
-                    }
-                }
-            }
-            b'"' => {
-                self.i += 1;
-                let mut out = String::new();
-                loop {
-                    let c = self.s[self.i];
-                    self.i += 1;
-                    match c {
-                        b'"' => return Json::Str(out),
-                        b'\\' => {
-                            let e = self.s[self.i];
-                            self.i += 1;
-                            match e {
-                                b'"' => out.push('"'),
-                                b'\\' => out.push('\\'),
-                                b'/' => out.push('/'),
-                                b'n' => out.push('\n'),
-                                b'r' => out.push('\r'),
-                                b't' => out.push('\t'),
-                                b'b' => out.push('\u{8}'),
-                                b'f' => out.push('\u{c}'),
-                                b'u' => {
-                                    let h =
-                                        std::str::from_utf8(&self.s[self.i..self.i + 4]).unwrap();
-                                    self.i += 4;
-                                    let code = u32::from_str_radix(h, 16).unwrap();
-                                    out.push(char::from_u32(code).expect("no surrogates written"));
-                                }
-                                other => panic!("bad escape {:?}", other as char),
-                            }
-                        }
-                        c if c < 0x20 => panic!("raw control character in string"),
-                        _ => {
-                            // Copy the whole UTF-8 sequence.
-                            let start = self.i - 1;
-                            let mut end = self.i;
-                            while end < self.s.len() && (self.s[end] & 0xC0) == 0x80 {
-                                end += 1;
-                            }
-                            out.push_str(std::str::from_utf8(&self.s[start..end]).unwrap());
-                            self.i = end;
-                        }
-                    }
-                }
-            }
-            b't' => {
-                self.i += 4;
-                Json::Bool(true)
-            }
-            b'f' => {
-                self.i += 5;
-                Json::Bool(false)
-            }
-            b'n' => {
-                self.i += 4;
-                Json::Null
-            }
-            _ => {
-                let start = self.i;
-                while self.i < self.s.len() && b"+-0123456789.eE".contains(&self.s[self.i]) {
-                    self.i += 1;
-                }
-                let t = std::str::from_utf8(&self.s[start..self.i]).unwrap();
-                Json::Num(t.parse().unwrap_or_else(|_| panic!("bad number {t:?}")))
-            }
-        }
-    }
-}
+/// The lyrics as they must read everywhere.
+pub const DECODED_LYRICS: [&str; 3] = [
+    "crème brûlée ",
+    "e\u{301}to\u{308}ile 🎤🎶 ",
+    "ベートーベン\u{3000}交響曲",
+];

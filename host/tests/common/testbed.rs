@@ -131,28 +131,26 @@ pub fn play(args: &[&str]) -> Output {
 }
 
 /// The JSON event lines of an output.
-pub fn json_events(stdout: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(str::to_string)
-        .collect()
+pub fn json_events(stdout: &[u8]) -> Vec<serde_json::Value> {
+    super::json_lines(&String::from_utf8_lossy(stdout))
 }
 
-/// A number field of a JSON event line.
-pub fn field(event: &str, key: &str) -> Option<f64> {
-    let pat = format!("\"{key}\":");
-    let at = event.find(&pat)? + pat.len();
-    let rest = &event[at..];
-    let end = rest.find([',', '}']).unwrap_or(rest.len());
-    rest[..end].trim().parse().ok()
+/// A number field of a JSON event.
+pub fn field(event: &serde_json::Value, key: &str) -> Option<f64> {
+    event.get(key)?.as_f64()
 }
 
 /// The first event of a kind.
-pub fn event<'a>(events: &'a [String], kind: &str) -> Option<&'a String> {
-    events
+pub fn event<'a>(events: &'a [serde_json::Value], kind: &str) -> Option<&'a serde_json::Value> {
+    events.iter().find(|e| e["event"] == kind)
+}
+
+/// Whether the text (play's standard error) holds a JSON `stats` event
+/// with the work figures.
+pub fn has_stats_event(text: &str) -> bool {
+    super::json_lines(text)
         .iter()
-        .find(|e| e.starts_with(&format!("{{\"event\":\"{kind}\"")))
+        .any(|e| e["event"] == "stats" && e["work_p99_us"].is_f64())
 }
 
 /// Waits for a child, killing it (and failing) after `limit`.

@@ -117,8 +117,12 @@ impl ControlLoop<'_, '_> {
         self.realtime_warning();
     }
 
-    /// The real-time warning, once it can be said (once a run).
+    /// The real-time warning, once it can be said (once a run), and with
+    /// `--verbose` what the audio thread obtained.
     fn realtime_warning(&mut self) {
+        if let Some(line) = scheduling::obtained_once() {
+            crate::verbose::say(1, &line);
+        }
         if let Some(w) = scheduling::warning_once() {
             self.log.warning(&w);
             if let (Some(ui), Some(m)) = (self.ui.as_deref_mut(), self.log.last_held()) {

@@ -12,6 +12,7 @@ use crate::printable::printable;
 
 use super::controls::Controls;
 use super::keys::CHANNEL_KEYS;
+use super::text_width::{fit, line_columns};
 
 /// Everything one frame shows.
 #[derive(Clone, Debug)]
@@ -112,39 +113,6 @@ pub fn key_name(sharps: i8, minor: bool) -> String {
     }
 }
 
-/// Columns a character takes: 2 for East Asian wide and emoji ranges, 1
-/// otherwise (a line wider than the terminal would wrap and break the
-/// redraw in place).
-fn columns(c: char) -> usize {
-    match u32::from(c) {
-        0x1100..=0x115F
-        | 0x2E80..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
-}
-
-/// The line cut to at most `width` columns.
-fn fit(line: String, width: usize) -> String {
-    let mut used = 0;
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        used += columns(c);
-        if used > width {
-            break;
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The lines of a frame, each at most `width` characters.
 pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
     let width = width.max(20);
@@ -234,7 +202,7 @@ pub fn render(f: &Frame<'_>, width: usize) -> Vec<String> {
 
 /// Columns a string takes.
 fn width_of(s: &str) -> usize {
-    s.chars().map(columns).sum()
+    line_columns(s)
 }
 
 /// The header: `smfplay [2/3] TITLE — path/file.kar  (playing)`. When it
@@ -373,7 +341,7 @@ impl Lyrics {
 
     /// A text event as played.
     pub fn push(&mut self, kind: TextKind, raw: &[u8]) {
-        let s = crate::describe::text(raw);
+        let s = crate::text_decode::decode(raw);
         if kind == TextKind::Text
             && let Some(tag) = karaoke::tag(&s)
             && (self.karaoke || matches!(tag, Tag::Kind(_)))
@@ -496,11 +464,7 @@ mod tests {
         f.keys = false;
         let lines = render(&f, 40);
         assert_eq!(lines[0], "smfplay song.mid  (paused)");
-        assert!(
-            lines
-                .iter()
-                .all(|l| l.chars().map(columns).sum::<usize>() <= 40)
-        );
+        assert!(lines.iter().all(|l| line_columns(l) <= 40));
         assert!(
             !lines.iter().any(|l| l.starts_with("space pause")),
             "no key help without keys"

@@ -16,4 +16,5 @@ pub(crate) mod signals;
 pub(crate) mod song_actions;
 pub(crate) mod stall_hook;
 pub(crate) mod terminal;
+pub(crate) mod text_width;
 pub(crate) mod ui;

@@ -17,6 +17,7 @@ use smfplay_core::sequencer::TextKind;
 use smfplay_core::timing_histogram::{PERIOD_BUCKETS, TimingHistogram};
 
 use crate::exit::HostError;
+use crate::json_events::{PlayEvent, Stats, line, rounded};
 use crate::play::realtime::alsa_output::Negotiated;
 use crate::play::realtime::messages::Report;
 use crate::play::realtime::shedder::ShedState;
@@ -80,20 +81,11 @@ impl Totals {
     }
 }
 
-/// A JSON string literal (the one escaper: `crate::json::string`).
-pub fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    crate::json::string(&mut out, s);
-    out
-}
-
 /// A song time in µs as JSON seconds, exact to the µs (`43.8`, as `host
-/// dump` gives it, not `43.797`).
-fn seconds(us: u64) -> String {
-    let text = format!("{}.{:06}", us / 1_000_000, us % 1_000_000);
-    let text = text.trim_end_matches('0');
-    text.strip_suffix('.')
-        .map_or(text.to_string(), |t| format!("{t}.0"))
+/// dump` gives it, not `43.797`): the quotient is correctly rounded and
+/// `serde_json` prints the shortest decimal that reads back as it.
+fn seconds(us: u64) -> f64 {
+    us as f64 / 1e6
 }
 
 fn us(ns: Option<u64>) -> f64 {
@@ -165,15 +157,14 @@ impl Log {
     /// The device as opened.
     pub fn device(&self, name: &str, n: &Negotiated, asked_period: u32) {
         if self.json {
-            self.out(&format!(
-                "{{\"event\":\"device\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2}}}",
-                json_str(name),
-                n.format.name(),
-                n.rate,
-                n.period,
-                n.buffer,
-                n.latency_ms()
-            ));
+            self.out(&line(&PlayEvent::Device {
+                device: name,
+                format: n.format.name(),
+                rate: n.rate,
+                period: n.period,
+                buffer: n.buffer,
+                latency_ms: rounded(n.latency_ms(), 2),
+            }));
         } else {
             let asked = if n.period as u32 != asked_period {
                 format!(" (asked {asked_period})")
@@ -193,21 +184,18 @@ impl Log {
 
     /// The sequencer ports `--port` plays on (instead of [`Log::device`]).
     pub fn ports(&self, ports: &str) {
-        self.one_value("ports", "ports", ports, &format!("ports {ports}"));
+        self.event_or_text(&PlayEvent::Ports { ports }, &format!("ports {ports}"));
     }
 
     /// A song starts.
     pub fn start(&self, file: &str) {
-        self.one_value("start", "file", file, &format!("playing {file}"));
+        self.event_or_text(&PlayEvent::Start { file }, &format!("playing {file}"));
     }
 
-    /// `{"event":EVENT,"KEY":VALUE}` with `--json`, else `text`.
-    fn one_value(&self, event: &str, key: &str, value: &str, text: &str) {
+    /// `event` as a JSON line with `--json`, else `text`.
+    fn event_or_text(&self, event: &PlayEvent, text: &str) {
         if self.json {
-            self.out(&format!(
-                "{{\"event\":\"{event}\",\"{key}\":{}}}",
-                json_str(value)
-            ));
+            self.out(&line(event));
         } else {
             self.out(text);
         }
@@ -217,14 +205,15 @@ impl Log {
     pub fn end(&self, file: &str, s: &Snapshot, wall: Duration, stopped: bool) {
         let played = s.song_ms as f64 / 1000.0;
         if self.json {
-            self.out(&format!(
-                "{{\"event\":\"end\",\"file\":{},\"stopped\":{stopped},\"song_s\":{played:.3},\"wall_s\":{:.3},\"xruns\":{},\"late\":{},\"periods\":{}}}",
-                json_str(file),
-                wall.as_secs_f64(),
-                s.xruns,
-                s.late,
-                s.periods
-            ));
+            self.out(&line(&PlayEvent::End {
+                file,
+                stopped,
+                song_s: rounded(played, 3),
+                wall_s: rounded(wall.as_secs_f64(), 3),
+                xruns: s.xruns,
+                late: s.late,
+                periods: s.periods,
+            }));
         } else {
             self.out(&format!(
                 "{} {file} ({played:.1} s, {} xruns)",
@@ -249,9 +238,11 @@ impl Log {
     pub fn json_error(&self, e: &HostError) {
         if self.json && !self.quiet {
             println!(
-                "{{\"event\":\"error\",\"code\":{},\"message\":{}}}",
-                e.exit_code(),
-                json_str(&e.to_string())
+                "{}",
+                line(&PlayEvent::Error {
+                    code: e.exit_code(),
+                    message: e.to_string(),
+                })
             );
         }
     }
@@ -264,7 +255,7 @@ impl Log {
         }
         let w = crate::printable::printable(w);
         if self.json {
-            println!("{{\"event\":\"warning\",\"message\":{}}}", json_str(&w));
+            println!("{}", line(&PlayEvent::Warning { message: &w }));
         }
         self.err(format!("{}: warning: {w}", crate::program::name()));
     }
@@ -273,14 +264,16 @@ impl Log {
     pub fn report(&self, r: &Report) {
         match r {
             Report::Text(kind, bytes, at) => {
-                let text = crate::describe::text(bytes);
+                let text = crate::text_decode::decode(bytes);
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"{}\",\"time_s\":{},\"text\":{}}}",
-                        text_kind(*kind),
-                        seconds(*at),
-                        json_str(&text)
-                    ));
+                    let time_s = seconds(*at);
+                    let text = &*text;
+                    self.out(&line(&match kind {
+                        TextKind::Lyric => PlayEvent::Lyric { time_s, text },
+                        TextKind::Marker => PlayEvent::Marker { time_s, text },
+                        TextKind::CuePoint => PlayEvent::Cue { time_s, text },
+                        TextKind::Text => PlayEvent::Text { time_s, text },
+                    }));
                 } else if self.tty && matches!(kind, TextKind::Lyric | TextKind::Marker) {
                     let text = crate::printable::printable(text.trim_end());
                     self.out(&format!("  {}: {text}", text_kind(*kind)));
@@ -289,25 +282,28 @@ impl Log {
             Report::Tempo(us, at) => {
                 if self.json {
                     let bpm = 60_000_000.0 / f64::from((*us).max(1));
-                    self.out(&format!(
-                        "{{\"event\":\"tempo\",\"time_s\":{},\"us_per_quarter\":{us},\"bpm\":{bpm:.3}}}",
-                        seconds(*at)
-                    ));
+                    self.out(&line(&PlayEvent::Tempo {
+                        time_s: seconds(*at),
+                        us_per_quarter: *us,
+                        bpm: rounded(bpm, 3),
+                    }));
                 }
             }
             Report::Key(sharps, minor, at) => {
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"key\",\"time_s\":{},\"sharps\":{sharps},\"minor\":{minor}}}",
-                        seconds(*at)
-                    ));
+                    self.out(&line(&PlayEvent::Key {
+                        time_s: seconds(*at),
+                        sharps: *sharps,
+                        minor: *minor,
+                    }));
                 }
             }
             Report::Xrun(n, total) => {
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"xrun\",\"count\":{n},\"total\":{total}}}"
-                    ));
+                    self.out(&line(&PlayEvent::Xrun {
+                        count: *n,
+                        total: *total,
+                    }));
                 } else if !self.quiet && !self.live {
                     eprintln!(
                         "{}: xrun ({total} so far): the device ran dry and was restarted",
@@ -317,10 +313,12 @@ impl Log {
             }
             Report::Shed(level, state) => {
                 if self.json {
-                    self.out(&format!(
-                        "{{\"event\":\"shed\",\"level\":{level},\"polyphony\":{},\"reverb\":{},\"chorus\":{}}}",
-                        state.polyphony, state.reverb, state.chorus
-                    ));
+                    self.out(&line(&PlayEvent::Shed {
+                        level: *level,
+                        polyphony: state.polyphony,
+                        reverb: state.reverb,
+                        chorus: state.chorus,
+                    }));
                 } else if !self.quiet && !self.live {
                     eprintln!(
                         "{}: load {}: {}",
@@ -361,33 +359,38 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
     let delay_ms = delay as f64 * 1000.0 / f64::from(n.rate);
     let rt = crate::play::realtime::scheduling::is_realtime();
     if json {
-        return format!(
-            "{{\"event\":\"stats\",\"device\":{},\"format\":\"{}\",\"rate\":{},\"period\":{},\"buffer\":{},\"latency_ms\":{:.2},\"delay_frames\":{delay},\"budget_us\":{budget_us:.1},\"work_p50_us\":{p50:.1},\"work_p99_us\":{p99:.1},\"work_max_us\":{max:.1},\"work_p99_percent\":{:.1},\"periods\":{},\"xruns\":{},\"late\":{},\"deferred_periods\":{},\"dropped_payloads\":{},\"voices\":{},\"polyphony\":{},\"shed_level\":{},\"reverb\":{},\"chorus\":{},\"song_s\":{:.3},\"realtime\":{rt},\"memory_locked\":{},\"locked_kib\":{},\"write_max_us\":{:.1},\"preempted\":{},\"minor_faults\":{},\"major_faults\":{}}}",
-            json_str(device),
-            n.format.name(),
-            n.rate,
-            n.period,
-            n.buffer,
-            n.latency_ms(),
-            pct(p99),
-            s.hist.count(),
-            s.xruns,
-            s.late,
-            s.deferred_periods,
-            s.dropped,
-            s.voices,
-            s.shed.polyphony,
-            s.shed_level,
-            s.shed.reverb,
-            s.shed.chorus,
-            s.song_ms as f64 / 1000.0,
-            crate::play::realtime::scheduling::is_locked(),
-            crate::play::realtime::scheduling::hot_bytes() / 1024,
-            s.thread.write_max_ns as f64 / 1000.0,
-            s.thread.preempted,
-            s.thread.minor_faults,
-            s.thread.major_faults,
-        );
+        return line(&PlayEvent::Stats(Box::new(Stats {
+            device,
+            format: n.format.name(),
+            rate: n.rate,
+            period: n.period,
+            buffer: n.buffer,
+            latency_ms: rounded(n.latency_ms(), 2),
+            delay_frames: delay,
+            budget_us: rounded(budget_us, 1),
+            work_p50_us: rounded(p50, 1),
+            work_p99_us: rounded(p99, 1),
+            work_max_us: rounded(max, 1),
+            work_p99_percent: rounded(pct(p99), 1),
+            periods: s.hist.count(),
+            xruns: s.xruns,
+            late: s.late,
+            deferred_periods: s.deferred_periods,
+            dropped_payloads: s.dropped,
+            voices: s.voices,
+            polyphony: s.shed.polyphony,
+            shed_level: s.shed_level,
+            reverb: s.shed.reverb,
+            chorus: s.shed.chorus,
+            song_s: rounded(s.song_ms as f64 / 1000.0, 3),
+            realtime: rt,
+            memory_locked: crate::play::realtime::scheduling::is_locked(),
+            locked_kib: crate::play::realtime::scheduling::hot_bytes() / 1024,
+            write_max_us: rounded(s.thread.write_max_ns as f64 / 1000.0, 1),
+            preempted: s.thread.preempted,
+            minor_faults: s.thread.minor_faults,
+            major_faults: s.thread.major_faults,
+        })));
     }
     let mut o = String::new();
     let _ = writeln!(

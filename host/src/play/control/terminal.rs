@@ -11,11 +11,16 @@
 //!
 //! *Real-time*: control thread only (and the signal handler's restore).
 
+use std::os::fd::AsFd;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::stdio::{stdin, stdout};
+use rustix::termios::{LocalModes, OptionalActions, SpecialCodeIndex, Termios};
+
 /// The settings to restore, saved once.
-static SAVED: OnceLock<libc::termios> = OnceLock::new();
+static SAVED: OnceLock<Termios> = OnceLock::new();
 /// Whether the terminal is changed now.
 static CHANGED: AtomicBool = AtomicBool::new(false);
 
@@ -51,7 +56,7 @@ impl RawTerminal {
     /// Without keys (or once the terminal hung up) it just sleeps.
     pub fn wait_for_keys(&mut self, timeout: std::time::Duration) {
         if self.keys {
-            match wait_readable(libc::STDIN_FILENO, timeout) {
+            match wait_readable(stdin(), timeout) {
                 Input::Ready | Input::Quiet => return,
                 // Hung up: no more keys, and no busy loop on a dead fd.
                 Input::Closed => self.keys = false,
@@ -65,10 +70,8 @@ impl RawTerminal {
         if !self.keys {
             return 0;
         }
-        // SAFETY: reads into a live buffer of its length; VMIN = VTIME = 0
-        // makes the read return at once.
-        let n = unsafe { libc::read(libc::STDIN_FILENO, buf.as_mut_ptr().cast(), buf.len()) };
-        n.max(0) as usize
+        // VMIN = VTIME = 0 makes the read return at once.
+        rustix::io::read(stdin(), &mut buf[..]).unwrap_or(0)
     }
 }
 
@@ -79,38 +82,30 @@ impl Drop for RawTerminal {
 }
 
 fn stdin_is_terminal() -> bool {
-    // SAFETY: plain query.
-    unsafe { libc::isatty(libc::STDIN_FILENO) == 1 }
+    rustix::termios::isatty(stdin())
 }
 
 fn in_foreground() -> bool {
-    // SAFETY: plain queries.
-    unsafe { libc::tcgetpgrp(libc::STDIN_FILENO) == libc::getpgrp() }
+    rustix::termios::tcgetpgrp(stdin()).is_ok_and(|p| p == rustix::process::getpgrp())
 }
 
 fn save_and_set_raw() -> bool {
-    // SAFETY: tcgetattr fills a zeroed termios.
-    let mut t: libc::termios = unsafe { std::mem::zeroed() };
-    if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut t) } != 0 {
+    let Ok(t) = rustix::termios::tcgetattr(stdin()) else {
         return false;
-    }
-    let saved = *SAVED.get_or_init(|| t);
-    let mut raw = saved;
-    raw.c_lflag &= !(libc::ICANON | libc::ECHO);
+    };
+    let mut raw = SAVED.get_or_init(|| t).clone();
+    raw.local_modes &= !(LocalModes::ICANON | LocalModes::ECHO);
     // Ctrl-Z would stop the player with the terminal still changed (and
     // the device running dry): it does nothing while the display runs.
-    raw.c_cc[libc::VSUSP] = 0;
-    raw.c_cc[libc::VMIN] = 0;
-    raw.c_cc[libc::VTIME] = 0;
-    // SAFETY: sets the terminal from a valid termios.
-    unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &raw) == 0 }
+    raw.special_codes[SpecialCodeIndex::VSUSP] = 0;
+    raw.special_codes[SpecialCodeIndex::VMIN] = 0;
+    raw.special_codes[SpecialCodeIndex::VTIME] = 0;
+    rustix::termios::tcsetattr(stdin(), OptionalActions::Now, &raw).is_ok()
 }
 
+/// write(2) to standard output (async-signal-safe: a plain system call).
 fn write_out(bytes: &[u8]) {
-    // SAFETY: write(2) of a live buffer (async-signal-safe).
-    unsafe {
-        libc::write(libc::STDOUT_FILENO, bytes.as_ptr().cast(), bytes.len());
-    }
+    let _ = rustix::io::write(stdout(), bytes);
 }
 
 /// Puts the terminal back (once; later calls do nothing).
@@ -119,8 +114,7 @@ pub fn restore() {
         return;
     }
     if let Some(t) = SAVED.get() {
-        // SAFETY: the settings read at start.
-        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t) };
+        let _ = rustix::termios::tcsetattr(stdin(), OptionalActions::Now, t);
     }
     write_out(SHOW_CURSOR);
 }
@@ -156,19 +150,17 @@ pub enum Input {
 }
 
 /// Waits up to `timeout` for input on `fd` (`poll(2)`).
-pub fn wait_readable(fd: libc::c_int, timeout: std::time::Duration) -> Input {
-    let mut p = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
+pub fn wait_readable(fd: impl AsFd, timeout: std::time::Duration) -> Input {
+    let mut p = [PollFd::new(&fd, PollFlags::IN)];
+    let timeout = Timespec {
+        tv_sec: timeout.as_secs().min(i32::MAX as u64) as _,
+        tv_nsec: timeout.subsec_nanos().into(),
     };
-    let ms = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
-    // SAFETY: one live pollfd.
-    let n = unsafe { libc::poll(&mut p, 1, ms) };
-    if n <= 0 {
+    let n = rustix::event::poll(&mut p, Some(&timeout)).unwrap_or(0);
+    if n == 0 {
         // Timed out, or interrupted by a signal (the caller looks at it).
         Input::Quiet
-    } else if p.revents & libc::POLLIN != 0 {
+    } else if p[0].revents().contains(PollFlags::IN) {
         Input::Ready
     } else {
         Input::Closed
@@ -177,22 +169,13 @@ pub fn wait_readable(fd: libc::c_int, timeout: std::time::Duration) -> Input {
 
 /// Columns and rows of the terminal on standard output, if it is one.
 pub fn size() -> Option<(usize, usize)> {
-    // SAFETY: TIOCGWINSZ fills a zeroed winsize.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
-    (rc == 0 && ws.ws_col > 0).then_some((usize::from(ws.ws_col), usize::from(ws.ws_row)))
+    let ws = rustix::termios::tcgetwinsize(stdout()).ok()?;
+    (ws.ws_col > 0).then_some((usize::from(ws.ws_col), usize::from(ws.ws_row)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pipe() -> (libc::c_int, libc::c_int) {
-        let mut fds = [0; 2];
-        // SAFETY: fills two fds.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-        (fds[0], fds[1])
-    }
 
     /// A typed byte ends the wait (well before a 60 s timeout); nothing
     /// typed waits the timeout out; a hang-up is told apart, so the
@@ -200,32 +183,26 @@ mod tests {
     #[test]
     fn waiting_for_keys_wakes_on_input_and_on_hang_up() {
         use std::time::{Duration, Instant};
-        let (r, w) = pipe();
+        let (r, w) = rustix::pipe::pipe().unwrap();
         let t = Instant::now();
-        assert_eq!(wait_readable(r, Duration::from_millis(30)), Input::Quiet);
+        assert_eq!(wait_readable(&r, Duration::from_millis(30)), Input::Quiet);
         assert!(t.elapsed() >= Duration::from_millis(30));
         let writer = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
-            // SAFETY: writes one byte from a live buffer.
-            assert_eq!(unsafe { libc::write(w, b"q".as_ptr().cast(), 1) }, 1);
+            assert_eq!(rustix::io::write(&w, b"q").unwrap(), 1);
             w
         });
         let t = Instant::now();
-        assert_eq!(wait_readable(r, Duration::from_secs(60)), Input::Ready);
+        assert_eq!(wait_readable(&r, Duration::from_secs(60)), Input::Ready);
         assert!(t.elapsed() < Duration::from_secs(60));
         let w = writer.join().unwrap();
         // Unread input stays ready; once read and the writer is gone, the
         // fd is hung up.
-        assert_eq!(wait_readable(r, Duration::ZERO), Input::Ready);
+        assert_eq!(wait_readable(&r, Duration::ZERO), Input::Ready);
         let mut b = [0u8; 4];
-        // SAFETY: reads into a live buffer; closes our own fds.
-        unsafe {
-            assert_eq!(libc::read(r, b.as_mut_ptr().cast(), b.len()), 1);
-            libc::close(w);
-        }
-        assert_eq!(wait_readable(r, Duration::from_secs(60)), Input::Closed);
-        // SAFETY: our own fd.
-        unsafe { libc::close(r) };
+        assert_eq!(rustix::io::read(&r, &mut b).unwrap(), 1);
+        drop(w);
+        assert_eq!(wait_readable(&r, Duration::from_secs(60)), Input::Closed);
     }
 
     /// A panic while the display runs puts the terminal back (the hook

@@ -252,7 +252,8 @@ fn rate_refused(name: &str, rate: u32, hw: &HwParams<'_>) -> HostError {
     )
 }
 
-/// libasound's error handler type: `(file, line, function, err, fmt, ...)`.
+/// libasound's error handler type: `(file, line, function, err, fmt, ...)`
+/// (a type, no unsafe operation: see `silence_alsa_lib_errors`).
 type AlsaLibErrorHandler = unsafe extern "C" fn(
     *const std::ffi::c_char,
     std::ffi::c_int,
@@ -262,6 +263,8 @@ type AlsaLibErrorHandler = unsafe extern "C" fn(
     ...
 );
 
+// SAFETY: the declaration matches libasound's `snd_lib_error_set_handler`
+// (alsa/error.h), linked through alsa-sys.
 unsafe extern "C" {
     fn snd_lib_error_set_handler(handler: Option<AlsaLibErrorHandler>) -> std::ffi::c_int;
 }
@@ -409,6 +412,23 @@ impl AlsaOutput {
                 buffer,
             }
         };
+        crate::verbose::say(
+            1,
+            &format!(
+                "ALSA {name}: {} {} Hz, period {} frames (asked {period}{}), buffer {} frames ({} periods, asked {periods}), latency {:.1} ms",
+                negotiated.format.name(),
+                negotiated.rate,
+                negotiated.period,
+                if period_chosen {
+                    ", required"
+                } else {
+                    ", adaptable"
+                },
+                negotiated.buffer,
+                negotiated.periods(),
+                negotiated.latency_ms()
+            ),
+        );
         if negotiated.period == 0 || negotiated.period > crate::play::MAX_PERIOD {
             return Err(HostError::new(
                 Kind::Device,

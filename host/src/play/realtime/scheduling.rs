@@ -28,6 +28,7 @@ const REFUSED: u8 = 2;
 static SCHED: AtomicU8 = AtomicU8::new(UNTRIED);
 static LOCKED: AtomicU8 = AtomicU8::new(UNTRIED);
 static WARNED: AtomicU8 = AtomicU8::new(0);
+static TOLD: AtomicU8 = AtomicU8::new(0);
 /// Bytes the last [`lock_hot`] locked.
 static HOT_BYTES: AtomicU64 = AtomicU64::new(0);
 /// Whether the last [`lock_hot`] locked everything it was given and the
@@ -158,39 +159,33 @@ pub fn make_realtime() -> bool {
 }
 
 /// Locks the process's memory once (later calls do nothing).
-// rlim_t is 32 bits on armhf.
-#[allow(clippy::unnecessary_cast)]
 pub fn lock_memory() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     if LOCKED.load(Ordering::Relaxed) != UNTRIED {
         return;
     }
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: plain system calls.
-    let ok = unsafe {
-        if libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut lim) == 0
-            && lim.rlim_cur != libc::RLIM_INFINITY
-            && (lim.rlim_cur as u64) < MIN_MEMLOCK
-        {
-            // Raise the soft limit as far as allowed (root: unlimited).
-            let raised = libc::rlimit {
-                rlim_cur: lim.rlim_max,
-                rlim_max: lim.rlim_max,
-            };
-            let unlimited = libc::rlimit {
-                rlim_cur: libc::RLIM_INFINITY,
-                rlim_max: libc::RLIM_INFINITY,
-            };
-            if libc::setrlimit(libc::RLIMIT_MEMLOCK, &unlimited) != 0 {
-                libc::setrlimit(libc::RLIMIT_MEMLOCK, &raised);
-            }
-            libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut lim);
+    let enough = |lim: &Rlimit| lim.current.is_none_or(|c| c >= MIN_MEMLOCK);
+    let mut lim = getrlimit(Resource::Memlock);
+    if !enough(&lim) {
+        // Raise the soft limit as far as allowed (root: unlimited).
+        let unlimited = Rlimit {
+            current: None,
+            maximum: None,
+        };
+        let raised = Rlimit {
+            current: lim.maximum,
+            maximum: lim.maximum,
+        };
+        if setrlimit(Resource::Memlock, unlimited).is_err() {
+            let _ = setrlimit(Resource::Memlock, raised);
         }
-        (lim.rlim_cur == libc::RLIM_INFINITY || lim.rlim_cur as u64 >= MIN_MEMLOCK)
-            && libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) == 0
-    };
+        lim = getrlimit(Resource::Memlock);
+    }
+    let ok = enough(&lim)
+        && rustix::mm::mlockall(
+            rustix::mm::MlockAllFlags::CURRENT | rustix::mm::MlockAllFlags::FUTURE,
+        )
+        .is_ok();
     LOCKED.store(if ok { GRANTED } else { REFUSED }, Ordering::Relaxed);
 }
 
@@ -231,6 +226,23 @@ pub fn warning_once() -> Option<String> {
     Some(format!(
         "{}; playing on, but a busy machine may cause dropouts (add the user to the `audio` group with rtprio and memlock limits)",
         parts.join(", ")
+    ))
+}
+
+/// For `--verbose`, once the audio thread has tried: the priority and
+/// memory locking it obtained (`None` before, or once said).
+pub fn obtained_once() -> Option<String> {
+    if SCHED.load(Ordering::Relaxed) == UNTRIED || TOLD.swap(1, Ordering::Relaxed) != 0 {
+        return None;
+    }
+    let priority = if is_realtime() {
+        format!("SCHED_FIFO priority {PRIORITY}")
+    } else {
+        "normal priority (SCHED_FIFO refused)".to_string()
+    };
+    Some(format!(
+        "audio thread: {priority}; memory locked: {}",
+        lock_words()
     ))
 }
 

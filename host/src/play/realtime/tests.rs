@@ -49,18 +49,22 @@ fn allocs() -> u64 {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         note();
+        // SAFETY: the caller's layout, passed on.
         unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         note();
+        // SAFETY: the caller's layout, passed on.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
         note();
+        // SAFETY: a block this allocator (the system's) gave, passed on.
         unsafe { System.realloc(ptr, layout, new) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         note();
+        // SAFETY: a block this allocator (the system's) gave, passed on.
         unsafe { System.dealloc(ptr, layout) }
     }
 }

@@ -22,8 +22,11 @@ impl ThreadStats {
     /// The calling thread's counters (`getrusage(RUSAGE_THREAD)`), with
     /// this longest write.
     pub fn of_this_thread(write_max_ns: u64) -> Self {
-        // SAFETY: getrusage fills the zeroed struct it is given.
+        // (rustix has no getrusage.)
+        // SAFETY: getrusage fills the zeroed plain-data struct it is given;
+        // an all-zero `rusage` is a valid value.
         let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid `who` and a live, writable struct.
         let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) } == 0;
         Self {
             write_max_ns,
