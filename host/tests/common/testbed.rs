@@ -51,6 +51,7 @@ pub fn testbed() -> &'static Vec<(String, String)> {
                  #[cfg_attr(not(testbed), ignore = \"needs the audio test bed: run scripts/test\")]"
             );
         }
+        revive_if_died();
         let status = script_command()
             .arg("status")
             .output()
@@ -83,10 +84,36 @@ pub fn script_command() -> Command {
     c
 }
 
-/// One test at a time: they share the paced devices.
+/// One test at a time: they share the paced devices. A test bed that was
+/// started (its state directory exists) but whose servers have died since
+/// (JACK1 in real-time mode exits after ten late timer wake-ups in a row,
+/// which a loaded VM can cause) is started again first, so one death fails
+/// at most the test it happened in; a test bed never started is not started.
 pub fn serial() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    if cfg!(testbed) {
+        revive_if_died();
+    }
+    guard
+}
+
+/// Starts the test bed's servers again when its state directory exists but
+/// `status` says they are not all up (never installs anything).
+fn revive_if_died() {
+    let dir = std::env::var_os("AUDIO_TESTBED_DIR")
+        .map_or_else(|| Path::new("/tmp/audio-testbed").to_path_buf(), Into::into);
+    if !dir.is_dir() {
+        return;
+    }
+    let up = script_command()
+        .arg("status")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !up {
+        eprintln!("audio test bed: a server had stopped; starting it again");
+        let _ = script_command().arg("start").output();
+    }
 }
 
 /// A path in this test process's scratch directory.
