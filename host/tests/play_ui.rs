@@ -32,7 +32,8 @@ struct Pane {
 
 impl Pane {
     /// Runs `host play ARGS` in a new pane. The script around it saves
-    /// `stty -g` before and after, prints the exit code, then keeps the
+    /// `stty -g` before and after, then prints the exit code (after, so a
+    /// test that saw `EXIT=` finds `stty.after` written), then keeps the
     /// pane open (it traps SIGINT, as an interactive shell survives a
     /// Ctrl-C meant for its foreground program).
     fn play(name: &str, args: &[&str]) -> Self {
@@ -49,8 +50,9 @@ impl Pane {
             "trap : INT\n\
              stty -g > '{d}/stty.before'\n\
              '{host}' play --soundfont '{SF2}' {args}\n\
-             echo \"EXIT=$?\"\n\
+             code=$?\n\
              stty -g > '{d}/stty.after'\n\
+             echo \"EXIT=$code\"\n\
              exec sleep 600\n",
             d = dir.display(),
             host = env!("CARGO_BIN_EXE_host"),
