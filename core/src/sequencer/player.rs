@@ -10,14 +10,21 @@
 //! the period size, so any period size gives the same `(frame, event)`
 //! stream.
 //!
+//! Each message keeps its port (`FF 21`, folded by the feed): sounding
+//! notes are kept per (port, channel, key), so a seek, pause or the end
+//! releases each note on the port it sounds on, and [`Player::silence`]
+//! reaches every port that got a message. Mute and solo act on a channel
+//! on every port.
+//!
 //! *Real-time*: no allocation, no locks, no I/O; every loop is bounded by a
-//! constant ([`MAX_EVENTS_PER_PERIOD`], 16 channels × 128 keys for
-//! releases).
+//! constant ([`MAX_EVENTS_PER_PERIOD`], `VOICES` for releases, 16 ports ×
+//! 16 channels for [`Player::silence`]).
 
 use midly::MidiMessage;
 use midly::num::{u4, u7};
 
 use super::active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
+use super::chase::MAX_PORTS;
 use super::observer::{Notice, Observer};
 use super::position::{Position, PositionClock};
 use super::scale_map::ScaleMap;
@@ -51,8 +58,10 @@ pub struct PlayerStats {
 /// Calendar, pool and transport; see the module docs.
 ///
 /// `VOICES` sizes the table of sounding notes ([`ActiveNotes`]): by default
-/// every key of every channel; with fewer, a note struck while that many
-/// sound is not played ([`PlayerStats::notes_over_capacity`]).
+/// every key of every channel of one port (a player fed several ports
+/// chooses `ports × ALL_NOTES` to keep that promise); with fewer, a note
+/// struck while that many sound is not played
+/// ([`PlayerStats::notes_over_capacity`]).
 pub struct Player<
     const EVENTS: usize,
     const SLOTS: usize,
@@ -70,6 +79,9 @@ pub struct Player<
     transpose: i8,
     muted: u16,
     solo: u16,
+    /// Ports that got a message since the song was opened (bit n = port
+    /// n; port 0 is always silenced).
+    ports: u16,
     clock: PositionClock,
     /// (timeline frame, song frame) of the last jump.
     song_base: (u64, u64),
@@ -107,6 +119,7 @@ impl<
             transpose: 0,
             muted: 0,
             solo: 0,
+            ports: 0,
             clock: PositionClock::UNSET,
             song_base: (0, 0),
             ended: false,
@@ -134,6 +147,7 @@ impl<
         self.transpose = 0;
         self.muted = 0;
         self.solo = 0;
+        self.ports = 0;
         self.clock = PositionClock::new(timing, sample_rate);
         self.song_base = (0, 0);
         self.ended = false;
@@ -295,19 +309,24 @@ impl<
         self.release_inaudible(synth);
     }
 
-    /// All notes off and all sound off on every channel, now.
+    /// All notes off and all sound off on every channel of every port
+    /// that got a message (port 0 always), now.
     pub fn silence(&mut self, synth: &mut impl Synth) {
         self.release_all(synth);
-        for ch in 0..16u8 {
-            for cc in [123u8, 120] {
-                let message = MidiMessage::Controller {
-                    controller: u7::new(cc),
-                    value: u7::new(0),
-                };
-                synth.apply(SynthEvent::Midi {
-                    channel: u4::new(ch),
-                    message,
-                });
+        let ports = self.ports | 1;
+        for port in (0..16u8).filter(|p| ports & (1 << p) != 0) {
+            for ch in 0..16u8 {
+                for cc in [123u8, 120] {
+                    let message = MidiMessage::Controller {
+                        controller: u7::new(cc),
+                        value: u7::new(0),
+                    };
+                    synth.apply(SynthEvent::Midi {
+                        port,
+                        channel: u4::new(ch),
+                        message,
+                    });
+                }
             }
         }
     }
@@ -322,14 +341,14 @@ impl<
             let channel = u4::new(ch);
             if !self.audible(channel) {
                 self.notes
-                    .release_channel(channel, |key| note_off(synth, channel, key));
+                    .release_channel(channel, |port, key| note_off(synth, port, channel, key));
             }
         }
     }
 
     fn release_all(&mut self, synth: &mut impl Synth) {
         self.notes
-            .release_all(|channel, key| note_off(synth, channel, key));
+            .release_all(|port, channel, key| note_off(synth, port, channel, key));
     }
 
     /// Plays one period: `left.len()` frames (the shorter of the two).
@@ -384,10 +403,20 @@ impl<
         offset: u32,
     ) {
         match item {
-            SongEvent::Midi { channel, message } => self.play_midi(synth, channel, message),
-            SongEvent::SysEx(handle) => {
-                if let Some(bytes) = self.pool.get(handle) {
-                    synth.apply(SynthEvent::SysEx(bytes));
+            SongEvent::Midi {
+                port,
+                channel,
+                message,
+            } => {
+                let port = port % MAX_PORTS as u8;
+                self.ports |= 1 << port;
+                self.play_midi(synth, port, channel, message);
+            }
+            SongEvent::SysEx { port, handle } => {
+                let port = port % MAX_PORTS as u8;
+                self.ports |= 1 << port;
+                if let Some(data) = self.pool.get(handle) {
+                    synth.apply(SynthEvent::SysEx { port, data });
                 }
                 let _ = self.pool.free(handle);
             }
@@ -446,7 +475,7 @@ impl<
             .saturating_add(tl.saturating_sub(self.song_base.0))
     }
 
-    fn play_midi(&mut self, synth: &mut impl Synth, channel: u4, message: MidiMessage) {
+    fn play_midi(&mut self, synth: &mut impl Synth, port: u8, channel: u4, message: MidiMessage) {
         match message {
             MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
                 if !self.audible(channel) {
@@ -456,8 +485,8 @@ impl<
                     self.stats.notes_out_of_range += 1;
                     return;
                 };
-                match self.notes.note_on(channel, key.as_int(), sent) {
-                    Ok(Some(previous)) => note_off(synth, channel, previous),
+                match self.notes.note_on(port, channel, key.as_int(), sent) {
+                    Ok(Some(previous)) => note_off(synth, port, channel, previous),
                     Ok(None) => {}
                     Err(NotesFull) => {
                         self.stats.notes_over_capacity += 1;
@@ -468,10 +497,14 @@ impl<
                     key: u7::new(sent),
                     vel,
                 };
-                synth.apply(SynthEvent::Midi { channel, message });
+                synth.apply(SynthEvent::Midi {
+                    port,
+                    channel,
+                    message,
+                });
             }
             MidiMessage::NoteOn { key, vel } | MidiMessage::NoteOff { key, vel } => {
-                if let Some(sent) = self.notes.note_off(channel, key.as_int()) {
+                if let Some(sent) = self.notes.note_off(port, channel, key.as_int()) {
                     let message = match message {
                         MidiMessage::NoteOn { .. } => MidiMessage::NoteOn {
                             key: u7::new(sent),
@@ -482,16 +515,24 @@ impl<
                             vel,
                         },
                     };
-                    synth.apply(SynthEvent::Midi { channel, message });
+                    synth.apply(SynthEvent::Midi {
+                        port,
+                        channel,
+                        message,
+                    });
                 }
             }
             MidiMessage::Aftertouch { key, vel } => {
-                if let Some(sent) = self.notes.sent_key(channel, key.as_int()) {
+                if let Some(sent) = self.notes.sent_key(port, channel, key.as_int()) {
                     let message = MidiMessage::Aftertouch {
                         key: u7::new(sent),
                         vel,
                     };
-                    synth.apply(SynthEvent::Midi { channel, message });
+                    synth.apply(SynthEvent::Midi {
+                        port,
+                        channel,
+                        message,
+                    });
                 }
             }
             MidiMessage::Controller { controller, .. }
@@ -499,10 +540,18 @@ impl<
             {
                 // All sound/notes off and the mode messages (which imply all
                 // notes off): the file silenced the channel itself.
-                self.notes.forget_channel(channel);
-                synth.apply(SynthEvent::Midi { channel, message });
+                self.notes.forget_channel(port, channel);
+                synth.apply(SynthEvent::Midi {
+                    port,
+                    channel,
+                    message,
+                });
             }
-            _ => synth.apply(SynthEvent::Midi { channel, message }),
+            _ => synth.apply(SynthEvent::Midi {
+                port,
+                channel,
+                message,
+            }),
         }
     }
 
@@ -515,16 +564,20 @@ impl<
     }
 }
 
-fn note_off(synth: &mut impl Synth, channel: u4, key: u8) {
+fn note_off(synth: &mut impl Synth, port: u8, channel: u4, key: u8) {
     let message = MidiMessage::NoteOff {
         key: u7::new(key & 0x7F),
         vel: u7::new(0),
     };
-    synth.apply(SynthEvent::Midi { channel, message });
+    synth.apply(SynthEvent::Midi {
+        port,
+        channel,
+        message,
+    });
 }
 
 fn free_payload<const B: usize, const BB: usize>(pool: &mut EventPool<B, BB>, item: SongEvent) {
-    if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = item {
+    if let SongEvent::SysEx { handle: h, .. } | SongEvent::Text(_, h) = item {
         let _ = pool.free(h);
     }
 }
