@@ -283,7 +283,13 @@ impl Synth for FluidSynth {
         // returns FLUID_FAILED for bad ones (ignored: the file said it).
         unsafe {
             match event {
-                SynthEvent::Midi { channel, message } => {
+                // FluidSynth has one set of 16 channels and ignores the
+                // port, as `fluidsynth -F` does with FF 21 (its MIDI file
+                // reader skips that meta event); the host gives its feed
+                // one port, so every event is on port 0 anyway.
+                SynthEvent::Midi {
+                    channel, message, ..
+                } => {
                     let ch = c_int::from(channel.as_int());
                     match message {
                         MidiMessage::NoteOn { key, vel } => {
@@ -327,7 +333,7 @@ impl Synth for FluidSynth {
                 }
                 // The chase that follows restores the state.
                 SynthEvent::Jump { .. } => {}
-                SynthEvent::SysEx(data) => {
+                SynthEvent::SysEx { data, .. } => {
                     // FluidSynth wants the bytes between F0 and F7.
                     let body = data.strip_suffix(&[0xF7]).unwrap_or(data);
                     if !body.is_empty() && body.len() <= c_int::MAX as usize {

@@ -487,7 +487,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                     mut item,
                     payload,
                 } => {
-                    if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = &mut item {
+                    if let SongEvent::SysEx { handle: h, .. } | SongEvent::Text(_, h) = &mut item {
                         let len = usize::from(payload).min(self.scratch.len());
                         for b in &mut self.scratch[..len] {
                             *b = self.q.bytes.dequeue().unwrap_or(0);
