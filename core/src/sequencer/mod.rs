@@ -231,7 +231,7 @@ impl<
                 }
             }
             Command::Stop => {
-                self.player.silence(synth);
+                self.player.silence(synth, self.feed.ports());
                 self.player.pause(synth);
                 self.feed.seek(&mut self.player, SeekTarget::Tick(0))?;
             }

@@ -13,8 +13,8 @@
 //! Each message keeps its port (`FF 21`, folded by the feed): sounding
 //! notes are kept per (port, channel, key), so a seek, pause or the end
 //! releases each note on the port it sounds on, and [`Player::silence`]
-//! reaches every port that got a message. Mute and solo act on a channel
-//! on every port.
+//! reaches every port it is told of. Mute and solo act on a channel on
+//! every port.
 //!
 //! *Real-time*: no allocation, no locks, no I/O; every loop is bounded by a
 //! constant ([`MAX_EVENTS_PER_PERIOD`], `VOICES` for releases, 16 ports ×
@@ -79,9 +79,6 @@ pub struct Player<
     transpose: i8,
     muted: u16,
     solo: u16,
-    /// Ports that got a message since the song was opened (bit n = port
-    /// n; port 0 is always silenced).
-    ports: u16,
     clock: PositionClock,
     /// (timeline frame, song frame) of the last jump.
     song_base: (u64, u64),
@@ -119,7 +116,6 @@ impl<
             transpose: 0,
             muted: 0,
             solo: 0,
-            ports: 0,
             clock: PositionClock::UNSET,
             song_base: (0, 0),
             ended: false,
@@ -147,7 +143,6 @@ impl<
         self.transpose = 0;
         self.muted = 0;
         self.solo = 0;
-        self.ports = 0;
         self.clock = PositionClock::new(timing, sample_rate);
         self.song_base = (0, 0);
         self.ended = false;
@@ -309,12 +304,12 @@ impl<
         self.release_inaudible(synth);
     }
 
-    /// All notes off and all sound off on every channel of every port
-    /// that got a message (port 0 always), now.
-    pub fn silence(&mut self, synth: &mut impl Synth) {
+    /// Releases every sounding note, then All Notes Off and All Sound Off
+    /// on every channel of ports `0..ports` (the feed's
+    /// [`ports`](super::Feed::ports); at least port 0), now.
+    pub fn silence(&mut self, synth: &mut impl Synth, ports: usize) {
         self.release_all(synth);
-        let ports = self.ports | 1;
-        for port in (0..16u8).filter(|p| ports & (1 << p) != 0) {
+        for port in 0..ports.clamp(1, MAX_PORTS) as u8 {
             for ch in 0..16u8 {
                 for cc in [123u8, 120] {
                     let message = MidiMessage::Controller {
@@ -408,13 +403,10 @@ impl<
                 channel,
                 message,
             } => {
-                let port = port % MAX_PORTS as u8;
-                self.ports |= 1 << port;
-                self.play_midi(synth, port, channel, message);
+                self.play_midi(synth, port % MAX_PORTS as u8, channel, message);
             }
             SongEvent::SysEx { port, handle } => {
                 let port = port % MAX_PORTS as u8;
-                self.ports |= 1 << port;
                 if let Some(data) = self.pool.get(handle) {
                     synth.apply(SynthEvent::SysEx { port, data });
                 }
