@@ -138,9 +138,7 @@ impl Synth for ChecksumSynth {
         match event {
             SynthEvent::Midi {
                 channel, message, ..
-            } => {
-                self.sum.midi(self.frames, channel.as_int(), message)
-            }
+            } => self.sum.midi(self.frames, channel.as_int(), message),
             SynthEvent::SysEx { data, .. } => self.sum.sysex(self.frames, data),
             // A marker, not a message: the sum covers what a synth hears.
             SynthEvent::Jump { .. } => {}

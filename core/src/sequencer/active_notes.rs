@@ -290,7 +290,11 @@ mod tests {
         assert_eq!(n.channels(), 0b101);
         assert_eq!(n.sent_key(1, ch, 60), Some(62));
         assert_eq!(n.note_off(0, ch, 60), Some(60));
-        assert_eq!(n.sent_key(1, ch, 60), Some(62), "port 1's note still sounds");
+        assert_eq!(
+            n.sent_key(1, ch, 60),
+            Some(62),
+            "port 1's note still sounds"
+        );
         n.note_on(0, ch, 64, 64).unwrap();
         // A channel is released on every port; others stay.
         let mut released = std::vec::Vec::new();

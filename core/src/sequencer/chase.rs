@@ -544,7 +544,8 @@ mod tests {
         let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         let ch = u4::new(2);
         s.observe_midi(0, ch, ctl(0, 1));
-        s.observe_midi(0, 
+        s.observe_midi(
+            0,
             ch,
             MidiMessage::ProgramChange {
                 program: u7::new(40),
@@ -555,7 +556,8 @@ mod tests {
         s.observe_midi(0, ch, ctl(101, 0));
         s.observe_midi(0, ch, ctl(100, 0));
         s.observe_midi(0, ch, ctl(6, 12)); // bend range 12 semitones
-        s.observe_midi(0, 
+        s.observe_midi(
+            0,
             ch,
             MidiMessage::PitchBend {
                 bend: PitchBend(u14::new(9000)),
@@ -600,14 +602,21 @@ mod tests {
     #[test]
     fn reset_sysex_wipes_and_is_replayed_first_only_for_seeks() {
         let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
-        s.observe_midi(0, 
+        s.observe_midi(
+            0,
             u4::new(0),
             MidiMessage::ProgramChange {
                 program: u7::new(5),
             },
         );
-        s.observe_sysex(0, &[0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7]);
-        s.observe_sysex(0, &[0x41, 0x11, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7]); // GS reset, device 0x11
+        s.observe_sysex(
+            0,
+            &[0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7],
+        );
+        s.observe_sysex(
+            0,
+            &[0x41, 0x11, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7],
+        ); // GS reset, device 0x11
         s.observe_sysex(0, &[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
         let mut first = std::vec::Vec::new();
         s.replay(ReplayMode::Seek, 1, |e| first.push(format!("{e:?}")));
@@ -630,7 +639,8 @@ mod tests {
         let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         let ch = u4::new(0);
         s.observe_midi(0, ch, ctl(64, 127));
-        s.observe_midi(0, 
+        s.observe_midi(
+            0,
             ch,
             MidiMessage::PitchBend {
                 bend: PitchBend(u14::new(100)),

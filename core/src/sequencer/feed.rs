@@ -1001,8 +1001,7 @@ mod tests {
     fn two_port_song() -> Vec<u8> {
         let mut t0 = Vec::from(FAST);
         t0.extend_from_slice(&[
-            0, 0xFF, 0x21, 1, 0, 0, 0xC0, 5, 10, 0x90, 60, 64, 40, 0x90, 70, 64, 10, 0xFF, 0x2F,
-            0,
+            0, 0xFF, 0x21, 1, 0, 0, 0xC0, 5, 10, 0x90, 60, 64, 40, 0x90, 70, 64, 10, 0xFF, 0x2F, 0,
         ]);
         let t1 = [
             0, 0xFF, 0x21, 1, 1, 0, 0xC0, 9, 10, 0x90, 61, 64, 40, 0x90, 71, 64, 5, 0xFF, 0x21, 1,
@@ -1139,4 +1138,3 @@ mod tests {
         );
     }
 }
-

@@ -709,7 +709,11 @@ mod tests {
                 vel: u7::new(0),
             },
         });
-        assert_eq!(state.borrow().notes[1][0], 1 << 60, "port 1's note sounds on");
+        assert_eq!(
+            state.borrow().notes[1][0],
+            1 << 60,
+            "port 1's note sounds on"
+        );
         state.borrow_mut().pending.clear();
         // Pause lifts the pedal where it is held: port 1 only.
         synth.paused(true);
