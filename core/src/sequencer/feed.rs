@@ -1035,29 +1035,38 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_seek_restores_each_tracks_port_and_each_ports_programs() {
+    /// The note-ons (velocity > 0) among `got`.
+    fn note_ons(got: &[(u8, MidiMessage)]) -> Vec<(u8, MidiMessage)> {
+        got.iter()
+            .copied()
+            .filter(|(_, m)| matches!(m, MidiMessage::NoteOn { vel, .. } if vel.as_int() > 0))
+            .collect()
+    }
+
+    /// What channel 0 gets (see [`with_ports`]) when the two-port song is
+    /// played from a seek to tick 40 with `outputs` outputs.
+    fn after_a_seek(outputs: usize) -> Vec<(u8, MidiMessage)> {
         let file = two_port_song();
         let mut feed =
             PortFeed::open(SliceSource::new(&file), ReaderOptions::STRICT, 48_000).unwrap();
-        feed.set_ports(2);
+        feed.set_ports(outputs);
         let mut player = TestPlayer::new(feed.header().timing, 48_000, 6);
         let mut synth = LogSynth::default();
         feed.seek(&mut player, SeekTarget::Tick(40)).unwrap();
         run(&mut feed, &mut player, &mut synth, 100);
-        let got = with_ports(&synth);
+        with_ports(&synth)
+    }
+
+    #[test]
+    fn a_seek_restores_each_tracks_port_and_each_ports_programs() {
+        let got = after_a_seek(2);
         // The chase: channel 0 of each port gets its own track's program.
         assert!(got.contains(&(0, program(5))), "{got:?}");
         assert!(got.contains(&(1, program(9))), "{got:?}");
         assert!(!got.contains(&(0, program(9))) && !got.contains(&(1, program(5))));
         // Then each note on its track's port as it was at the target (the
         // rescan read track 1's FF 21 01), and port 0 after its FF 21 00.
-        let notes: Vec<(u8, MidiMessage)> = got
-            .iter()
-            .copied()
-            .filter(|(_, m)| matches!(m, MidiMessage::NoteOn { vel, .. } if vel.as_int() > 0))
-            .collect();
-        assert_eq!(notes, [(0, on(70)), (1, on(71)), (0, on(72))]);
+        assert_eq!(note_ons(&got), [(0, on(70)), (1, on(71)), (0, on(72))]);
         // Every note released on the port it sounded on.
         let offs: Vec<(u8, u8)> = got
             .iter()
@@ -1071,15 +1080,7 @@ mod tests {
 
     #[test]
     fn one_port_merges_every_track_as_before() {
-        let file = two_port_song();
-        let mut feed =
-            PortFeed::open(SliceSource::new(&file), ReaderOptions::STRICT, 48_000).unwrap();
-        feed.set_ports(1);
-        let mut player = TestPlayer::new(feed.header().timing, 48_000, 6);
-        let mut synth = LogSynth::default();
-        feed.seek(&mut player, SeekTarget::Tick(40)).unwrap();
-        run(&mut feed, &mut player, &mut synth, 100);
-        let got = with_ports(&synth);
+        let got = after_a_seek(1);
         assert!(got.iter().all(|&(p, _)| p == 0), "{got:?}");
         // One set of channels: the last program sent on channel 0 wins.
         assert!(got.contains(&(0, program(9))) && !got.contains(&(0, program(5))));
@@ -1107,11 +1108,7 @@ mod tests {
         assert!(player.is_ended() && feed.is_done());
         assert_eq!(feed.stats().loops, 2);
         let got = with_ports(&synth);
-        let notes: Vec<(u8, MidiMessage)> = got
-            .iter()
-            .copied()
-            .filter(|(_, m)| matches!(m, MidiMessage::NoteOn { vel, .. } if vel.as_int() > 0))
-            .collect();
+        let notes = note_ons(&got);
         // Track 1 is back on port 1 at each turn, although it had moved
         // to port 0 at tick 55.
         let turn = [(0, on(70)), (1, on(71)), (0, on(72))];

@@ -526,6 +526,15 @@ mod tests {
         }
     }
 
+    /// Applies a channel message on `port`.
+    fn midi(synth: &mut SeqSynth<'_>, port: u8, channel: u4, message: MidiMessage) {
+        synth.apply(SynthEvent::Midi {
+            port,
+            channel,
+            message,
+        });
+    }
+
     fn state_without_reset() -> RefCell<SeqState> {
         ports_without_reset(1)
     }
@@ -570,11 +579,7 @@ mod tests {
         let mut synth = SeqSynth::new(&state);
         let (mut l, mut r) = ([1.0f32; 64], [1.0f32; 64]);
         synth.render(&mut l[..10], &mut r[..10]);
-        synth.apply(SynthEvent::Midi {
-            port: 0,
-            channel: u4::new(2),
-            message: on(60),
-        });
+        midi(&mut synth, 0, u4::new(2), on(60));
         synth.render(&mut l[10..], &mut r[10..]);
         synth.apply(SynthEvent::SysEx {
             port: 0,
@@ -609,16 +614,8 @@ mod tests {
         let state = state_without_reset();
         let mut synth = SeqSynth::new(&state);
         let ch = u4::new(0);
-        synth.apply(SynthEvent::Midi {
-            port: 0,
-            channel: ch,
-            message: controller(64, 127),
-        });
-        synth.apply(SynthEvent::Midi {
-            port: 0,
-            channel: ch,
-            message: controller(67, 10),
-        });
+        midi(&mut synth, 0, ch, controller(64, 127));
+        midi(&mut synth, 0, ch, controller(67, 10));
         state.borrow_mut().pending.clear();
         synth.paused(true);
         assert_eq!(
@@ -648,11 +645,7 @@ mod tests {
         let state = state_without_reset();
         let mut synth = SeqSynth::new(&state);
         for i in 0..PENDING_CAPACITY + 5 {
-            synth.apply(SynthEvent::Midi {
-                port: 0,
-                channel: u4::new(0),
-                message: on((i % 128) as u8),
-            });
+            midi(&mut synth, 0, u4::new(0), on((i % 128) as u8));
         }
         let s = state.borrow();
         assert_eq!(s.pending.len(), PENDING_CAPACITY);
@@ -682,17 +675,9 @@ mod tests {
                 message: on(60),
             });
         }
-        synth.apply(SynthEvent::Midi {
-            port: 1,
-            channel: ch,
-            message: controller(64, 127),
-        });
+        midi(&mut synth, 1, ch, controller(64, 127));
         // Port 3 of two is port 1 (aplaymidi's `port % count`).
-        synth.apply(SynthEvent::Midi {
-            port: 3,
-            channel: u4::new(4),
-            message: on(62),
-        });
+        midi(&mut synth, 3, u4::new(4), on(62));
         {
             let s = state.borrow();
             assert_eq!(s.notes[0][0], 1 << 60);
@@ -701,14 +686,15 @@ mod tests {
             assert_eq!(s.used[..2], [1, 1 | 1 << 4]);
         }
         assert_eq!(synth.active_voices(), 3);
-        synth.apply(SynthEvent::Midi {
-            port: 0,
-            channel: ch,
-            message: MidiMessage::NoteOff {
+        midi(
+            &mut synth,
+            0,
+            ch,
+            MidiMessage::NoteOff {
                 key: u7::new(60),
                 vel: u7::new(0),
             },
-        });
+        );
         assert_eq!(
             state.borrow().notes[1][0],
             1 << 60,
