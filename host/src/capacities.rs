@@ -41,7 +41,7 @@ pub const VOICES: usize = PORTS * ALL_NOTES;
 
 /// The audio side of the sequencer (calendar and transport) at the
 /// host's capacities; it does not depend on the track count.
-pub type HostPlayer = Player<EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES, VOICES>;
+pub type HostPlayer = Player<EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES, VOICES, PORTS>;
 
 /// Sequencer for ordinary files.
 pub type StandardSequencer = Sequencer<

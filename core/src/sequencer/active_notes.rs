@@ -162,31 +162,30 @@ impl<const VOICES: usize> ActiveNotes<VOICES> {
         self.find(id(port, channel, key)).ok().map(|i| self.sent[i])
     }
 
-    /// Forgets every note of `channel` on every port, calling
+    /// Forgets every note of `channel` on ports `0..ports`, calling
     /// `release(port, sent_key)` for each (by port, then original key).
-    pub fn release_channel(&mut self, channel: u4, mut release: impl FnMut(u8, u8)) {
-        let n = self.len();
-        let mut kept = 0;
-        for i in 0..n {
-            let (k, sent) = (self.keys[i], self.sent[i]);
-            if channel_of(k) == channel {
-                release(port_of(k), sent);
-            } else {
-                self.keys[kept] = k;
-                self.sent[kept] = sent;
-                kept += 1;
-            }
+    pub fn release_channel(&mut self, channel: u4, ports: usize, mut release: impl FnMut(u8, u8)) {
+        for port in 0..ports.min(MAX_PORTS) as u8 {
+            self.release_port_channel(port, channel, |key| release(port, key));
         }
-        self.len = kept as u16;
     }
 
     /// Forgets every note of `channel` on `port` without releasing them
     /// (the synth was told "all notes off" there already).
     pub fn forget_channel(&mut self, port: u8, channel: u4) {
+        self.release_port_channel(port, channel, |_| {});
+    }
+
+    /// Forgets every note of `channel` on `port`, calling `release(sent_key)`
+    /// for each (in ascending order of the original key).
+    fn release_port_channel(&mut self, port: u8, channel: u4, mut release: impl FnMut(u8)) {
         let n = self.len();
         let first = id(port, channel, 0);
         let start = self.keys[..n].partition_point(|&k| k < first);
         let end = start + self.keys[start..n].partition_point(|&k| k < first + 128);
+        for &sent in &self.sent[start..end] {
+            release(sent);
+        }
         self.keys.copy_within(end..n, start);
         self.sent.copy_within(end..n, start);
         self.len -= (end - start) as u16;
@@ -222,7 +221,7 @@ mod tests {
         n.note_on(0, u4::new(9), 36, 36).unwrap();
         n.note_on(0, u4::new(9), 38, 38).unwrap();
         assert_eq!(n.channels(), (1 << 3) | (1 << 9));
-        n.release_channel(u4::new(9), |_, _| {});
+        n.release_channel(u4::new(9), 1, |_, _| {});
         assert_eq!(n.channels(), 1 << 3);
         n.note_on(0, u4::new(9), 36, 36).unwrap();
         let mut released = [(0u8, 0u8); 2];
@@ -248,7 +247,7 @@ mod tests {
         assert_eq!(n.len(), ALL_NOTES);
         assert_eq!(n.sent_key(0, u4::new(5), 7), Some(120));
         let mut keys = std::vec::Vec::new();
-        n.release_channel(u4::new(5), |_, k| keys.push(k));
+        n.release_channel(u4::new(5), 1, |_, k| keys.push(k));
         assert_eq!(keys, (0..128).rev().collect::<std::vec::Vec<u8>>());
         assert_eq!(n.len(), ALL_NOTES - 128);
         assert_eq!(n.sent_key(0, u4::new(5), 7), None);
@@ -298,7 +297,7 @@ mod tests {
         n.note_on(0, ch, 64, 64).unwrap();
         // A channel is released on every port; others stay.
         let mut released = std::vec::Vec::new();
-        n.release_channel(ch, |port, key| released.push((port, key)));
+        n.release_channel(ch, 16, |port, key| released.push((port, key)));
         assert_eq!(released, [(0, 64), (1, 62)]);
         assert_eq!(n.len(), 1);
         n.note_on(3, ch, 1, 1).unwrap();

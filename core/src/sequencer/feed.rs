@@ -265,9 +265,10 @@ impl<
         const B: usize,
         const BB: usize,
         const V: usize,
+        const P: usize,
     >(
         &mut self,
-        player: &mut Player<E, SL, B, BB, V>,
+        player: &mut Player<E, SL, B, BB, V, P>,
         range: Option<LoopRange>,
     ) -> Result<(), Error> {
         if self.set_loop_range(range) {
@@ -558,9 +559,10 @@ impl<
         const B: usize,
         const BB: usize,
         const V: usize,
+        const P: usize,
     >(
         &mut self,
-        player: &mut Player<E, SL, B, BB, V>,
+        player: &mut Player<E, SL, B, BB, V, P>,
         target: SeekTarget,
     ) -> Result<(), Error> {
         player.clear_scheduled();
@@ -688,8 +690,14 @@ pub trait EventSink {
     fn free_payload(&mut self, handle: PoolHandle);
 }
 
-impl<const E: usize, const SL: usize, const B: usize, const BB: usize, const V: usize> EventSink
-    for Player<E, SL, B, BB, V>
+impl<
+    const E: usize,
+    const SL: usize,
+    const B: usize,
+    const BB: usize,
+    const V: usize,
+    const P: usize,
+> EventSink for Player<E, SL, B, BB, V, P>
 {
     fn schedule(&mut self, tl: u64, item: SongEvent) -> Result<(), Full<SongEvent>> {
         Player::schedule(self, tl, item)
@@ -806,7 +814,9 @@ mod tests {
     use super::{CHASE_SYSEX_BYTES, EventSink, Feed};
     use crate::sched::{Full, PoolError, PoolHandle};
     use crate::sequencer::test_synth::LogSynth;
-    use crate::sequencer::{LoopRange, MAX_FEED_EVENTS_PER_PERIOD, Player, SeekTarget, SongEvent};
+    use crate::sequencer::{
+        ALL_NOTES, LoopRange, MAX_FEED_EVENTS_PER_PERIOD, Player, SeekTarget, SongEvent,
+    };
     use crate::smf::test_file::{notes, smf};
     use crate::smf::{ReaderOptions, SliceSource};
 
@@ -815,6 +825,8 @@ mod tests {
 
     type TestFeed<'a> = Feed<SliceSource<'a>, 4, 16, 16>;
     type TestPlayer = Player<256, 16, 4, 16>;
+    /// A player that tells two ports apart.
+    type PortPlayer = Player<256, 16, 4, 16, ALL_NOTES, 2>;
 
     /// One track: the fast tempo, then `body`.
     fn song(body: &[u8]) -> Vec<u8> {
@@ -913,7 +925,7 @@ mod tests {
     /// period ahead with the budget the sequencer gives.
     fn run<const PORTS: usize>(
         feed: &mut Feed<SliceSource<'_>, 4, 16, 16, 1, CHASE_SYSEX_BYTES, PORTS>,
-        player: &mut TestPlayer,
+        player: &mut Player<256, 16, 4, 16, ALL_NOTES, PORTS>,
         synth: &mut LogSynth,
         periods: usize,
     ) {
@@ -1050,7 +1062,7 @@ mod tests {
         let mut feed =
             PortFeed::open(SliceSource::new(&file), ReaderOptions::STRICT, 48_000).unwrap();
         feed.set_ports(outputs);
-        let mut player = TestPlayer::new(feed.header().timing, 48_000, 6);
+        let mut player = PortPlayer::new(feed.header().timing, 48_000, 6);
         let mut synth = LogSynth::default();
         feed.seek(&mut player, SeekTarget::Tick(40)).unwrap();
         run(&mut feed, &mut player, &mut synth, 100);
@@ -1092,7 +1104,7 @@ mod tests {
         let mut feed =
             PortFeed::open(SliceSource::new(&file), ReaderOptions::STRICT, 48_000).unwrap();
         feed.set_ports(2);
-        let mut player = TestPlayer::new(feed.header().timing, 48_000, 6);
+        let mut player = PortPlayer::new(feed.header().timing, 48_000, 6);
         feed.set_loop(
             &mut player,
             Some(LoopRange {

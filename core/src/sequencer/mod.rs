@@ -123,7 +123,7 @@ pub struct Sequencer<
     const PORTS: usize = 1,
 > {
     feed: Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX, PORTS>,
-    player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>,
+    player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES, PORTS>,
     lookahead: u64,
 }
 
@@ -262,7 +262,7 @@ impl<
     }
 
     /// The audio half.
-    pub fn player(&self) -> &Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES> {
+    pub fn player(&self) -> &Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES, PORTS> {
         &self.player
     }
 

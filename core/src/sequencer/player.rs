@@ -62,12 +62,17 @@ pub struct PlayerStats {
 /// chooses `ports × ALL_NOTES` to keep that promise); with fewer, a note
 /// struck while that many sound is not played
 /// ([`PlayerStats::notes_over_capacity`]).
+///
+/// `PORTS` (1 to [`MAX_PORTS`], default 1: every message on port 0) is the
+/// number of ports the player tells apart; a port `p` is played as
+/// `p % PORTS`. Give it the feed's `PORTS`.
 pub struct Player<
     const EVENTS: usize,
     const SLOTS: usize,
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
     const VOICES: usize = ALL_NOTES,
+    const PORTS: usize = 1,
 > {
     pub(crate) calendar: Calendar<SongEvent, EVENTS, SLOTS>,
     pub(crate) pool: EventPool<BLOCKS, BLOCK_BYTES>,
@@ -92,7 +97,8 @@ impl<
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
     const VOICES: usize,
-> Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>
+    const PORTS: usize,
+> Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES, PORTS>
 {
     /// A stopped player at output frame 0. `bucket_log2` sets the
     /// calendar's bucket width (round the period size up to a power of two).
@@ -106,6 +112,12 @@ impl<
     /// one frame) until [`Player::reset`]. `const`, so it can initialise a
     /// `static`.
     pub const fn idle() -> Self {
+        const {
+            assert!(
+                PORTS >= 1 && PORTS <= MAX_PORTS,
+                "Player: PORTS must be in 1..=16"
+            );
+        }
         Self {
             calendar: Calendar::new(0),
             pool: EventPool::new(),
@@ -309,7 +321,7 @@ impl<
     /// [`ports`](super::Feed::ports); at least port 0), now.
     pub fn silence(&mut self, synth: &mut impl Synth, ports: usize) {
         self.release_all(synth);
-        for port in 0..ports.clamp(1, MAX_PORTS) as u8 {
+        for port in 0..ports.clamp(1, PORTS) as u8 {
             for ch in 0..16u8 {
                 for cc in [123u8, 120] {
                     let message = MidiMessage::Controller {
@@ -335,8 +347,9 @@ impl<
         for ch in 0..16u8 {
             let channel = u4::new(ch);
             if !self.audible(channel) {
-                self.notes
-                    .release_channel(channel, |port, key| note_off(synth, port, channel, key));
+                self.notes.release_channel(channel, PORTS, |port, key| {
+                    note_off(synth, port, channel, key)
+                });
             }
         }
     }
@@ -403,10 +416,10 @@ impl<
                 channel,
                 message,
             } => {
-                self.play_midi(synth, port % MAX_PORTS as u8, channel, message);
+                self.play_midi(synth, port % PORTS as u8, channel, message);
             }
             SongEvent::SysEx { port, handle } => {
-                let port = port % MAX_PORTS as u8;
+                let port = port % PORTS as u8;
                 if let Some(data) = self.pool.get(handle) {
                     synth.apply(SynthEvent::SysEx { port, data });
                 }
