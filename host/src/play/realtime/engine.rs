@@ -274,6 +274,10 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                     // --end: from this frame on, the song's end.
                     self.player.pause(&mut synth);
                     lift_pedals(&mut synth);
+                    // A paused player, as for a pause: an external synth
+                    // lifts the pedals the file holds on every port (the
+                    // line above reaches port 0; FluidSynth does nothing).
+                    synth.inner_mut().paused(true);
                     if self.tail_start.get().is_none() {
                         self.tail_start.set(Some(period_start + split as u64));
                     }
