@@ -15,6 +15,11 @@ use midly::num::u4;
 pub enum SynthEvent<'a> {
     /// A channel message.
     Midi {
+        /// The output port: the track's port-number meta event (`FF 21`)
+        /// folded into the number of outputs the feed was given (always 0
+        /// with one, the default). A synth with one set of 16 channels
+        /// ignores it.
+        port: u8,
         /// Channel 0–15 (channel 10 of the GM drum kit is 9).
         channel: u4,
         /// The message.
@@ -22,7 +27,12 @@ pub enum SynthEvent<'a> {
     },
     /// A system exclusive message: the bytes after `F0`, normally ending
     /// with `F7` (as an SMF `F0` event carries them).
-    SysEx(&'a [u8]),
+    SysEx {
+        /// The output port, as for [`SynthEvent::Midi`].
+        port: u8,
+        /// The message's bytes.
+        data: &'a [u8],
+    },
     /// The song goes on elsewhere: a seek, or a loop's turn when `looped`.
     /// The player has just released the sounding notes; the chase events
     /// that follow restore each channel's state. A synth that the chase

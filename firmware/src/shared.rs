@@ -136,10 +136,10 @@ pub struct ChecksumSynth {
 impl Synth for ChecksumSynth {
     fn apply(&mut self, event: SynthEvent<'_>) {
         match event {
-            SynthEvent::Midi { channel, message } => {
-                self.sum.midi(self.frames, channel.as_int(), message)
-            }
-            SynthEvent::SysEx(data) => self.sum.sysex(self.frames, data),
+            SynthEvent::Midi {
+                channel, message, ..
+            } => self.sum.midi(self.frames, channel.as_int(), message),
+            SynthEvent::SysEx { data, .. } => self.sum.sysex(self.frames, data),
             // A marker, not a message: the sum covers what a synth hears.
             SynthEvent::Jump { .. } => {}
         }

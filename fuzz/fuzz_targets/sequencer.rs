@@ -25,7 +25,12 @@ struct CheckingSynth {
 
 impl Synth for CheckingSynth {
     fn apply(&mut self, event: SynthEvent<'_>) {
-        let SynthEvent::Midi { channel, message } = event else { return };
+        let SynthEvent::Midi {
+            channel, message, ..
+        } = event
+        else {
+            return;
+        };
         let ch = usize::from(channel.as_int());
         match message {
             MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {

@@ -6,7 +6,7 @@
 //!
 //! *Real-time*: constants and type aliases only.
 
-use smfplay_core::sequencer::{Player, Sequencer};
+use smfplay_core::sequencer::{ALL_NOTES, MAX_PORTS, Player, Sequencer};
 
 use crate::midi_input::MidiSource;
 
@@ -31,9 +31,17 @@ pub const WIDE_TRACKS: usize = 65_535;
 /// Bytes of read-ahead per track for those files.
 pub const WIDE_WINDOW: usize = 16;
 
+/// Ports `play --port` routes a file's tracks to (by their `FF 21`): the
+/// core's most. The feed's chase keeps 16 channels for each (about 43 KiB
+/// in all); with FluidSynth the feed uses one.
+pub const PORTS: usize = MAX_PORTS;
+/// Notes that can sound at once: every key of every channel of every port
+/// (96 KiB of note table), so the table is never full.
+pub const VOICES: usize = PORTS * ALL_NOTES;
+
 /// The audio side of the sequencer (calendar and transport) at the
 /// host's capacities; it does not depend on the track count.
-pub type HostPlayer = Player<EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES>;
+pub type HostPlayer = Player<EVENTS, SLOTS, POOL_BLOCKS, POOL_BLOCK_BYTES, VOICES, PORTS>;
 
 /// Sequencer for ordinary files.
 pub type StandardSequencer = Sequencer<

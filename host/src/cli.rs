@@ -74,7 +74,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Describe a MIDI file: format, tracks, duration, tempo, instruments, lyrics…
     Info(InfoArgs),
-    /// Print every event in playback order with its tick, time and track.
+    /// Print every event in playback order with its tick, time and track
+    /// (and its MIDI port when a track chose one with FF 21).
     Dump(DumpArgs),
     /// List the ALSA sequencer ports that take MIDI (for `play --port`), as `aplaymidi -l` does.
     #[command(after_help = "Example:\n  \
@@ -267,8 +268,9 @@ pub struct PlayArgs {
     pub commands: Option<PathBuf>,
     /// Play on MIDI hardware instead of FluidSynth: ALSA sequencer ports as
     /// `client:port` numbers or names (`host ports` lists them), e.g.
-    /// `--port 20:0` or `--port "Midi Through"`. With several, a track's
-    /// port-number meta event (FF 21) picks the n-th (as aplaymidi does).
+    /// `--port 20:0` or `--port "Midi Through"`. With several (at most
+    /// 16), a track's port-number meta event (FF 21 n) sends it to the
+    /// (n % count)-th, as aplaymidi does.
     #[arg(long, value_name = "PORT[,PORT…]", value_delimiter = ',')]
     pub port: Vec<String>,
     /// With --port: the reset sent before the song and after every seek
@@ -486,7 +488,8 @@ pub struct DumpArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Print one JSON object per event and line (`tick`, `time_s`, `track`,
-    /// `event`, and `text` for text events).
+    /// `port` for channel and SysEx events, `event`, and `text` for text
+    /// events).
     #[arg(long)]
     pub json: bool,
     /// Refuse damaged files.

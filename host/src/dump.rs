@@ -1,9 +1,15 @@
 //! `host dump`: every event in playback order, one per line:
 //!
 //! ```text
-//! TICK<TAB>SECONDS<TAB>TRACK<TAB>EVENT
+//! TICK<TAB>SECONDS<TAB>TRACK<TAB>EVENT[<TAB>port N]
 //! 480<TAB>0.500000<TAB>1<TAB>note-on ch 1 C4 (60) vel 100
+//! 480<TAB>0.500000<TAB>2<TAB>note-on ch 1 C4 (60) vel 100<TAB>port 1
 //! ```
+//!
+//! A channel or sysex event whose track chose a MIDI port other than 0
+//! with a port-number meta event (`FF 21`) ends with a fifth column,
+//! `port N` (the file's number: `play --port A,B` plays it on the
+//! `N % 2`-th port given).
 //!
 //! With `--json`, one object per event and line instead
 //! ([`crate::json_events::DumpLine`]).
@@ -36,18 +42,24 @@ pub fn run(args: &DumpArgs) -> Result<i32, HostError> {
         line.clear();
         use std::fmt::Write as _;
         let event = crate::describe::event(&ev.kind);
+        let port = matches!(
+            ev.kind,
+            midly::TrackEventKind::Midi { .. } | midly::TrackEventKind::SysEx(_)
+        )
+        .then_some(ev.port);
         if args.json {
             let text = event_text(&ev.kind);
             line.push_str(&crate::json_events::line(&crate::json_events::DumpLine {
                 tick: ev.tick,
                 time_s: us as f64 / 1e6,
                 track: ev.track,
+                port,
                 event: &event,
                 text: text.as_deref(),
             }));
             line.push('\n');
         } else {
-            let _ = writeln!(
+            let _ = write!(
                 line,
                 "{}\t{}.{:06}\t{}\t{event}",
                 ev.tick,
@@ -55,6 +67,10 @@ pub fn run(args: &DumpArgs) -> Result<i32, HostError> {
                 us % 1_000_000,
                 ev.track,
             );
+            if let Some(p) = port.filter(|&p| p != 0) {
+                let _ = write!(line, "\tport {p}");
+            }
+            line.push('\n');
         }
         if let Err(e) = out.write_all(line.as_bytes()) {
             write_error = Some(e);

@@ -145,6 +145,10 @@ pub struct DumpLine<'a> {
     pub time_s: f64,
     /// Track, from 0 in file order.
     pub track: u16,
+    /// For channel and sysex events: the track's MIDI port (its last
+    /// `FF 21`, 0 before one), which `play --port A,B` routes by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u8>,
     /// The event as `host dump` writes it.
     pub event: &'a str,
     /// The text of a text event (lyric, marker, name…), decoded.

@@ -175,6 +175,7 @@ pub fn controllers_to_zero(synth: &mut impl Synth, controllers: &[u8]) {
     for ch in 0..16u8 {
         for &cc in controllers {
             synth.apply(SynthEvent::Midi {
+                port: 0,
                 channel: u4::new(ch),
                 message: MidiMessage::Controller {
                     controller: u7::new(cc),

@@ -28,6 +28,8 @@ pub struct ScanEvent<'a> {
     pub tick: u64,
     /// Track index in file order.
     pub track: u16,
+    /// The track's port (its last `FF 21` before this event, 0 before one).
+    pub port: u8,
     /// Time in seconds as `num / den` (exact).
     pub time: (u128, u64),
     /// The event.
@@ -216,6 +218,7 @@ fn run<const T: usize, const W: usize, const P: usize>(
                 let event = ScanEvent {
                     tick: ev.tick,
                     track: ev.track,
+                    port: ev.port,
                     time,
                     kind: ev.kind,
                 };

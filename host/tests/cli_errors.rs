@@ -1012,6 +1012,22 @@ fn no_sequencer_for_port_and_ports() {
         error_line(&run_cmd(c), 5, "/dev/snd/seq", &["no ALSA sequencer"]);
     }
 }
+/// More `--port`s than the core routes to (16): one line, exit 2, before
+/// the sequencer is opened.
+#[test]
+fn more_ports_than_routed_is_a_usage_error() {
+    let song = fixtures::format0_basic();
+    let dir = TempDir::new("err-ports");
+    let file = dir.write("song.mid", &song);
+    let ports = (0..17)
+        .map(|i| format!("{i}:0"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut play = host();
+    play.args(["play", "-q", "--port", &ports]).arg(&file);
+    error_line(&run_cmd(play), 2, "--port", &["17 ports given, at most 16"]);
+}
+
 // ---- A reader that stops reading ------------------------------------------
 
 /// Runs `host ARGS` with standard output a pipe whose reader is already

@@ -213,9 +213,25 @@ fn dump_has_one_line_per_event_in_order() {
         let r = reference::parse(&bytes).unwrap();
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), r.events.len(), "{name}");
+        // Each track's port: its last FF 21 so far (0 before one).
+        let mut ports = std::collections::HashMap::<u16, u8>::new();
         for (line, e) in lines.iter().zip(&r.events) {
             let f: Vec<&str> = line.split('\t').collect();
-            assert_eq!(f.len(), 4, "{name}: {line}");
+            if let midly::TrackEventKind::Meta(midly::MetaMessage::MidiPort(p)) = e.kind {
+                ports.insert(e.track, p.as_int());
+            }
+            let port = ports.get(&e.track).copied().unwrap_or(0);
+            let routed = matches!(
+                e.kind,
+                midly::TrackEventKind::Midi { .. } | midly::TrackEventKind::SysEx(_)
+            );
+            // A fifth column for a channel or sysex event off port 0.
+            if routed && port != 0 {
+                assert_eq!(f.len(), 5, "{name}: {line}");
+                assert_eq!(f[4], format!("port {port}"), "{name}: {line}");
+            } else {
+                assert_eq!(f.len(), 4, "{name}: {line}");
+            }
             assert_eq!(f[0].parse::<u64>().unwrap(), e.tick, "{name}: {line}");
             assert_eq!(f[2].parse::<u16>().unwrap(), e.track, "{name}: {line}");
             let secs = f[1];

@@ -29,8 +29,10 @@ pub struct RecordingSynth {
 impl Synth for RecordingSynth {
     fn apply(&mut self, event: SynthEvent<'_>) {
         let logged = match event {
-            SynthEvent::Midi { channel, message } => Logged::Midi(channel.as_int(), message),
-            SynthEvent::SysEx(data) => Logged::SysEx(data.to_vec()),
+            SynthEvent::Midi {
+                channel, message, ..
+            } => Logged::Midi(channel.as_int(), message),
+            SynthEvent::SysEx { data, .. } => Logged::SysEx(data.to_vec()),
             // A marker, not a message: the logs compare what a synth hears.
             SynthEvent::Jump { looped } => {
                 self.jumps.push((self.frames, looped, self.log.len()));

@@ -26,8 +26,12 @@ struct Log {
 impl Synth for Log {
     fn apply(&mut self, event: SynthEvent<'_>) {
         let e = match event {
-            SynthEvent::Midi { channel, message } => format!("{channel} {message:?}"),
-            SynthEvent::SysEx(data) => format!("sysex {data:?}"),
+            SynthEvent::Midi {
+                port,
+                channel,
+                message,
+            } => format!("{port}:{channel} {message:?}"),
+            SynthEvent::SysEx { port, data } => format!("{port}: sysex {data:?}"),
             SynthEvent::Jump { looped } => format!("jump looped={looped}"),
         };
         self.events.push((self.frames, e));

@@ -39,7 +39,7 @@ impl EventSink for Forward {
             return Err(Full(item));
         }
         let payload = match item {
-            SongEvent::SysEx(h) | SongEvent::Text(_, h) => {
+            SongEvent::SysEx { handle: h, .. } | SongEvent::Text(_, h) => {
                 let bytes = self.staging.get(h).expect("live handle").to_vec();
                 self.staging.free(h).expect("free");
                 Some(bytes)
@@ -70,7 +70,7 @@ fn deliver(queue: &mut VecDeque<Item>, player: &mut TestPlayer) {
                 if let Some(bytes) = payload {
                     let h = player.alloc_payload(&bytes).expect("player pool");
                     match &mut item {
-                        SongEvent::SysEx(old) | SongEvent::Text(_, old) => *old = h,
+                        SongEvent::SysEx { handle: old, .. } | SongEvent::Text(_, old) => *old = h,
                         _ => unreachable!(),
                     }
                 }

@@ -19,6 +19,7 @@
 //! | `LOOPS` | A–B loop checkpoints: 1, or 0 to save about 4 KiB + `TRACKS` × 26 B | feed |
 //! | `CHASE_SYSEX` | bytes of sysex the chase replays after a seek | feed |
 //! | `VOICES` | notes that can sound at once (beyond: not played) | player |
+//! | `PORTS` | outputs a track's `FF 21` port can route to, 1–16 (1: every event on port 0), each a chase of 16 channels | feed, player |
 //!
 //! The host's own sets (`host/src/song.rs`) use the same names.
 

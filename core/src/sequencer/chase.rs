@@ -3,16 +3,21 @@
 //! system exclusive messages), so that a seek or a loop can restore it before
 //! the first event it plays.
 //!
+//! State is kept per MIDI port (`FF 21`, see [`crate::smf::Event::port`])
+//! and channel: `PORTS` sets of 16 channels (default 1, which is what a
+//! synth with one set of 16 channels such as FluidSynth has); a port `p`
+//! is kept as `p % PORTS`. A reset message wipes its own port only.
+//!
 //! Replay resets each channel's controllers (CC 121) and then sends what the
 //! file set, with General MIDI defaults for volume, pan, reverb and chorus
 //! send, bank and program where the file set nothing, so state from the old
 //! position never leaks into the new one. It does not kill voices, so a
 //! loop stays seamless.
 //!
-//! *Real-time*: fixed size (about 2.7 KiB plus `SYSEX` bytes, by default
-//! [`CHASE_SYSEX_BYTES`]);
+//! *Real-time*: fixed size (about 2.7 KiB per port plus `SYSEX` bytes, by
+//! default [`CHASE_SYSEX_BYTES`]);
 //! observing an event is O(1) (O(bytes) for sysex); a replay emits at most
-//! [`MAX_REPLAY_EVENTS`] events.
+//! [`MAX_REPLAY_EVENTS`] events per port replayed.
 
 use heapless::Vec;
 use midly::MidiMessage;
@@ -23,7 +28,7 @@ use midly::num::{u4, u7, u14};
 pub const CHASE_SYSEX_BYTES: usize = 1024;
 /// RPN/NRPN values kept per channel.
 pub const PARAMS_PER_CHANNEL: usize = 8;
-/// Most events one replay emits (16 channels × (reset, bank, program,
+/// Most events one replay emits per port (16 channels × (reset, bank, program,
 /// 124 controllers, params, selection, bend, pressure) plus sysex).
 pub const MAX_REPLAY_EVENTS: usize = 16 * (1 + 3 + 124 + PARAMS_PER_CHANNEL * 4 + 2 + 2) + 64;
 
@@ -110,14 +115,18 @@ pub enum ReplayMode {
     Loop = 2,
 }
 
-/// One event of a replay.
+/// One event of a replay, for a port (`0..PORTS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplayEvent<'a> {
-    /// A channel message.
-    Midi(u4, MidiMessage),
-    /// A system exclusive message (bytes after `F0`).
-    SysEx(&'a [u8]),
+    /// A channel message: port, channel, message.
+    Midi(u8, u4, MidiMessage),
+    /// A system exclusive message (bytes after `F0`) for a port.
+    SysEx(u8, &'a [u8]),
 }
+
+/// Most ports a chase, a feed and a player tell apart (the player's note
+/// table keys a note by port, channel and key in 16 bits).
+pub const MAX_PORTS: usize = 16;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Param {
@@ -271,9 +280,10 @@ impl ChannelState {
         true
     }
 
-    fn replay(&self, ch: u4, emit: &mut impl FnMut(ReplayEvent<'_>)) {
+    fn replay(&self, port: u8, ch: u4, emit: &mut impl FnMut(ReplayEvent<'_>)) {
         let cc = |c: u8, v: u8| {
             ReplayEvent::Midi(
+                port,
                 ch,
                 MidiMessage::Controller {
                     controller: u7::new(c),
@@ -289,6 +299,7 @@ impl ChannelState {
         }
         let program = u7::new(or(self.program, 0) & 0x7F);
         emit(ReplayEvent::Midi(
+            port,
             ch,
             MidiMessage::ProgramChange { program },
         ));
@@ -323,11 +334,12 @@ impl ChannelState {
         }
         if self.bend != BEND_UNSET {
             let bend = PitchBend(u14::new(self.bend & 0x3FFF));
-            emit(ReplayEvent::Midi(ch, MidiMessage::PitchBend { bend }));
+            emit(ReplayEvent::Midi(port, ch, MidiMessage::PitchBend { bend }));
         }
         if let Some(pressure) = get(self.pressure) {
             let vel = u7::new(pressure);
             emit(ReplayEvent::Midi(
+                port,
                 ch,
                 MidiMessage::ChannelAftertouch { vel },
             ));
@@ -338,30 +350,44 @@ impl ChannelState {
 /// Everything needed to restore the state at one point of a song.
 ///
 /// `SYSEX` bytes (default [`CHASE_SYSEX_BYTES`]) keep the system exclusive
-/// messages since the last reset, 2 bytes of length each plus their bytes;
-/// what does not fit is counted in [`ChaseState::lost`] and not replayed.
+/// messages since the last reset, 2 bytes of length each (3 with the port
+/// when `PORTS` > 1) plus their bytes; what does not fit is counted in
+/// [`ChaseState::lost`] and not replayed. `PORTS` (1 to [`MAX_PORTS`],
+/// default 1) sets of 16 channels are kept: see the module docs.
 #[derive(Clone)]
-pub struct ChaseState<const SYSEX: usize = CHASE_SYSEX_BYTES> {
-    channels: [ChannelState; 16],
-    /// Last reset message seen (bytes after F0; empty: none).
-    reset: Vec<u8, 12>,
-    /// Other sysex since the last reset, each as (len u16 BE, bytes).
+pub struct ChaseState<const SYSEX: usize = CHASE_SYSEX_BYTES, const PORTS: usize = 1> {
+    channels: [[ChannelState; 16]; PORTS],
+    /// Last reset message seen per port (bytes after F0; empty: none).
+    reset: [Vec<u8, 12>; PORTS],
+    /// Other sysex since the last reset of their port, each as (port when
+    /// `PORTS` > 1, len u16 BE, bytes).
     sysex: Vec<u8, SYSEX>,
     lost: u32,
 }
 
-impl<const SYSEX: usize> Default for ChaseState<SYSEX> {
+impl<const SYSEX: usize, const PORTS: usize> Default for ChaseState<SYSEX, PORTS> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const SYSEX: usize> ChaseState<SYSEX> {
-    /// The state of a song before its first event.
+impl<const SYSEX: usize, const PORTS: usize> ChaseState<SYSEX, PORTS> {
+    /// Bytes before each stored sysex message: its port (only when there
+    /// are several), then its length.
+    const HEADER: usize = if PORTS > 1 { 3 } else { 2 };
+
+    /// The state of a song before its first event. Fails to compile unless
+    /// `1 <= PORTS <= MAX_PORTS`.
     pub const fn new() -> Self {
+        const {
+            assert!(
+                PORTS >= 1 && PORTS <= MAX_PORTS,
+                "ChaseState: PORTS must be in 1..=16"
+            );
+        }
         Self {
-            channels: [ChannelState::NEW; 16],
-            reset: Vec::new(),
+            channels: [const { [ChannelState::NEW; 16] }; PORTS],
+            reset: [const { Vec::new() }; PORTS],
             sysex: Vec::new(),
             lost: 0,
         }
@@ -370,10 +396,14 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
     /// Forgets everything (back to the start of the song).
     pub fn clear(&mut self) {
         // Field by field: no whole `ChaseState` is built on the stack.
-        for c in self.channels.iter_mut() {
-            *c = ChannelState::NEW;
+        for port in self.channels.iter_mut() {
+            for c in port.iter_mut() {
+                *c = ChannelState::NEW;
+            }
         }
-        self.reset.clear();
+        for r in self.reset.iter_mut() {
+            r.clear();
+        }
         self.sysex.clear();
         self.lost = 0;
     }
@@ -384,9 +414,14 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
         self.lost
     }
 
-    /// Takes note of a channel message.
-    pub fn observe_midi(&mut self, channel: u4, message: MidiMessage) {
-        let Some(ch) = self.channels.get_mut(usize::from(channel.as_int())) else {
+    /// Takes note of a channel message on `port` (kept as `port % PORTS`).
+    pub fn observe_midi(&mut self, port: u8, channel: u4, message: MidiMessage) {
+        let p = usize::from(port) % PORTS;
+        let Some(ch) = self
+            .channels
+            .get_mut(p)
+            .and_then(|c| c.get_mut(usize::from(channel.as_int())))
+        else {
             return;
         };
         if !ch.observe(message) {
@@ -394,21 +429,32 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
         }
     }
 
-    /// Takes note of a system exclusive message (bytes after `F0`).
-    pub fn observe_sysex(&mut self, data: &[u8]) {
+    /// Takes note of a system exclusive message (bytes after `F0`) on
+    /// `port` (kept as `port % PORTS`).
+    pub fn observe_sysex(&mut self, port: u8, data: &[u8]) {
+        let p = usize::from(port) % PORTS;
         if reset_kind(data).is_some() {
-            // A reset wipes the channels and every earlier message.
-            self.channels = [ChannelState::NEW; 16];
-            self.sysex.clear();
-            // Resets are 5 to 10 bytes: they always fit.
-            self.reset = Vec::from_slice(data).unwrap_or_default();
+            // A reset wipes its port's channels and earlier messages.
+            if let Some(chans) = self.channels.get_mut(p) {
+                for c in chans.iter_mut() {
+                    *c = ChannelState::NEW;
+                }
+            }
+            self.forget_sysex_of(p as u8);
+            if let Some(r) = self.reset.get_mut(p) {
+                // Resets are 5 to 10 bytes: they always fit.
+                *r = Vec::from_slice(data).unwrap_or_default();
+            }
             return;
         }
-        let fits =
-            data.len() <= usize::from(u16::MAX) && self.sysex.len() + 2 + data.len() <= SYSEX;
+        let fits = data.len() <= usize::from(u16::MAX)
+            && self.sysex.len() + Self::HEADER + data.len() <= SYSEX;
         if fits {
             let len = (data.len() as u16).to_be_bytes();
             // Cannot fail: the capacity was checked just above.
+            if PORTS > 1 {
+                let _ = self.sysex.push(p as u8);
+            }
             let _ = self.sysex.extend_from_slice(&len);
             let _ = self.sysex.extend_from_slice(data);
         } else {
@@ -416,20 +462,68 @@ impl<const SYSEX: usize> ChaseState<SYSEX> {
         }
     }
 
-    /// Emits the events that restore this state (see the module docs).
-    pub fn replay(&self, mode: ReplayMode, mut emit: impl FnMut(ReplayEvent<'_>)) {
-        if mode == ReplayMode::Seek && !self.reset.is_empty() {
-            emit(ReplayEvent::SysEx(&self.reset));
-        }
+    /// The stored sysex messages as (port, bytes), in the order seen.
+    fn stored_sysex(&self) -> impl Iterator<Item = (u8, &[u8])> {
         let mut rest: &[u8] = &self.sysex;
-        while let [hi, lo, tail @ ..] = rest {
+        core::iter::from_fn(move || {
+            let (port, after_port) = if PORTS > 1 {
+                let (&p, tail) = rest.split_first()?;
+                (p, tail)
+            } else {
+                (0, rest)
+            };
+            let [hi, lo, tail @ ..] = after_port else {
+                return None;
+            };
             let len = usize::from(u16::from_be_bytes([*hi, *lo])).min(tail.len());
             let (msg, after) = tail.split_at(len);
-            emit(ReplayEvent::SysEx(msg));
             rest = after;
+            Some((port, msg))
+        })
+    }
+
+    /// Drops the stored sysex messages of `port` (in place, keeping the
+    /// order of the others).
+    fn forget_sysex_of(&mut self, port: u8) {
+        if PORTS == 1 {
+            self.sysex.clear();
+            return;
         }
-        for (i, ch) in self.channels.iter().enumerate() {
-            ch.replay(u4::new(i as u8), &mut emit);
+        let (mut read, mut write) = (0usize, 0usize);
+        let n = self.sysex.len();
+        while read + Self::HEADER <= n {
+            let len = usize::from(u16::from_be_bytes([
+                self.sysex[read + 1],
+                self.sysex[read + 2],
+            ]));
+            let end = (read + Self::HEADER + len).min(n);
+            if self.sysex[read] != port {
+                self.sysex.copy_within(read..end, write);
+                write += end - read;
+            }
+            read = end;
+        }
+        self.sysex.truncate(write);
+    }
+
+    /// Emits the events that restore this state on ports `0..ports` (at
+    /// most `PORTS`, at least 1; see the module docs): for each port, its
+    /// reset (for a seek), its sysex, then its channels.
+    pub fn replay(&self, mode: ReplayMode, ports: usize, mut emit: impl FnMut(ReplayEvent<'_>)) {
+        for (p, chans) in self.channels.iter().enumerate().take(ports.max(1)) {
+            let port = p as u8;
+            if mode == ReplayMode::Seek
+                && let Some(r) = self.reset.get(p)
+                && !r.is_empty()
+            {
+                emit(ReplayEvent::SysEx(port, r));
+            }
+            for (_, msg) in self.stored_sysex().filter(|&(q, _)| q == port) {
+                emit(ReplayEvent::SysEx(port, msg));
+            }
+            for (i, ch) in chans.iter().enumerate() {
+                ch.replay(port, u4::new(i as u8), &mut emit);
+            }
         }
     }
 }
@@ -449,33 +543,35 @@ mod tests {
     fn replays_program_controllers_params_bend() {
         let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         let ch = u4::new(2);
-        s.observe_midi(ch, ctl(0, 1));
+        s.observe_midi(0, ch, ctl(0, 1));
         s.observe_midi(
+            0,
             ch,
             MidiMessage::ProgramChange {
                 program: u7::new(40),
             },
         );
-        s.observe_midi(ch, ctl(7, 90));
-        s.observe_midi(ch, ctl(74, 33));
-        s.observe_midi(ch, ctl(101, 0));
-        s.observe_midi(ch, ctl(100, 0));
-        s.observe_midi(ch, ctl(6, 12)); // bend range 12 semitones
+        s.observe_midi(0, ch, ctl(7, 90));
+        s.observe_midi(0, ch, ctl(74, 33));
+        s.observe_midi(0, ch, ctl(101, 0));
+        s.observe_midi(0, ch, ctl(100, 0));
+        s.observe_midi(0, ch, ctl(6, 12)); // bend range 12 semitones
         s.observe_midi(
+            0,
             ch,
             MidiMessage::PitchBend {
                 bend: PitchBend(u14::new(9000)),
             },
         );
         let mut out: std::vec::Vec<ReplayEvent<'_>> = std::vec::Vec::new();
-        s.replay(ReplayMode::Seek, |e| {
-            if let ReplayEvent::Midi(c, m) = e
+        s.replay(ReplayMode::Seek, 1, |e| {
+            if let ReplayEvent::Midi(_, c, m) = e
                 && c == ch
             {
-                out.push(ReplayEvent::Midi(c, m));
+                out.push(ReplayEvent::Midi(0, c, m));
             }
         });
-        let m = |msg| ReplayEvent::Midi(ch, msg);
+        let m = |msg| ReplayEvent::Midi(0, ch, msg);
         assert_eq!(out[0], m(ctl(121, 0)));
         assert_eq!(out[1], m(ctl(0, 1)));
         assert_eq!(
@@ -507,18 +603,25 @@ mod tests {
     fn reset_sysex_wipes_and_is_replayed_first_only_for_seeks() {
         let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         s.observe_midi(
+            0,
             u4::new(0),
             MidiMessage::ProgramChange {
                 program: u7::new(5),
             },
         );
-        s.observe_sysex(&[0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7]);
-        s.observe_sysex(&[0x41, 0x11, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7]); // GS reset, device 0x11
-        s.observe_sysex(&[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
+        s.observe_sysex(
+            0,
+            &[0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7],
+        );
+        s.observe_sysex(
+            0,
+            &[0x41, 0x11, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7],
+        ); // GS reset, device 0x11
+        s.observe_sysex(0, &[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
         let mut first = std::vec::Vec::new();
-        s.replay(ReplayMode::Seek, |e| first.push(format!("{e:?}")));
-        assert!(first[0].contains("SysEx([65, 17, 66"), "{}", first[0]);
-        assert!(first[1].contains("SysEx([67, 16, 76, 2"), "{}", first[1]);
+        s.replay(ReplayMode::Seek, 1, |e| first.push(format!("{e:?}")));
+        assert!(first[0].contains("SysEx(0, [65, 17, 66"), "{}", first[0]);
+        assert!(first[1].contains("SysEx(0, [67, 16, 76, 2"), "{}", first[1]);
         assert!(
             first
                 .iter()
@@ -526,8 +629,8 @@ mod tests {
         );
         assert!(!first.iter().any(|e| e.contains("program: u7(5)")));
         let mut looped = std::vec::Vec::new();
-        s.replay(ReplayMode::Loop, |e| looped.push(format!("{e:?}")));
-        assert!(looped[0].contains("SysEx([67, 16, 76, 2"));
+        s.replay(ReplayMode::Loop, 1, |e| looped.push(format!("{e:?}")));
+        assert!(looped[0].contains("SysEx(0, [67, 16, 76, 2"));
         assert_eq!(looped.len() + 1, first.len());
     }
 
@@ -535,17 +638,18 @@ mod tests {
     fn reset_all_controllers_clears_bend_and_pedals() {
         let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         let ch = u4::new(0);
-        s.observe_midi(ch, ctl(64, 127));
+        s.observe_midi(0, ch, ctl(64, 127));
         s.observe_midi(
+            0,
             ch,
             MidiMessage::PitchBend {
                 bend: PitchBend(u14::new(100)),
             },
         );
-        s.observe_midi(ch, ctl(121, 0));
+        s.observe_midi(0, ch, ctl(121, 0));
         let mut n = 0;
-        s.replay(ReplayMode::Seek, |e| {
-            if let ReplayEvent::Midi(c, m) = e
+        s.replay(ReplayMode::Seek, 1, |e| {
+            if let ReplayEvent::Midi(_, c, m) = e
                 && c == ch
             {
                 assert!(!matches!(m, MidiMessage::PitchBend { .. }));
@@ -561,19 +665,19 @@ mod tests {
         let mut s = ChaseState::<CHASE_SYSEX_BYTES>::new();
         for ch in 0..16 {
             for c in 0..128 {
-                s.observe_midi(u4::new(ch), ctl(c, 1));
+                s.observe_midi(0, u4::new(ch), ctl(c, 1));
             }
             for p in 0..20 {
-                s.observe_midi(u4::new(ch), ctl(99, p));
-                s.observe_midi(u4::new(ch), ctl(6, 3));
-                s.observe_midi(u4::new(ch), ctl(38, 3));
+                s.observe_midi(0, u4::new(ch), ctl(99, p));
+                s.observe_midi(0, u4::new(ch), ctl(6, 3));
+                s.observe_midi(0, u4::new(ch), ctl(38, 3));
             }
         }
         for _ in 0..200 {
-            s.observe_sysex(&[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
+            s.observe_sysex(0, &[0x43, 0x10, 0x4C, 0x02, 0x01, 0x00, 0x01, 0xF7]);
         }
         let mut n = 0;
-        s.replay(ReplayMode::Seek, |_| n += 1);
+        s.replay(ReplayMode::Seek, 1, |_| n += 1);
         assert!(n <= MAX_REPLAY_EVENTS, "{n} > {MAX_REPLAY_EVENTS}");
         assert!(s.lost() > 0);
     }
@@ -594,11 +698,11 @@ mod tests {
         let mut s = ChaseState::<0>::new();
         let ch = u4::new(1);
         for cc in (0..128u8).filter(|&c| slot(c).is_some()) {
-            s.observe_midi(ch, ctl(cc, cc ^ 0x55));
+            s.observe_midi(0, ch, ctl(cc, cc ^ 0x55));
         }
         let mut replayed = [None; 128];
-        s.replay(ReplayMode::Seek, |e| {
-            if let ReplayEvent::Midi(c, MidiMessage::Controller { controller, value }) = e
+        s.replay(ReplayMode::Seek, 1, |e| {
+            if let ReplayEvent::Midi(_, c, MidiMessage::Controller { controller, value }) = e
                 && c == ch
                 && controller.as_int() != 121
             {
@@ -619,14 +723,14 @@ mod tests {
         // A Roland GS parameter change (not a reset): 2 + 10 bytes stored.
         let data = [0x41, 0x10, 0x42, 0x12, 0x40, 0x01, 0x30, 0x01, 0x0E, 0xF7];
         let mut small = ChaseState::<8>::new();
-        small.observe_sysex(&data);
+        small.observe_sysex(0, &data);
         assert_eq!(small.lost(), 1);
         let mut fits = ChaseState::<12>::new();
-        fits.observe_sysex(&data);
+        fits.observe_sysex(0, &data);
         assert_eq!(fits.lost(), 0);
         let mut replayed = 0;
-        fits.replay(ReplayMode::Seek, |e| {
-            if matches!(e, ReplayEvent::SysEx(d) if d == data) {
+        fits.replay(ReplayMode::Seek, 1, |e| {
+            if matches!(e, ReplayEvent::SysEx(_, d) if d == data) {
                 replayed += 1;
             }
         });

@@ -4,6 +4,13 @@
 //! here: a seek rescans the file up to the target; a loop returns to a
 //! checkpoint taken when the loop start went by, so no turn rescans.
 //!
+//! Ports: each event leaves with its track's MIDI port (the track's last
+//! `FF 21`, which the reader keeps with the track's position, so seeks and
+//! loop turns find it as it was there), folded as `port % outputs` into
+//! the number of outputs the player has ([`Feed::set_ports`], aplaymidi's
+//! rule; 1 by default for `PORTS` = 1: every event on port 0). The chase
+//! keeps its state per (port, channel).
+//!
 //! *Real-time*: [`Feed::fill`] does bounded work per call (at most
 //! `budget` events, one chase replay pass); the byte source may block (the
 //! host runs this on a feeder thread). [`Feed::seek`] scans the file up
@@ -15,7 +22,7 @@
 use heapless::Deque;
 use midly::{MetaMessage, TrackEventKind};
 
-use super::chase::{CHASE_SYSEX_BYTES, ChaseState, ReplayEvent, ReplayMode};
+use super::chase::{CHASE_SYSEX_BYTES, ChaseState, MAX_PORTS, ReplayEvent, ReplayMode};
 use super::command::{LoopRange, SeekTarget};
 use super::player::Player;
 use super::position::PositionClock;
@@ -46,10 +53,11 @@ pub struct FeedStats {
     pub replay_passes: u64,
 }
 
-struct LoopMark<const TRACKS: usize, const CHASE_SYSEX: usize> {
+struct LoopMark<const TRACKS: usize, const CHASE_SYSEX: usize, const PORTS: usize> {
+    /// Each track's position and port.
     reader: ReaderCheckpoint<TRACKS>,
     tempo: TempoMap,
-    chase: ChaseState<CHASE_SYSEX>,
+    chase: ChaseState<CHASE_SYSEX, PORTS>,
     bars: PositionClock,
 }
 
@@ -71,6 +79,10 @@ struct ReplayJob {
 /// `CHASE_SYSEX` sizes the chase's store of system exclusive messages
 /// (default [`CHASE_SYSEX_BYTES`], see [`ChaseState`]): replayed after a seek
 /// or loop; a small board that sends few sysex can choose less.
+///
+/// `PORTS` (1 to [`MAX_PORTS`], default 1) is the most outputs the feed
+/// routes to: the chase keeps that many sets of 16 channels (about 2.7 KiB
+/// each). [`Feed::set_ports`] chooses how many are used.
 pub struct Feed<
     S,
     const TRACKS: usize,
@@ -78,11 +90,12 @@ pub struct Feed<
     const PAYLOAD: usize,
     const LOOPS: usize = 1,
     const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
+    const PORTS: usize = 1,
 > {
     reader: Reader<S, TRACKS, WINDOW, PAYLOAD>,
     sample_rate: u32,
     tempo: TempoMap,
-    chase: ChaseState<CHASE_SYSEX>,
+    chase: ChaseState<CHASE_SYSEX, PORTS>,
     bars: PositionClock,
     /// timeline = tl_base + (song frame − sf_base)
     tl_base: u64,
@@ -98,7 +111,10 @@ pub struct Feed<
     /// Turns after which the loop plays on to the end (0: never).
     loop_turns: u32,
     /// The loop checkpoint, when `LOOPS` is 1.
-    mark: [Option<LoopMark<TRACKS, CHASE_SYSEX>>; LOOPS],
+    mark: [Option<LoopMark<TRACKS, CHASE_SYSEX, PORTS>>; LOOPS],
+    /// Outputs events are routed to, 1..=`PORTS`; 0 stands for `PORTS`
+    /// (so that the initial state is all zero bits).
+    ports: u8,
     ended: bool,
     stats: FeedStats,
     first_problem: ErrorSlot,
@@ -111,7 +127,8 @@ impl<
     const PAYLOAD: usize,
     const LOOPS: usize,
     const CHASE_SYSEX: usize,
-> Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>
+    const PORTS: usize,
+> Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX, PORTS>
 {
     /// A feed of `src` that has not opened it yet: it behaves as an empty
     /// song until [`Feed::reopen`]. `const`, so it can initialise a
@@ -133,6 +150,7 @@ impl<
             loop_range: LoopRange::WHOLE_SONG,
             loop_turns: 0,
             mark: [const { None }; LOOPS],
+            ports: 0,
             ended: false,
             stats: FeedStats {
                 events: 0,
@@ -206,6 +224,25 @@ impl<
         }
     }
 
+    /// Routes events to `outputs` outputs (clamped to 1..=`PORTS`): a
+    /// track's port `p` (its last `FF 21`) goes to output `p % outputs`,
+    /// as aplaymidi does; with 1 every event is on port 0 (FluidSynth).
+    /// Kept across [`reopen`](Self::reopen). Takes effect for what is read
+    /// from now on: call it before the song starts (or seek).
+    pub fn set_ports(&mut self, outputs: usize) {
+        self.ports = outputs.clamp(1, PORTS.min(MAX_PORTS)) as u8;
+    }
+
+    /// Outputs events are routed to (see [`set_ports`](Self::set_ports)):
+    /// `PORTS` until set.
+    pub fn ports(&self) -> usize {
+        if self.ports == 0 {
+            PORTS
+        } else {
+            usize::from(self.ports)
+        }
+    }
+
     /// Whether the whole file has been scheduled (and no loop is set).
     pub fn is_done(&self) -> bool {
         self.ended && self.stash.is_empty() && self.replay.is_none()
@@ -228,9 +265,10 @@ impl<
         const B: usize,
         const BB: usize,
         const V: usize,
+        const P: usize,
     >(
         &mut self,
-        player: &mut Player<E, SL, B, BB, V>,
+        player: &mut Player<E, SL, B, BB, V, P>,
         range: Option<LoopRange>,
     ) -> Result<(), Error> {
         if self.set_loop_range(range) {
@@ -343,6 +381,7 @@ impl<
             match self.reader.next_event() {
                 Ok(Some(ev)) => {
                     let (tick, kind) = (ev.tick, ev.kind);
+                    let port = fold_port(ev.port, self.ports);
                     let song_frame = self.tempo.frame_at(tick);
                     let tl = self
                         .tl_base
@@ -355,7 +394,7 @@ impl<
                         &mut self.bars,
                         &mut self.stats,
                         player,
-                        tick,
+                        (tick, port),
                         &kind,
                     );
                     if let Some(item) = item {
@@ -384,7 +423,7 @@ impl<
         Ok(())
     }
 
-    fn mark(&self) -> Option<&LoopMark<TRACKS, CHASE_SYSEX>> {
+    fn mark(&self) -> Option<&LoopMark<TRACKS, CHASE_SYSEX, PORTS>> {
         self.mark.first().and_then(Option::as_ref)
     }
 
@@ -470,16 +509,21 @@ impl<
         self.stats.replay_passes += 1;
         let (mode, skip) = (job.mode, job.done);
         let (mut index, mut emitted, mut blocked) = (0usize, 0usize, false);
+        let ports = self.ports();
         let stats = &mut self.stats;
-        self.chase.replay(mode, |event| {
+        self.chase.replay(mode, ports, |event| {
             if index < skip || blocked || emitted >= budget {
                 index += usize::from(index < skip);
                 return;
             }
             let item = match event {
-                ReplayEvent::Midi(channel, message) => Some(SongEvent::Midi { channel, message }),
-                ReplayEvent::SysEx(data) => match player.alloc_payload(data) {
-                    Ok(h) => Some(SongEvent::SysEx(h)),
+                ReplayEvent::Midi(port, channel, message) => Some(SongEvent::Midi {
+                    port,
+                    channel,
+                    message,
+                }),
+                ReplayEvent::SysEx(port, data) => match player.alloc_payload(data) {
+                    Ok(handle) => Some(SongEvent::SysEx { port, handle }),
                     Err(_) => {
                         stats.sysex_dropped += 1;
                         None
@@ -489,8 +533,8 @@ impl<
             if let Some(item) = item
                 && let Err(Full(item)) = player.schedule(at, item)
             {
-                if let SongEvent::SysEx(h) = item {
-                    player.free_payload(h);
+                if let SongEvent::SysEx { handle, .. } = item {
+                    player.free_payload(handle);
                 }
                 blocked = true;
                 return;
@@ -515,9 +559,10 @@ impl<
         const B: usize,
         const BB: usize,
         const V: usize,
+        const P: usize,
     >(
         &mut self,
-        player: &mut Player<E, SL, B, BB, V>,
+        player: &mut Player<E, SL, B, BB, V, P>,
         target: SeekTarget,
     ) -> Result<(), Error> {
         player.clear_scheduled();
@@ -568,11 +613,12 @@ impl<
             match self.reader.next_event() {
                 Ok(Some(ev)) => {
                     let (tick, kind) = (ev.tick, ev.kind);
+                    let port = fold_port(ev.port, self.ports);
                     observe_state(
                         &mut self.tempo,
                         &mut self.chase,
                         &mut self.bars,
-                        tick,
+                        (tick, port),
                         &kind,
                     );
                 }
@@ -644,8 +690,14 @@ pub trait EventSink {
     fn free_payload(&mut self, handle: PoolHandle);
 }
 
-impl<const E: usize, const SL: usize, const B: usize, const BB: usize, const V: usize> EventSink
-    for Player<E, SL, B, BB, V>
+impl<
+    const E: usize,
+    const SL: usize,
+    const B: usize,
+    const BB: usize,
+    const V: usize,
+    const P: usize,
+> EventSink for Player<E, SL, B, BB, V, P>
 {
     fn schedule(&mut self, tl: u64, item: SongEvent) -> Result<(), Full<SongEvent>> {
         Player::schedule(self, tl, item)
@@ -660,17 +712,24 @@ impl<const E: usize, const SL: usize, const B: usize, const BB: usize, const V: 
     }
 }
 
-/// Updates tempo, chase and bar state for an event (seek scans use only this).
-fn observe_state<const CHASE_SYSEX: usize>(
+/// A track's port folded into the feed's outputs (`ports` 0: `PORTS`,
+/// which folds nothing a chase of `PORTS` ports does not fold itself).
+fn fold_port(port: u8, ports: u8) -> u8 {
+    if ports == 0 { port } else { port % ports }
+}
+
+/// Updates tempo, chase and bar state for an event at `(tick, port)`
+/// (seek scans use only this).
+fn observe_state<const CHASE_SYSEX: usize, const PORTS: usize>(
     tempo: &mut TempoMap,
-    chase: &mut ChaseState<CHASE_SYSEX>,
+    chase: &mut ChaseState<CHASE_SYSEX, PORTS>,
     bars: &mut PositionClock,
-    tick: u64,
+    (tick, port): (u64, u8),
     kind: &TrackEventKind<'_>,
 ) -> Option<u32> {
     match *kind {
-        TrackEventKind::Midi { channel, message } => chase.observe_midi(channel, message),
-        TrackEventKind::SysEx(data) => chase.observe_sysex(data),
+        TrackEventKind::Midi { channel, message } => chase.observe_midi(port, channel, message),
+        TrackEventKind::SysEx(data) => chase.observe_sysex(port, data),
         TrackEventKind::Meta(MetaMessage::Tempo(us)) => {
             tempo.set_tempo(tick, us.as_int());
         }
@@ -682,17 +741,20 @@ fn observe_state<const CHASE_SYSEX: usize>(
     None
 }
 
-/// Updates the state and turns an event into a calendar item.
-fn observe<const CHASE_SYSEX: usize>(
+/// Updates the state and turns an event at `(tick, port)` into a calendar
+/// item.
+fn observe<const CHASE_SYSEX: usize, const PORTS: usize>(
     tempo: &mut TempoMap,
-    chase: &mut ChaseState<CHASE_SYSEX>,
+    chase: &mut ChaseState<CHASE_SYSEX, PORTS>,
     bars: &mut PositionClock,
     stats: &mut FeedStats,
     pool: &mut impl EventSink,
-    tick: u64,
+    (tick, port): (u64, u8),
     kind: &TrackEventKind<'_>,
 ) -> Option<SongEvent> {
-    let bars_before = observe_state(tempo, chase, bars, tick, kind);
+    // With PORTS = 1 the chase keeps everything as port 0.
+    let port = port % PORTS as u8;
+    let bars_before = observe_state(tempo, chase, bars, (tick, port), kind);
     let mut text = |kind: TextKind, data: &[u8]| match pool.alloc_payload(data) {
         Ok(h) => Some(SongEvent::Text(kind, h)),
         Err(_) => {
@@ -701,9 +763,13 @@ fn observe<const CHASE_SYSEX: usize>(
         }
     };
     match *kind {
-        TrackEventKind::Midi { channel, message } => Some(SongEvent::Midi { channel, message }),
+        TrackEventKind::Midi { channel, message } => Some(SongEvent::Midi {
+            port,
+            channel,
+            message,
+        }),
         TrackEventKind::SysEx(data) => match pool.alloc_payload(data) {
-            Ok(h) => Some(SongEvent::SysEx(h)),
+            Ok(handle) => Some(SongEvent::SysEx { port, handle }),
             Err(_) => {
                 stats.sysex_dropped += 1;
                 None
@@ -745,10 +811,12 @@ mod tests {
     use midly::MidiMessage;
     use midly::num::u7;
 
-    use super::{EventSink, Feed};
+    use super::{CHASE_SYSEX_BYTES, EventSink, Feed};
     use crate::sched::{Full, PoolError, PoolHandle};
     use crate::sequencer::test_synth::LogSynth;
-    use crate::sequencer::{LoopRange, MAX_FEED_EVENTS_PER_PERIOD, Player, SeekTarget, SongEvent};
+    use crate::sequencer::{
+        ALL_NOTES, LoopRange, MAX_FEED_EVENTS_PER_PERIOD, Player, SeekTarget, SongEvent,
+    };
     use crate::smf::test_file::{notes, smf};
     use crate::smf::{ReaderOptions, SliceSource};
 
@@ -757,6 +825,8 @@ mod tests {
 
     type TestFeed<'a> = Feed<SliceSource<'a>, 4, 16, 16>;
     type TestPlayer = Player<256, 16, 4, 16>;
+    /// A player that tells two ports apart.
+    type PortPlayer = Player<256, 16, 4, 16, ALL_NOTES, 2>;
 
     /// One track: the fast tempo, then `body`.
     fn song(body: &[u8]) -> Vec<u8> {
@@ -853,7 +923,12 @@ mod tests {
 
     /// Plays `periods` periods of 64 frames (or until the end), filling a
     /// period ahead with the budget the sequencer gives.
-    fn run(feed: &mut TestFeed<'_>, player: &mut TestPlayer, synth: &mut LogSynth, periods: usize) {
+    fn run<const PORTS: usize>(
+        feed: &mut Feed<SliceSource<'_>, 4, 16, 16, 1, CHASE_SYSEX_BYTES, PORTS>,
+        player: &mut Player<256, 16, 4, 16, ALL_NOTES, PORTS>,
+        synth: &mut LogSynth,
+        periods: usize,
+    ) {
         let (mut l, mut r) = ([0.0f32; 64], [0.0f32; 64]);
         for _ in 0..periods {
             if player.is_ended() && feed.is_done() {
@@ -926,5 +1001,149 @@ mod tests {
             ]
         );
         assert!(!feed.is_done());
+    }
+
+    /// A feed that routes to two ports.
+    type PortFeed<'a> = Feed<SliceSource<'a>, 4, 16, 16, 1, CHASE_SYSEX_BYTES, 2>;
+
+    /// Two tracks on channel 0 with their own programs: track 0 says
+    /// port 0 (program 5; notes 60 at tick 10, 70 at 50), track 1 says
+    /// port 1 (program 9; notes 61 at 10, 71 at 50), then port 0 at tick
+    /// 55 (note 72 at 58).
+    fn two_port_song() -> Vec<u8> {
+        let mut t0 = Vec::from(FAST);
+        t0.extend_from_slice(&[
+            0, 0xFF, 0x21, 1, 0, 0, 0xC0, 5, 10, 0x90, 60, 64, 40, 0x90, 70, 64, 10, 0xFF, 0x2F, 0,
+        ]);
+        let t1 = [
+            0, 0xFF, 0x21, 1, 1, 0, 0xC0, 9, 10, 0x90, 61, 64, 40, 0x90, 71, 64, 5, 0xFF, 0x21, 1,
+            0, 3, 0x90, 72, 64, 2, 0xFF, 0x2F, 0,
+        ];
+        smf(1, &[&t0, &t1])
+    }
+
+    /// `(port, message)` of each message the synth got on channel 0 (the
+    /// song's; the chase replays defaults on the others).
+    fn with_ports(synth: &LogSynth) -> Vec<(u8, MidiMessage)> {
+        synth
+            .ports
+            .iter()
+            .zip(&synth.log)
+            .filter(|(_, (_, ch, _))| *ch == 0)
+            .map(|(&p, &(_, _, m))| (p, m))
+            .collect()
+    }
+
+    fn program(p: u8) -> MidiMessage {
+        MidiMessage::ProgramChange {
+            program: u7::new(p),
+        }
+    }
+
+    fn on(key: u8) -> MidiMessage {
+        MidiMessage::NoteOn {
+            key: u7::new(key),
+            vel: u7::new(64),
+        }
+    }
+
+    /// The note-ons (velocity > 0) among `got`.
+    fn note_ons(got: &[(u8, MidiMessage)]) -> Vec<(u8, MidiMessage)> {
+        got.iter()
+            .copied()
+            .filter(|(_, m)| matches!(m, MidiMessage::NoteOn { vel, .. } if vel.as_int() > 0))
+            .collect()
+    }
+
+    /// What channel 0 gets (see [`with_ports`]) when the two-port song is
+    /// played from a seek to tick 40 with `outputs` outputs.
+    fn after_a_seek(outputs: usize) -> Vec<(u8, MidiMessage)> {
+        let file = two_port_song();
+        let mut feed =
+            PortFeed::open(SliceSource::new(&file), ReaderOptions::STRICT, 48_000).unwrap();
+        feed.set_ports(outputs);
+        let mut player = PortPlayer::new(feed.header().timing, 48_000, 6);
+        let mut synth = LogSynth::default();
+        feed.seek(&mut player, SeekTarget::Tick(40)).unwrap();
+        run(&mut feed, &mut player, &mut synth, 100);
+        with_ports(&synth)
+    }
+
+    #[test]
+    fn a_seek_restores_each_tracks_port_and_each_ports_programs() {
+        let got = after_a_seek(2);
+        // The chase: channel 0 of each port gets its own track's program.
+        assert!(got.contains(&(0, program(5))), "{got:?}");
+        assert!(got.contains(&(1, program(9))), "{got:?}");
+        assert!(!got.contains(&(0, program(9))) && !got.contains(&(1, program(5))));
+        // Then each note on its track's port as it was at the target (the
+        // rescan read track 1's FF 21 01), and port 0 after its FF 21 00.
+        assert_eq!(note_ons(&got), [(0, on(70)), (1, on(71)), (0, on(72))]);
+        // Every note released on the port it sounded on.
+        let offs: Vec<(u8, u8)> = got
+            .iter()
+            .filter_map(|&(p, m)| match m {
+                MidiMessage::NoteOff { key, .. } => Some((p, key.as_int())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(offs, [(0, 70), (0, 72), (1, 71)]);
+    }
+
+    #[test]
+    fn one_port_merges_every_track_as_before() {
+        let got = after_a_seek(1);
+        assert!(got.iter().all(|&(p, _)| p == 0), "{got:?}");
+        // One set of channels: the last program sent on channel 0 wins.
+        assert!(got.contains(&(0, program(9))) && !got.contains(&(0, program(5))));
+    }
+
+    #[test]
+    fn a_loop_turn_restores_each_tracks_port_and_each_ports_programs() {
+        let file = two_port_song();
+        let mut feed =
+            PortFeed::open(SliceSource::new(&file), ReaderOptions::STRICT, 48_000).unwrap();
+        feed.set_ports(2);
+        let mut player = PortPlayer::new(feed.header().timing, 48_000, 6);
+        feed.set_loop(
+            &mut player,
+            Some(LoopRange {
+                start: 40,
+                end: Some(60),
+            }),
+        )
+        .unwrap();
+        feed.set_loop_turns(2);
+        let mut synth = LogSynth::default();
+        // Ticks 0-60, two turns of ticks 40-60, then the end.
+        run(&mut feed, &mut player, &mut synth, 100);
+        assert!(player.is_ended() && feed.is_done());
+        assert_eq!(feed.stats().loops, 2);
+        let got = with_ports(&synth);
+        let notes = note_ons(&got);
+        // Track 1 is back on port 1 at each turn, although it had moved
+        // to port 0 at tick 55.
+        let turn = [(0, on(70)), (1, on(71)), (0, on(72))];
+        assert_eq!(notes[..2], [(0, on(60)), (1, on(61))]);
+        assert_eq!(notes[2..5], turn);
+        assert_eq!(notes[5..8], turn);
+        assert_eq!(notes[8..], turn);
+        // Each turn's chase gives each port its own program back.
+        let programs: Vec<(u8, MidiMessage)> = got
+            .iter()
+            .copied()
+            .filter(|(_, m)| matches!(m, MidiMessage::ProgramChange { .. }))
+            .collect();
+        assert_eq!(
+            programs,
+            [
+                (0, program(5)),
+                (1, program(9)),
+                (0, program(5)),
+                (1, program(9)),
+                (0, program(5)),
+                (1, program(9))
+            ]
+        );
     }
 }

@@ -57,8 +57,8 @@ mod test_synth;
 pub use active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
 pub use bar_beat::{BarBeat, BarBeatError, BarLocator, Meter, TimePoint};
 pub use chase::{
-    CHASE_SYSEX_BYTES, ChaseState, MAX_REPLAY_EVENTS, ReplayEvent, ReplayMode, ResetKind,
-    reset_kind,
+    CHASE_SYSEX_BYTES, ChaseState, MAX_PORTS, MAX_REPLAY_EVENTS, ReplayEvent, ReplayMode,
+    ResetKind, reset_kind,
 };
 pub use command::{Command, LoopRange, SeekTarget};
 pub use feed::{EventSink, Feed, FeedStats, SeekPlan};
@@ -106,7 +106,8 @@ impl SequencerConfig {
 /// Capacities: see [`capacities`] for what each sizes, and a preset
 /// ([`capacities::small::SmallSequencer`]) to start from. `LOOPS`
 /// defaults to 1, `CHASE_SYSEX` to [`CHASE_SYSEX_BYTES`], `VOICES` to
-/// [`ALL_NOTES`] (every key of every channel).
+/// [`ALL_NOTES`] (every key of every channel), `PORTS` to 1 (every event
+/// on port 0; see [`Feed::set_ports`]).
 pub struct Sequencer<
     S,
     const TRACKS: usize,
@@ -119,9 +120,10 @@ pub struct Sequencer<
     const LOOPS: usize = 1,
     const CHASE_SYSEX: usize = CHASE_SYSEX_BYTES,
     const VOICES: usize = ALL_NOTES,
+    const PORTS: usize = 1,
 > {
-    feed: Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX>,
-    player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>,
+    feed: Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX, PORTS>,
+    player: Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES, PORTS>,
     lookahead: u64,
 }
 
@@ -137,6 +139,7 @@ impl<
     const LOOPS: usize,
     const CHASE_SYSEX: usize,
     const VOICES: usize,
+    const PORTS: usize,
 >
     Sequencer<
         S,
@@ -150,6 +153,7 @@ impl<
         LOOPS,
         CHASE_SYSEX,
         VOICES,
+        PORTS,
     >
 {
     /// A sequencer of `src` that has not opened it yet: it plays an empty
@@ -227,7 +231,7 @@ impl<
                 }
             }
             Command::Stop => {
-                self.player.silence(synth);
+                self.player.silence(synth, self.feed.ports());
                 self.player.pause(synth);
                 self.feed.seek(&mut self.player, SeekTarget::Tick(0))?;
             }
@@ -258,12 +262,17 @@ impl<
     }
 
     /// The audio half.
-    pub fn player(&self) -> &Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES> {
+    pub fn player(&self) -> &Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES, PORTS> {
         &self.player
     }
 
     /// The file half.
-    pub fn feed(&self) -> &Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX> {
+    pub fn feed(&self) -> &Feed<S, TRACKS, WINDOW, PAYLOAD, LOOPS, CHASE_SYSEX, PORTS> {
         &self.feed
+    }
+
+    /// Routes events to `outputs` ports: see [`Feed::set_ports`].
+    pub fn set_ports(&mut self, outputs: usize) {
+        self.feed.set_ports(outputs);
     }
 }

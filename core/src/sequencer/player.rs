@@ -10,14 +10,21 @@
 //! the period size, so any period size gives the same `(frame, event)`
 //! stream.
 //!
+//! Each message keeps its port (`FF 21`, folded by the feed): sounding
+//! notes are kept per (port, channel, key), so a seek, pause or the end
+//! releases each note on the port it sounds on, and [`Player::silence`]
+//! reaches every port it is told of. Mute and solo act on a channel on
+//! every port.
+//!
 //! *Real-time*: no allocation, no locks, no I/O; every loop is bounded by a
-//! constant ([`MAX_EVENTS_PER_PERIOD`], 16 channels × 128 keys for
-//! releases).
+//! constant ([`MAX_EVENTS_PER_PERIOD`], `VOICES` for releases, 16 ports ×
+//! 16 channels for [`Player::silence`]).
 
 use midly::MidiMessage;
 use midly::num::{u4, u7};
 
 use super::active_notes::{ALL_NOTES, ActiveNotes, NotesFull};
+use super::chase::MAX_PORTS;
 use super::observer::{Notice, Observer};
 use super::position::{Position, PositionClock};
 use super::scale_map::ScaleMap;
@@ -51,14 +58,21 @@ pub struct PlayerStats {
 /// Calendar, pool and transport; see the module docs.
 ///
 /// `VOICES` sizes the table of sounding notes ([`ActiveNotes`]): by default
-/// every key of every channel; with fewer, a note struck while that many
-/// sound is not played ([`PlayerStats::notes_over_capacity`]).
+/// every key of every channel of one port (a player fed several ports
+/// chooses `ports × ALL_NOTES` to keep that promise); with fewer, a note
+/// struck while that many sound is not played
+/// ([`PlayerStats::notes_over_capacity`]).
+///
+/// `PORTS` (1 to [`MAX_PORTS`], default 1: every message on port 0) is the
+/// number of ports the player tells apart; a port `p` is played as
+/// `p % PORTS`. Give it the feed's `PORTS`.
 pub struct Player<
     const EVENTS: usize,
     const SLOTS: usize,
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
     const VOICES: usize = ALL_NOTES,
+    const PORTS: usize = 1,
 > {
     pub(crate) calendar: Calendar<SongEvent, EVENTS, SLOTS>,
     pub(crate) pool: EventPool<BLOCKS, BLOCK_BYTES>,
@@ -83,7 +97,8 @@ impl<
     const BLOCKS: usize,
     const BLOCK_BYTES: usize,
     const VOICES: usize,
-> Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES>
+    const PORTS: usize,
+> Player<EVENTS, SLOTS, BLOCKS, BLOCK_BYTES, VOICES, PORTS>
 {
     /// A stopped player at output frame 0. `bucket_log2` sets the
     /// calendar's bucket width (round the period size up to a power of two).
@@ -97,6 +112,12 @@ impl<
     /// one frame) until [`Player::reset`]. `const`, so it can initialise a
     /// `static`.
     pub const fn idle() -> Self {
+        const {
+            assert!(
+                PORTS >= 1 && PORTS <= MAX_PORTS,
+                "Player: PORTS must be in 1..=16"
+            );
+        }
         Self {
             calendar: Calendar::new(0),
             pool: EventPool::new(),
@@ -295,19 +316,24 @@ impl<
         self.release_inaudible(synth);
     }
 
-    /// All notes off and all sound off on every channel, now.
-    pub fn silence(&mut self, synth: &mut impl Synth) {
+    /// Releases every sounding note, then All Notes Off and All Sound Off
+    /// on every channel of ports `0..ports` (the feed's
+    /// [`ports`](super::Feed::ports); at least port 0), now.
+    pub fn silence(&mut self, synth: &mut impl Synth, ports: usize) {
         self.release_all(synth);
-        for ch in 0..16u8 {
-            for cc in [123u8, 120] {
-                let message = MidiMessage::Controller {
-                    controller: u7::new(cc),
-                    value: u7::new(0),
-                };
-                synth.apply(SynthEvent::Midi {
-                    channel: u4::new(ch),
-                    message,
-                });
+        for port in 0..ports.clamp(1, PORTS) as u8 {
+            for ch in 0..16u8 {
+                for cc in [123u8, 120] {
+                    let message = MidiMessage::Controller {
+                        controller: u7::new(cc),
+                        value: u7::new(0),
+                    };
+                    synth.apply(SynthEvent::Midi {
+                        port,
+                        channel: u4::new(ch),
+                        message,
+                    });
+                }
             }
         }
     }
@@ -321,15 +347,16 @@ impl<
         for ch in 0..16u8 {
             let channel = u4::new(ch);
             if !self.audible(channel) {
-                self.notes
-                    .release_channel(channel, |key| note_off(synth, channel, key));
+                self.notes.release_channel(channel, PORTS, |port, key| {
+                    note_off(synth, port, channel, key)
+                });
             }
         }
     }
 
     fn release_all(&mut self, synth: &mut impl Synth) {
         self.notes
-            .release_all(|channel, key| note_off(synth, channel, key));
+            .release_all(|port, channel, key| note_off(synth, port, channel, key));
     }
 
     /// Plays one period: `left.len()` frames (the shorter of the two).
@@ -384,10 +411,17 @@ impl<
         offset: u32,
     ) {
         match item {
-            SongEvent::Midi { channel, message } => self.play_midi(synth, channel, message),
-            SongEvent::SysEx(handle) => {
-                if let Some(bytes) = self.pool.get(handle) {
-                    synth.apply(SynthEvent::SysEx(bytes));
+            SongEvent::Midi {
+                port,
+                channel,
+                message,
+            } => {
+                self.play_midi(synth, port % PORTS as u8, channel, message);
+            }
+            SongEvent::SysEx { port, handle } => {
+                let port = port % PORTS as u8;
+                if let Some(data) = self.pool.get(handle) {
+                    synth.apply(SynthEvent::SysEx { port, data });
                 }
                 let _ = self.pool.free(handle);
             }
@@ -446,7 +480,7 @@ impl<
             .saturating_add(tl.saturating_sub(self.song_base.0))
     }
 
-    fn play_midi(&mut self, synth: &mut impl Synth, channel: u4, message: MidiMessage) {
+    fn play_midi(&mut self, synth: &mut impl Synth, port: u8, channel: u4, message: MidiMessage) {
         match message {
             MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
                 if !self.audible(channel) {
@@ -456,8 +490,8 @@ impl<
                     self.stats.notes_out_of_range += 1;
                     return;
                 };
-                match self.notes.note_on(channel, key.as_int(), sent) {
-                    Ok(Some(previous)) => note_off(synth, channel, previous),
+                match self.notes.note_on(port, channel, key.as_int(), sent) {
+                    Ok(Some(previous)) => note_off(synth, port, channel, previous),
                     Ok(None) => {}
                     Err(NotesFull) => {
                         self.stats.notes_over_capacity += 1;
@@ -468,10 +502,14 @@ impl<
                     key: u7::new(sent),
                     vel,
                 };
-                synth.apply(SynthEvent::Midi { channel, message });
+                synth.apply(SynthEvent::Midi {
+                    port,
+                    channel,
+                    message,
+                });
             }
             MidiMessage::NoteOn { key, vel } | MidiMessage::NoteOff { key, vel } => {
-                if let Some(sent) = self.notes.note_off(channel, key.as_int()) {
+                if let Some(sent) = self.notes.note_off(port, channel, key.as_int()) {
                     let message = match message {
                         MidiMessage::NoteOn { .. } => MidiMessage::NoteOn {
                             key: u7::new(sent),
@@ -482,16 +520,24 @@ impl<
                             vel,
                         },
                     };
-                    synth.apply(SynthEvent::Midi { channel, message });
+                    synth.apply(SynthEvent::Midi {
+                        port,
+                        channel,
+                        message,
+                    });
                 }
             }
             MidiMessage::Aftertouch { key, vel } => {
-                if let Some(sent) = self.notes.sent_key(channel, key.as_int()) {
+                if let Some(sent) = self.notes.sent_key(port, channel, key.as_int()) {
                     let message = MidiMessage::Aftertouch {
                         key: u7::new(sent),
                         vel,
                     };
-                    synth.apply(SynthEvent::Midi { channel, message });
+                    synth.apply(SynthEvent::Midi {
+                        port,
+                        channel,
+                        message,
+                    });
                 }
             }
             MidiMessage::Controller { controller, .. }
@@ -499,10 +545,18 @@ impl<
             {
                 // All sound/notes off and the mode messages (which imply all
                 // notes off): the file silenced the channel itself.
-                self.notes.forget_channel(channel);
-                synth.apply(SynthEvent::Midi { channel, message });
+                self.notes.forget_channel(port, channel);
+                synth.apply(SynthEvent::Midi {
+                    port,
+                    channel,
+                    message,
+                });
             }
-            _ => synth.apply(SynthEvent::Midi { channel, message }),
+            _ => synth.apply(SynthEvent::Midi {
+                port,
+                channel,
+                message,
+            }),
         }
     }
 
@@ -515,16 +569,20 @@ impl<
     }
 }
 
-fn note_off(synth: &mut impl Synth, channel: u4, key: u8) {
+fn note_off(synth: &mut impl Synth, port: u8, channel: u4, key: u8) {
     let message = MidiMessage::NoteOff {
         key: u7::new(key & 0x7F),
         vel: u7::new(0),
     };
-    synth.apply(SynthEvent::Midi { channel, message });
+    synth.apply(SynthEvent::Midi {
+        port,
+        channel,
+        message,
+    });
 }
 
 fn free_payload<const B: usize, const BB: usize>(pool: &mut EventPool<B, BB>, item: SongEvent) {
-    if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = item {
+    if let SongEvent::SysEx { handle: h, .. } | SongEvent::Text(_, h) = item {
         let _ = pool.free(h);
     }
 }

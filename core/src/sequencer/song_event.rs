@@ -35,13 +35,21 @@ pub enum TextKind {
 pub enum SongEvent {
     /// A channel message for the synth.
     Midi {
+        /// The output port (the track's `FF 21` port, folded into the
+        /// feed's port count: 0 with one output).
+        port: u8,
         /// Channel 0–15.
         channel: u4,
         /// The message.
         message: MidiMessage,
     } = 1,
     /// A system exclusive message in the pool (bytes after `F0`).
-    SysEx(PoolHandle),
+    SysEx {
+        /// The output port, as for [`SongEvent::Midi`].
+        port: u8,
+        /// The message's bytes in the pool.
+        handle: PoolHandle,
+    },
     /// A tempo change at `tick` (for the position clock).
     Tempo {
         /// Microseconds per quarter note.

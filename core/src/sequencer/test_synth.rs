@@ -17,6 +17,8 @@ pub(super) struct LogSynth {
     pub(super) log: Vec<(u64, u8, MidiMessage)>,
     /// Sysex messages applied.
     pub(super) sysex: usize,
+    /// The port of each entry of `log`.
+    pub(super) ports: Vec<u8>,
 }
 
 impl LogSynth {
@@ -47,10 +49,15 @@ impl LogSynth {
 impl Synth for LogSynth {
     fn apply(&mut self, event: SynthEvent<'_>) {
         match event {
-            SynthEvent::Midi { channel, message } => {
+            SynthEvent::Midi {
+                port,
+                channel,
+                message,
+            } => {
                 self.log.push((self.frame, channel.as_int(), message));
+                self.ports.push(port);
             }
-            SynthEvent::SysEx(_) => self.sysex += 1,
+            SynthEvent::SysEx { .. } => self.sysex += 1,
             // A marker, not a message (the transport tests check jumps).
             SynthEvent::Jump { .. } => {}
         }
@@ -67,6 +74,7 @@ impl Synth for LogSynth {
 /// `channel`, as a song event.
 pub(super) fn note(channel: u8, key: u8, vel: u8) -> super::SongEvent {
     super::SongEvent::Midi {
+        port: 0,
         channel: u4::new(channel),
         message: MidiMessage::NoteOn {
             key: u7::new(key),

@@ -1,5 +1,5 @@
 //! A reader's saved position between two events (for A–B loops): each
-//! track's cursor state and the merge heap. Copying it is real-time safe.
+//! track's cursor state (with its `FF 21` port) and the merge heap. Copying it is real-time safe.
 
 use super::merge_heap::MergeHeap;
 
@@ -19,6 +19,8 @@ pub(super) struct TrackMark {
     pub(super) tick: u64,
     pub(super) event_offset: u64,
     pub(super) running_status: u8,
+    /// The track's port (`FF 21`) at the checkpoint.
+    pub(super) port: u8,
     pub(super) ended: bool,
 }
 
@@ -30,6 +32,7 @@ impl<const TRACKS: usize> ReaderCheckpoint<TRACKS> {
             tick: 0,
             event_offset: 0,
             running_status: 0,
+            port: 0,
             ended: true,
         }; TRACKS],
         heap: MergeHeap::EMPTY,

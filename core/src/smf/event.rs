@@ -1,5 +1,5 @@
 //! Events as the reader yields them: midly's vocabulary plus the absolute
-//! tick and the track they came from.
+//! tick, the track they came from and that track's port (`FF 21`).
 //!
 //! *Real-time*: plain data; decoding a meta event is a bounded `match`.
 
@@ -14,6 +14,11 @@ pub struct Event<'a> {
     pub tick: u64,
     /// Track index in file order.
     pub track: u16,
+    /// The track's MIDI port: set by the track's last port-number meta
+    /// event (`FF 21`, 0–127) before this event, 0 until one comes. A
+    /// player with several outputs sends the event to output
+    /// `port % outputs` (as aplaymidi does).
+    pub port: u8,
     /// The event, borrowing sysex and meta payloads from the reader.
     pub kind: TrackEventKind<'a>,
 }

@@ -296,6 +296,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                 tick: c.tick,
                 event_offset: c.event_offset,
                 running_status: c.running_status,
+                port: c.port,
                 ended: !c.live,
             };
         }
@@ -316,6 +317,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
             c.tick = mark.tick;
             c.event_offset = mark.event_offset;
             c.running_status = mark.running_status;
+            c.port = mark.port;
             c.live = !mark.ended;
         }
         self.heap = cp.heap;
@@ -482,6 +484,14 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                         };
                         self.report(kind, t, offset, Severity::EventSkipped, true);
                     }
+                    if let Body::Meta { kind: 0x21, len } = body
+                        && let Some(&port) = self.payload.get(..len).and_then(<[u8]>::first)
+                        && let Some(c) = self.cursors.get_mut(t)
+                    {
+                        // The track's port from here on (as aplaymidi reads it).
+                        c.port = port & 0x7F;
+                    }
+                    let port = self.cursors.get(t).map_or(0, |c| c.port);
                     if let Body::Meta { kind: 0x2F, .. } = body {
                         let after = self.cursors.get(t).map_or(0, TrackCursor::remaining);
                         if after > 0 {
@@ -516,6 +526,7 @@ impl<S: ByteSource, const TRACKS: usize, const WINDOW: usize, const PAYLOAD: usi
                     return Ok(Some(Event {
                         tick,
                         track: t as u16,
+                        port,
                         kind,
                     }));
                 }
@@ -630,6 +641,43 @@ mod tests {
         assert!(reader.restore(&cp));
         assert_eq!(merged(&mut reader), rest);
         assert!(!reader.restore(&super::ReaderCheckpoint::EMPTY));
+    }
+
+    #[test]
+    fn each_track_keeps_its_port_through_checkpoints_and_rewinds() {
+        // Track 0: note 1, FF 21 02, note 2, note 6, FF 21 03, note 3.
+        // Track 1 never says: port 0.
+        let t0 = [
+            1, 0x90, 1, 1, 0, 0xFF, 0x21, 1, 2, 1, 0x90, 2, 1, 1, 0x90, 6, 1, 0, 0xFF, 0x21, 1, 3,
+            8, 0x90, 3, 1, 0, 0xFF, 0x2F, 0,
+        ];
+        let t1 = notes(&[(2, 4), (2, 5)]);
+        let file = smf(1, &[&t0, &t1]);
+        let mut reader = Small::open(SliceSource::new(&file), ReaderOptions::STRICT).unwrap();
+        let ports = |reader: &mut Small<'_>| {
+            let mut out = Vec::new();
+            while let Some(ev) = reader.next_event().expect("no error") {
+                if let TrackEventKind::Midi { message, .. } = ev.kind
+                    && let midly::MidiMessage::NoteOn { key, .. } = message
+                {
+                    out.push((key.as_int(), ev.port));
+                }
+            }
+            out
+        };
+        let whole = ports(&mut reader);
+        assert_eq!(whole, [(1, 0), (2, 2), (4, 0), (6, 2), (5, 0), (3, 3)]);
+        reader.rewind().unwrap();
+        for _ in 0..3 {
+            reader.next_event().unwrap(); // note 1, FF 21 02, note 2
+        }
+        let cp = reader.checkpoint();
+        assert_eq!(ports(&mut reader), whole[2..]);
+        // Track 0 ended on port 3: the checkpoint brings back port 2.
+        assert!(reader.restore(&cp));
+        assert_eq!(ports(&mut reader), whole[2..]);
+        reader.rewind().unwrap();
+        assert_eq!(ports(&mut reader), whole, "back to port 0");
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub(crate) struct TrackCursor<const WINDOW: usize> {
     pub(crate) end: u64,
     /// Status byte in effect for running status (0 = none).
     pub(crate) running_status: u8,
+    /// The track's MIDI port: the last port-number meta event (`FF 21`)
+    /// of the track read so far, 0 before one (kept with the running
+    /// status: it fits the struct's padding, so it costs no RAM).
+    pub(crate) port: u8,
     /// Absolute tick of the pending event (valid while `live`).
     pub(crate) tick: u64,
     /// Absolute offset of the pending event's status byte (for errors).
@@ -52,6 +56,7 @@ impl<const WINDOW: usize> TrackCursor<WINDOW> {
         start: 0,
         end: 0,
         running_status: 0,
+        port: 0,
         tick: 0,
         event_offset: 0,
         live: false,
@@ -65,6 +70,7 @@ impl<const WINDOW: usize> TrackCursor<WINDOW> {
         self.win_len = 0;
         self.idx = 0;
         self.running_status = 0;
+        self.port = 0;
         self.tick = 0;
         self.event_offset = start;
         self.live = true;

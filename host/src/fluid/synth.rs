@@ -5,6 +5,16 @@
 //! handled by FluidSynth itself), and renders float stereo into
 //! caller-owned buffers with `fluid_synth_write_float`.
 //!
+//! Ports: FluidSynth has one set of 16 channels (its default
+//! `synth.midi-channels`), and `fluidsynth -F` ignores a file's
+//! port-number meta event (`FF 21`: its MIDI file reader,
+//! `src/midi/fluid_midi.c`, has no case for it and skips it). This synth
+//! ignores [`SynthEvent`]s' port likewise, and the host sequences for it
+//! with one port (`render`'s sequencer has `PORTS` = 1, `play` sets its
+//! feed to one with `Feed::set_ports`), so every track plays on the
+//! same 16 channels and the chase keeps one state per channel, as before
+//! ports existed: renders are bit-identical to those without ports.
+//!
 //! FluidSynth's API lock is turned off (`synth.threadsafe-api = 0`): the
 //! synth is only ever used by one thread at a time (the render loop or the
 //! audio thread), so no call takes a mutex. FluidSynth's log messages are
@@ -283,7 +293,13 @@ impl Synth for FluidSynth {
         // returns FLUID_FAILED for bad ones (ignored: the file said it).
         unsafe {
             match event {
-                SynthEvent::Midi { channel, message } => {
+                // FluidSynth has one set of 16 channels and ignores the
+                // port, as `fluidsynth -F` does with FF 21 (its MIDI file
+                // reader skips that meta event); the host gives its feed
+                // one port, so every event is on port 0 anyway.
+                SynthEvent::Midi {
+                    channel, message, ..
+                } => {
                     let ch = c_int::from(channel.as_int());
                     match message {
                         MidiMessage::NoteOn { key, vel } => {
@@ -327,7 +343,7 @@ impl Synth for FluidSynth {
                 }
                 // The chase that follows restores the state.
                 SynthEvent::Jump { .. } => {}
-                SynthEvent::SysEx(data) => {
+                SynthEvent::SysEx { data, .. } => {
                     // FluidSynth wants the bytes between F0 and F7.
                     let body = data.strip_suffix(&[0xF7]).unwrap_or(data);
                     if !body.is_empty() && body.len() <= c_int::MAX as usize {

@@ -19,7 +19,7 @@ use super::realtime::alsa_output::{AlsaOutput, Negotiated, PcmFormat};
 use super::realtime::seq_output::{SeqState, SeqSynth};
 use crate::capacities::HostPlayer;
 use crate::cli::{PlayArgs, ResetChoice};
-use crate::exit::HostError;
+use crate::exit::{HostError, Kind};
 use crate::fluid::FluidSynth;
 use crate::seq::client::SeqClient;
 use crate::seq::reset::{ResetPlan, is_reset};
@@ -56,6 +56,17 @@ impl Sound {
     pub fn open(args: &PlayArgs) -> Result<(Self, Negotiated), HostError> {
         let rate = args.synth.rate;
         if !args.port.is_empty() {
+            if args.port.len() > crate::capacities::PORTS {
+                return Err(HostError::new(
+                    Kind::Usage,
+                    "--port",
+                    format!(
+                        "{} ports given, at most {} are played to",
+                        args.port.len(),
+                        crate::capacities::PORTS
+                    ),
+                ));
+            }
             let client = SeqClient::open(&args.port)?;
             let period = args.period as usize;
             let neg = Negotiated {
@@ -67,7 +78,7 @@ impl Sound {
             let plan = ResetPlan::new(args.reset, false);
             let seq = SeqDevice {
                 client,
-                state: Box::new(RefCell::new(SeqState::new(plan))),
+                state: Box::new(RefCell::new(SeqState::new(plan, args.port.len()))),
                 reset: args.reset,
                 sysex_delay_ms: args.sysex_delay,
             };

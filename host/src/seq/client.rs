@@ -155,7 +155,7 @@ impl SeqClient {
     }
 
     /// Queues a channel message for destination `port` (an index into the
-    /// `--port` list, clamped) at queue time `at_ns`; `None` sends it now.
+    /// `--port` list, modulo its length) at queue time `at_ns`; `None` sends it now.
     ///
     /// # Errors
     /// The errno of a failed write (the port or the sequencer is gone).
@@ -194,8 +194,10 @@ impl SeqClient {
         self.seq.drain_output().map(|_| ()).map_err(|e| e.errno())
     }
 
+    /// The `port`-th destination, as aplaymidi picks it (`port % count`;
+    /// the feed has folded the file's ports already).
     fn dest(&self, port: u8) -> Addr {
-        let i = usize::from(port).min(self.dests.len().saturating_sub(1));
+        let i = usize::from(port) % self.dests.len().max(1);
         self.dests.get(i).map(PortEntry::addr).unwrap_or_default()
     }
 

@@ -6,7 +6,11 @@
 //! seq-check record PORT OUT [READY]   subscribe to PORT (e.g. 14:0), write each event that
 //!                                     arrives as "MICROSECONDS<TAB>EVENT" to OUT until SIGTERM/SIGINT
 //!                                     (READY is created once subscribed)
-//! seq-check expect DUMP               `host dump` output -> the EVENT lines a receiver should see
+//! seq-check receive NAME OUT [READY]  create a port NAME that takes events (`host play --port NAME`)
+//!                                     and write what arrives to OUT as `record` does
+//! seq-check expect DUMP [N COUNT]     `host dump` output -> the EVENT lines a receiver should see
+//!                                     (with N and COUNT: the receiver given N-th of COUNT ports:
+//!                                     the events whose `port P` column has P % COUNT == N)
 //! seq-check events RECORD             a record's EVENT column
 //! seq-check timing RECORD DUMP        error of each arrival against its intended time (the dump's
 //!                                     seconds), after removing the median offset: n, p50, p99, max (µs)
@@ -38,14 +42,27 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = match a.as_slice() {
-        ["record", port, out] => record(port, out, None),
-        ["record", port, out, ready] => record(port, out, Some(ready)),
+        ["record", port, out] => record(Source::Subscribe(port), out, None),
+        ["record", port, out, ready] => record(Source::Subscribe(port), out, Some(ready)),
+        ["receive", name, out] => record(Source::OwnPort(name), out, None),
+        ["receive", name, out, ready] => record(Source::OwnPort(name), out, Some(ready)),
         ["expect", dump] => read(dump).map(|d| {
             for (_, e) in expected(&d) {
                 println!("{e}");
             }
             true
         }),
+        ["expect", dump, n, count] => {
+            let (Ok(n), Ok(count)) = (n.parse::<u32>(), count.parse::<u32>()) else {
+                return ExitCode::from(2);
+            };
+            read(dump).map(|d| {
+                for (_, e) in expected_at(&d, n, count.max(1)) {
+                    println!("{e}");
+                }
+                true
+            })
+        }
         ["events", rec] => read(rec).map(|r| {
             for (_, e) in recorded(&r) {
                 println!("{e}");
@@ -54,7 +71,7 @@ fn main() -> ExitCode {
         }),
         ["timing", rec, dump] => timing(rec, dump),
         ["balance", rec] => read(rec).map(|r| balance(&r)),
-        _ => Err("usage: seq-check record PORT OUT [READY] | expect DUMP | events RECORD | timing RECORD DUMP | balance RECORD".into()),
+        _ => Err("usage: seq-check record PORT OUT [READY] | receive NAME OUT [READY] | expect DUMP [N COUNT] | events RECORD | timing RECORD DUMP | balance RECORD".into()),
     };
     match r {
         Ok(true) => ExitCode::SUCCESS,
@@ -70,10 +87,15 @@ fn read(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))
 }
 
-fn record(port: &str, out: &str, ready: Option<&str>) -> Result<bool, String> {
-    let src: Addr = port
-        .parse()
-        .map_err(|_| format!("{port}: not CLIENT:PORT"))?;
+/// Where a recorder's events come from.
+enum Source<'a> {
+    /// What a port (`CLIENT:PORT`) sends, with arrival times.
+    Subscribe(&'a str),
+    /// What is sent to our own port of this name (times: the sender's).
+    OwnPort(&'a str),
+}
+
+fn record(source: Source<'_>, out: &str, ready: Option<&str>) -> Result<bool, String> {
     fn err(what: &str) -> impl Fn(alsa::Error) -> String + '_ {
         move |e| format!("{what}: {e}")
     }
@@ -81,28 +103,37 @@ fn record(port: &str, out: &str, ready: Option<&str>) -> Result<bool, String> {
     seq.set_client_name(&CString::new("seq-check").unwrap_or_default())
         .map_err(err("name"))?;
     let me = seq.client_id().map_err(err("client id"))?;
+    let port_name = match source {
+        Source::Subscribe(_) => "record",
+        Source::OwnPort(name) => name,
+    };
     let my_port = seq
         .create_simple_port(
-            &CString::new("record").unwrap_or_default(),
+            &CString::new(port_name).map_err(|_| format!("{port_name}: not a port name"))?,
             PortCap::WRITE | PortCap::SUBS_WRITE,
             PortType::MIDI_GENERIC | PortType::APPLICATION,
         )
         .map_err(err("create port"))?;
-    let queue = seq.alloc_queue().map_err(err("alloc queue"))?;
-    let sub = PortSubscribe::empty().map_err(err("subscribe"))?;
-    sub.set_sender(src);
-    sub.set_dest(Addr {
-        client: me,
-        port: my_port,
-    });
-    sub.set_queue(queue);
-    sub.set_time_update(true);
-    sub.set_time_real(true);
-    seq.subscribe_port(&sub)
-        .map_err(err(&format!("subscribe to {port}")))?;
-    seq.control_queue(queue, EventType::Start, 0, None)
-        .map_err(err("start queue"))?;
-    seq.drain_output().map_err(err("drain"))?;
+    if let Source::Subscribe(port) = source {
+        let src: Addr = port
+            .parse()
+            .map_err(|_| format!("{port}: not CLIENT:PORT"))?;
+        let queue = seq.alloc_queue().map_err(err("alloc queue"))?;
+        let sub = PortSubscribe::empty().map_err(err("subscribe"))?;
+        sub.set_sender(src);
+        sub.set_dest(Addr {
+            client: me,
+            port: my_port,
+        });
+        sub.set_queue(queue);
+        sub.set_time_update(true);
+        sub.set_time_real(true);
+        seq.subscribe_port(&sub)
+            .map_err(err(&format!("subscribe to {port}")))?;
+        seq.control_queue(queue, EventType::Start, 0, None)
+            .map_err(err("start queue"))?;
+        seq.drain_output().map_err(err("drain"))?;
+    }
     // SAFETY: the handler only stores to an atomic.
     unsafe {
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
@@ -164,10 +195,24 @@ fn describe(ev: &alsa::seq::Event<'_>) -> Option<String> {
 
 /// `(seconds, EVENT)` for each line of `host dump` a receiver sees.
 fn expected(dump: &str) -> Vec<(f64, String)> {
+    expected_at(dump, 0, 1)
+}
+
+/// `(seconds, EVENT)` for each line of `host dump` that the `n`-th of
+/// `count` ports receives: the dump's fifth column `port P` (none: 0) as
+/// `host play --port` routes it, `P % count`.
+fn expected_at(dump: &str, n: u32, count: u32) -> Vec<(f64, String)> {
     dump.lines()
         .filter_map(|line| {
-            let mut cols = line.splitn(4, '\t');
+            let mut cols = line.split('\t');
             let (_, secs, _, ev) = (cols.next()?, cols.next()?, cols.next()?, cols.next()?);
+            let port = match cols.next() {
+                Some(p) => p.strip_prefix("port ")?.parse::<u32>().ok()?,
+                None => 0,
+            };
+            if port % count != n {
+                return None;
+            }
             Some((secs.parse().ok()?, canonical(ev)?))
         })
         .collect()
@@ -305,6 +350,24 @@ mod tests {
                 "off 1 60 0"
             ]
         );
+    }
+
+    #[test]
+    fn a_port_gets_the_events_of_its_tracks() {
+        let dump = "0\t0.000000\t0\tprogram ch 1 5\n\
+                    0\t0.000000\t1\tmidi-port 1\n\
+                    0\t0.000000\t1\tprogram ch 1 48\tport 1\n\
+                    0\t0.000000\t2\tprogram ch 1 7\tport 3\n\
+                    5\t0.005000\t0\tnote-on ch 1 C4 (60) vel 100\n";
+        let at = |n, count| -> Vec<String> {
+            expected_at(dump, n, count)
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect()
+        };
+        assert_eq!(at(0, 2), ["pc 1 5", "on 1 60 100"]);
+        assert_eq!(at(1, 2), ["pc 1 48", "pc 1 7"]);
+        assert_eq!(at(0, 1).len(), 4);
     }
 
     #[test]

@@ -242,7 +242,11 @@ fn open_song(song: &SongRun<'_>) -> Result<(AnyFeed, Scanned), HostError> {
         title,
         map: Arc::new(map),
     };
-    Ok((AnyFeed::open(input, strict, song.neg.rate)?, scanned))
+    let mut feed = AnyFeed::open(input, strict, song.neg.rate)?;
+    // `--port A,B`: a track's FF 21 port n plays on the (n % 2)-th; else
+    // (FluidSynth) every event on port 0.
+    feed.set_ports(song.args.port.len());
+    Ok((feed, scanned))
 }
 
 /// Where a song starts, stops and loops, from the options and the song's

@@ -6,20 +6,25 @@
 //! its [`QueueSink`].
 
 use smfplay_core::sequencer::{
-    Feed, FeedStats, LoopRange, MAX_FEED_EVENTS_PER_PERIOD, SeekPlan, SeekTarget,
+    CHASE_SYSEX_BYTES, Feed, FeedStats, LoopRange, MAX_FEED_EVENTS_PER_PERIOD, SeekPlan, SeekTarget,
 };
 use smfplay_core::smf::{Error, Header};
 
 use super::queue_sink::QueueSink;
-use crate::capacities::{PAYLOAD, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW};
+use crate::capacities::{
+    PAYLOAD, PORTS, STANDARD_TRACKS, STANDARD_WINDOW, WIDE_TRACKS, WIDE_WINDOW,
+};
 use crate::exit::HostError;
 use crate::midi_input::{MidiInput, MidiSource};
 use crate::opening::open_by_width;
 
-/// Feed capacities for ordinary files (as the host's `AnySequencer`).
-pub type StandardFeed = Feed<MidiSource, STANDARD_TRACKS, STANDARD_WINDOW, PAYLOAD>;
+/// Feed capacities for ordinary files (as the host's `AnySequencer`, with
+/// [`PORTS`] ports for `play --port`).
+pub type StandardFeed =
+    Feed<MidiSource, STANDARD_TRACKS, STANDARD_WINDOW, PAYLOAD, 1, CHASE_SYSEX_BYTES, PORTS>;
 /// Feed capacities for files with more than 1 024 tracks.
-pub type WideFeed = Feed<MidiSource, WIDE_TRACKS, WIDE_WINDOW, PAYLOAD>;
+pub type WideFeed =
+    Feed<MidiSource, WIDE_TRACKS, WIDE_WINDOW, PAYLOAD, 1, CHASE_SYSEX_BYTES, PORTS>;
 
 /// An opened song feed.
 pub enum AnyFeed {
@@ -51,13 +56,16 @@ impl AnyFeed {
                 // build the feed (7.7 MB for the standard capacities) on
                 // this thread's stack and copy it into the box, touching
                 // ~23 MB, ~5 600 page faults at every song's start.
+                // One port until `set_ports` says more (FluidSynth's case).
                 Ok(if wide {
                     let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
                     feed.reopen(options, rate)?;
+                    feed.set_ports(1);
                     AnyFeed::Wide(feed)
                 } else {
                     let mut feed = Box::write(Box::new_uninit(), Feed::new(source));
                     feed.reopen(options, rate)?;
+                    feed.set_ports(1);
                     AnyFeed::Standard(feed)
                 })
             },
@@ -86,6 +94,12 @@ impl AnyFeed {
     /// it (see the core's `Feed::set_loop_range`).
     pub fn set_loop_range(&mut self, range: Option<LoopRange>) -> bool {
         each!(self, f => f.set_loop_range(range))
+    }
+
+    /// Routes the song to `outputs` ports (`--port`'s count; 1 for
+    /// FluidSynth): see the core's `Feed::set_ports`.
+    pub fn set_ports(&mut self, outputs: usize) {
+        each!(self, f => f.set_ports(outputs))
     }
 
     /// Loop turns before the song plays on (0: forever).

@@ -274,6 +274,10 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                     // --end: from this frame on, the song's end.
                     self.player.pause(&mut synth);
                     lift_pedals(&mut synth);
+                    // A paused player, as for a pause: an external synth
+                    // lifts the pedals the file holds on every port (the
+                    // line above reaches port 0; FluidSynth does nothing).
+                    synth.inner_mut().paused(true);
                     if self.tail_start.get().is_none() {
                         self.tail_start.set(Some(period_start + split as u64));
                     }
@@ -487,7 +491,7 @@ impl<'a, 'q, S: SynthControl, O: Output, C: WorkClock> Engine<'a, 'q, S, O, C> {
                     mut item,
                     payload,
                 } => {
-                    if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = &mut item {
+                    if let SongEvent::SysEx { handle: h, .. } | SongEvent::Text(_, h) = &mut item {
                         let len = usize::from(payload).min(self.scratch.len());
                         for b in &mut self.scratch[..len] {
                             *b = self.q.bytes.dequeue().unwrap_or(0);

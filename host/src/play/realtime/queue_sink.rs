@@ -72,7 +72,7 @@ impl EventSink for QueueSink<'_> {
             return Err(Full(item));
         }
         let mut payload = 0u16;
-        if let SongEvent::SysEx(h) | SongEvent::Text(_, h) = item {
+        if let SongEvent::SysEx { handle: h, .. } | SongEvent::Text(_, h) = item {
             let Some(bytes) = self.staging.get(h) else {
                 return Err(Full(item));
             };

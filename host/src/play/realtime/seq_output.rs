@@ -35,6 +35,13 @@
 //! last event before the final note-offs and All Notes Off / All Sound Off,
 //! which go out at once.
 //!
+//! Several ports (`--port A,B`): the feed has put each event on its track's
+//! port (`FF 21`, folded as `port % count`, aplaymidi's rule), and the
+//! player releases notes on the port they sound on; [`SeqState`] keeps
+//! what each port has been told (sounding notes, pedals, channels used), so
+//! pause, stop and the final all-off reach every port used, and the
+//! `--reset` goes to every port.
+//!
 //! After a SysEx message the next event is timestamped `--sysex-delay` ms
 //! later at least (an MT-32 needs time after its resets); times after that
 //! are kept, so later events are held back at most by the delay.
@@ -56,6 +63,7 @@ use smfplay_core::synth::{Synth, SynthEvent};
 use super::alsa_output::{Lost, Output, Samples};
 use super::seq_pacer::{Pacer, now_ns, sleep_until_ns};
 use super::synth_control::SynthControl;
+use crate::capacities::PORTS;
 use crate::release_tail::VoiceCount;
 use crate::seq::client::SeqClient;
 use crate::seq::reset::ResetPlan;
@@ -70,23 +78,27 @@ pub const SYSEX_BYTES: usize = 256 * 1024;
 /// sostenuto, soft.
 const PEDALS: [u8; 3] = [64, 66, 67];
 
-/// A message noted for the current period.
+/// A message noted for the current period, for a port (an index into the
+/// `--port` list).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Pending {
     Midi {
         frame: u32,
+        port: u8,
         channel: u4,
         message: MidiMessage,
     },
     SysEx {
         frame: u32,
+        port: u8,
         start: u32,
         len: u32,
     },
 }
 
-/// What the synth side notes and the output side sends, and what the
-/// external synth has been told (sounding notes, pedals, channels used).
+/// What the synth side notes and the output side sends, and what each
+/// external synth has been told (sounding notes, pedals, channels used),
+/// per port.
 pub struct SeqState {
     pending: Vec<Pending>,
     bytes: Vec<u8>,
@@ -94,70 +106,82 @@ pub struct SeqState {
     frame: u32,
     /// Messages that did not fit in a period's list.
     dropped: u64,
-    /// Channels that got any message (bit n = channel n).
-    used: u16,
-    /// Sounding keys per channel, as sent.
-    notes: [u128; 16],
-    /// Pedal values as the file left them, per channel ([`PEDALS`] order).
-    pedals: [[u8; 3]; 16],
+    /// Ports given (`--port`'s count, 1..=[`PORTS`]): resets go to each.
+    outputs: u8,
+    /// Channels that got any message, per port (bit n = channel n).
+    used: [u16; PORTS],
+    /// Sounding keys per port and channel, as sent.
+    notes: [[u128; 16]; PORTS],
+    /// Pedal values as the file left them, per port and channel
+    /// ([`PEDALS`] order).
+    pedals: [[[u8; 3]; 16]; PORTS],
     reset: ResetPlan,
 }
 
 impl SeqState {
-    /// Empty, with its lists sized once.
-    pub fn new(reset: ResetPlan) -> Self {
+    /// Empty, with its lists sized once, for `outputs` ports.
+    pub fn new(reset: ResetPlan, outputs: usize) -> Self {
         Self {
             pending: Vec::with_capacity(PENDING_CAPACITY),
             bytes: Vec::with_capacity(SYSEX_BYTES),
             frame: 0,
             dropped: 0,
-            used: 0,
-            notes: [0; 16],
-            pedals: [[0; 3]; 16],
+            outputs: outputs.clamp(1, PORTS) as u8,
+            used: [0; PORTS],
+            notes: [[0; 16]; PORTS],
+            pedals: [[[0; 3]; 16]; PORTS],
             reset,
         }
     }
 
     /// A new song: nothing sounds, no channel used yet, and the start
-    /// reset (if any) goes first.
+    /// reset (if any) goes first, to every port.
     pub fn begin_song(&mut self, reset: ResetPlan) {
         self.pending.clear();
         self.bytes.clear();
         self.frame = 0;
-        self.used = 0;
-        self.notes = [0; 16];
-        self.pedals = [[0; 3]; 16];
+        self.used = [0; PORTS];
+        self.notes = [[0; 16]; PORTS];
+        self.pedals = [[[0; 3]; 16]; PORTS];
         self.reset = reset;
         if let Some(r) = reset.at_start {
-            self.note_sysex(r);
+            self.reset_every_port(r);
         }
     }
 
-    /// Notes sounding now (as sent).
+    /// Notes sounding now (as sent), on every port.
     pub fn sounding(&self) -> u32 {
-        self.notes.iter().map(|k| k.count_ones()).sum()
+        self.notes.iter().flatten().map(|k| k.count_ones()).sum()
     }
 
-    fn note_midi(&mut self, channel: u4, message: MidiMessage) {
+    fn reset_every_port(&mut self, reset: &[u8]) {
+        for port in 0..self.outputs {
+            self.note_sysex(port, reset);
+        }
+    }
+
+    fn note_midi(&mut self, port: u8, channel: u4, message: MidiMessage) {
         if self.pending.len() == self.pending.capacity() {
             self.dropped += 1;
             return;
         }
-        let ch = usize::from(channel.as_int());
-        self.used |= 1 << ch;
+        let port = port % self.outputs;
+        let (p, ch) = (usize::from(port), usize::from(channel.as_int()));
+        self.used[p] |= 1 << ch;
+        let notes = &mut self.notes[p][ch];
         match message {
             MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
-                self.notes[ch] |= 1 << key.as_int();
+                *notes |= 1 << key.as_int();
             }
             MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
-                self.notes[ch] &= !(1 << key.as_int());
+                *notes &= !(1 << key.as_int());
             }
             MidiMessage::Controller { controller, value } => match controller.as_int() {
-                120 | 123..=127 => self.notes[ch] = 0,
-                121 => self.pedals[ch] = [0; 3],
+                120 | 123..=127 => *notes = 0,
+                121 => self.pedals[p][ch] = [0; 3],
                 c => {
-                    if let Some(i) = PEDALS.iter().position(|&p| p == c) {
-                        self.pedals[ch][i] = value.as_int();
+                    if let Some(i) = PEDALS.iter().position(|&q| q == c) {
+                        self.pedals[p][ch][i] = value.as_int();
                     }
                 }
             },
@@ -165,12 +189,13 @@ impl SeqState {
         }
         self.pending.push(Pending::Midi {
             frame: self.frame,
+            port,
             channel,
             message,
         });
     }
 
-    fn note_sysex(&mut self, data: &[u8]) {
+    fn note_sysex(&mut self, port: u8, data: &[u8]) {
         let room = self.bytes.capacity() - self.bytes.len();
         if self.pending.len() == self.pending.capacity() || data.len() > room {
             self.dropped += 1;
@@ -180,27 +205,31 @@ impl SeqState {
         self.bytes.extend_from_slice(data);
         self.pending.push(Pending::SysEx {
             frame: self.frame,
+            port: port % self.outputs,
             start,
             len: data.len() as u32,
         });
     }
 
     /// Sends `value` (or the file's own, when `None`) for every pedal the
-    /// file holds down, without changing what is remembered.
+    /// file holds down on any port, without changing what is remembered.
     fn pedals_to(&mut self, value: Option<u8>) {
-        for ch in 0..16u8 {
-            for (i, &cc) in PEDALS.iter().enumerate() {
-                let held = self.pedals[usize::from(ch)][i];
-                if held >= 64 {
-                    let v = value.unwrap_or(held);
-                    self.pending.push_within_capacity_or_count(
-                        &mut self.dropped,
-                        Pending::Midi {
-                            frame: self.frame,
-                            channel: u4::new(ch),
-                            message: controller(cc, v),
-                        },
-                    );
+        for port in 0..self.outputs {
+            for ch in 0..16u8 {
+                for (i, &cc) in PEDALS.iter().enumerate() {
+                    let held = self.pedals[usize::from(port)][usize::from(ch)][i];
+                    if held >= 64 {
+                        let v = value.unwrap_or(held);
+                        self.pending.push_within_capacity_or_count(
+                            &mut self.dropped,
+                            Pending::Midi {
+                                frame: self.frame,
+                                port,
+                                channel: u4::new(ch),
+                                message: controller(cc, v),
+                            },
+                        );
+                    }
                 }
             }
         }
@@ -245,11 +274,15 @@ impl Synth for SeqSynth<'_> {
     fn apply(&mut self, event: SynthEvent<'_>) {
         let mut s = self.state.borrow_mut();
         match event {
-            SynthEvent::Midi { channel, message } => s.note_midi(channel, message),
-            SynthEvent::SysEx(data) => s.note_sysex(data),
+            SynthEvent::Midi {
+                port,
+                channel,
+                message,
+            } => s.note_midi(port, channel, message),
+            SynthEvent::SysEx { port, data } => s.note_sysex(port, data),
             SynthEvent::Jump { looped: false } => {
                 if let Some(r) = s.reset.at_seek {
-                    s.note_sysex(r);
+                    s.reset_every_port(r);
                 }
             }
             SynthEvent::Jump { looped: true } => {}
@@ -291,7 +324,7 @@ impl SynthControl for SeqSynth<'_> {
         // Sound Off on every channel used.
         let mut s = self.state.borrow_mut();
         s.pedals_to(Some(0));
-        s.pedals = [[0; 3]; 16];
+        s.pedals = [[[0; 3]; 16]; PORTS];
     }
 }
 
@@ -368,13 +401,18 @@ impl<'a> SeqOutput<'a> {
             let queue_time = Some(at.saturating_sub(self.queue_origin_ns));
             let sent = match *p {
                 Pending::Midi {
-                    channel, message, ..
-                } => self.client.send_midi(0, queue_time, channel, message),
-                Pending::SysEx { start, len, .. } => {
+                    port,
+                    channel,
+                    message,
+                    ..
+                } => self.client.send_midi(port, queue_time, channel, message),
+                Pending::SysEx {
+                    port, start, len, ..
+                } => {
                     let (start, len) = (start as usize, len as usize);
                     self.not_before_ns = at + self.sysex_delay_ns;
                     self.client
-                        .send_sysex(0, queue_time, &s.bytes[start..start + len])
+                        .send_sysex(port, queue_time, &s.bytes[start..start + len])
                 }
             };
             sent.map_err(Lost::Error)?;
@@ -387,28 +425,33 @@ impl<'a> SeqOutput<'a> {
 
     /// Waits for the queue's last event, then note-offs for every note
     /// still sounding and All Notes Off and All Sound Off on every channel
-    /// used, at once.
+    /// used, on every port, at once.
     fn silence(&mut self) {
         sleep_until_ns(self.last_due_ns + 1_000_000);
         let mut s = self.state.borrow_mut();
-        for ch in 0..16u8 {
-            let channel = u4::new(ch);
-            let keys = s.notes[usize::from(ch)];
-            for key in (0..128u8).filter(|&k| keys & (1 << k) != 0) {
-                let off = MidiMessage::NoteOff {
-                    key: u7::new(key),
-                    vel: u7::new(0),
-                };
-                let _ = self.client.send_midi(0, None, channel, off);
-            }
-            s.notes[usize::from(ch)] = 0;
-            if s.used & (1 << ch) != 0 {
-                for cc in [123, 120] {
-                    let _ = self.client.send_midi(0, None, channel, controller(cc, 0));
+        for port in 0..s.outputs {
+            let p = usize::from(port);
+            for ch in 0..16u8 {
+                let channel = u4::new(ch);
+                let keys = s.notes[p][usize::from(ch)];
+                for key in (0..128u8).filter(|&k| keys & (1 << k) != 0) {
+                    let off = MidiMessage::NoteOff {
+                        key: u7::new(key),
+                        vel: u7::new(0),
+                    };
+                    let _ = self.client.send_midi(port, None, channel, off);
+                }
+                s.notes[p][usize::from(ch)] = 0;
+                if s.used[p] & (1 << ch) != 0 {
+                    for cc in [123, 120] {
+                        let _ = self
+                            .client
+                            .send_midi(port, None, channel, controller(cc, 0));
+                    }
                 }
             }
         }
-        s.used = 0;
+        s.used = [0; PORTS];
         s.pending.clear();
         s.bytes.clear();
         s.frame = 0;
@@ -483,11 +526,24 @@ mod tests {
         }
     }
 
+    /// Applies a channel message on `port`.
+    fn midi(synth: &mut SeqSynth<'_>, port: u8, channel: u4, message: MidiMessage) {
+        synth.apply(SynthEvent::Midi {
+            port,
+            channel,
+            message,
+        });
+    }
+
     fn state_without_reset() -> RefCell<SeqState> {
-        RefCell::new(SeqState::new(ResetPlan::new(
-            Some(crate::cli::ResetChoice::None),
-            false,
-        )))
+        ports_without_reset(1)
+    }
+
+    fn ports_without_reset(outputs: usize) -> RefCell<SeqState> {
+        RefCell::new(SeqState::new(
+            ResetPlan::new(Some(crate::cli::ResetChoice::None), false),
+            outputs,
+        ))
     }
 
     fn frames_of(state: &RefCell<SeqState>) -> Vec<(u32, String)> {
@@ -497,13 +553,19 @@ mod tests {
             .map(|p| match *p {
                 Pending::Midi {
                     frame,
+                    port,
                     channel,
                     message,
-                } => (frame, format!("{} {message:?}", channel.as_int())),
-                Pending::SysEx { frame, start, len } => (
+                } => (frame, format!("{port}:{} {message:?}", channel.as_int())),
+                Pending::SysEx {
+                    frame,
+                    port,
+                    start,
+                    len,
+                } => (
                     frame,
                     format!(
-                        "sysex {:02X?}",
+                        "{port}: sysex {:02X?}",
                         &s.bytes[start as usize..(start + len) as usize]
                     ),
                 ),
@@ -517,34 +579,34 @@ mod tests {
         let mut synth = SeqSynth::new(&state);
         let (mut l, mut r) = ([1.0f32; 64], [1.0f32; 64]);
         synth.render(&mut l[..10], &mut r[..10]);
-        synth.apply(SynthEvent::Midi {
-            channel: u4::new(2),
-            message: on(60),
-        });
+        midi(&mut synth, 0, u4::new(2), on(60));
         synth.render(&mut l[10..], &mut r[10..]);
-        synth.apply(SynthEvent::SysEx(&[1, 2, 0xF7]));
+        synth.apply(SynthEvent::SysEx {
+            port: 0,
+            data: &[1, 2, 0xF7],
+        });
         assert!(l.iter().all(|&x| x == 0.0));
         let got = frames_of(&state);
         assert_eq!(got[0].0, 10);
-        assert_eq!(got[1], (64, "sysex [01, 02, F7]".to_string()));
+        assert_eq!(got[1], (64, "0: sysex [01, 02, F7]".to_string()));
         assert_eq!(synth.active_voices(), 1);
-        assert_eq!(state.borrow().used, 1 << 2);
+        assert_eq!(state.borrow().used[0], 1 << 2);
     }
 
     #[test]
     fn a_seek_sends_the_reset_and_a_loop_turn_does_not() {
-        let state = RefCell::new(SeqState::new(ResetPlan::new(
-            Some(crate::cli::ResetChoice::Gs),
-            false,
-        )));
+        let state = RefCell::new(SeqState::new(
+            ResetPlan::new(Some(crate::cli::ResetChoice::Gs), false),
+            1,
+        ));
         state.borrow_mut().begin_song(ResetPlan::new(None, false));
         // The start reset (GM: the file sends none).
-        assert_eq!(frames_of(&state)[0].1, "sysex [7E, 7F, 09, 01, F7]");
+        assert_eq!(frames_of(&state)[0].1, "0: sysex [7E, 7F, 09, 01, F7]");
         let mut synth = SeqSynth::new(&state);
         synth.apply(SynthEvent::Jump { looped: true });
         assert_eq!(frames_of(&state).len(), 1);
         synth.apply(SynthEvent::Jump { looped: false });
-        assert_eq!(frames_of(&state)[1].1, "sysex [7E, 7F, 09, 01, F7]");
+        assert_eq!(frames_of(&state)[1].1, "0: sysex [7E, 7F, 09, 01, F7]");
     }
 
     #[test]
@@ -552,31 +614,25 @@ mod tests {
         let state = state_without_reset();
         let mut synth = SeqSynth::new(&state);
         let ch = u4::new(0);
-        synth.apply(SynthEvent::Midi {
-            channel: ch,
-            message: controller(64, 127),
-        });
-        synth.apply(SynthEvent::Midi {
-            channel: ch,
-            message: controller(67, 10),
-        });
+        midi(&mut synth, 0, ch, controller(64, 127));
+        midi(&mut synth, 0, ch, controller(67, 10));
         state.borrow_mut().pending.clear();
         synth.paused(true);
         assert_eq!(
             frames_of(&state),
-            [(0, format!("0 {:?}", controller(64, 0)))]
+            [(0, format!("0:0 {:?}", controller(64, 0)))]
         );
         state.borrow_mut().pending.clear();
         synth.paused(false);
         assert_eq!(
             frames_of(&state),
-            [(0, format!("0 {:?}", controller(64, 127)))]
+            [(0, format!("0:0 {:?}", controller(64, 127)))]
         );
         state.borrow_mut().pending.clear();
         synth.stop_sound();
         assert_eq!(
             frames_of(&state),
-            [(0, format!("0 {:?}", controller(64, 0)))]
+            [(0, format!("0:0 {:?}", controller(64, 0)))]
         );
         // Lifted for good: a resume after a stop has nothing to put back.
         state.borrow_mut().pending.clear();
@@ -589,14 +645,67 @@ mod tests {
         let state = state_without_reset();
         let mut synth = SeqSynth::new(&state);
         for i in 0..PENDING_CAPACITY + 5 {
-            synth.apply(SynthEvent::Midi {
-                channel: u4::new(0),
-                message: on((i % 128) as u8),
-            });
+            midi(&mut synth, 0, u4::new(0), on((i % 128) as u8));
         }
         let s = state.borrow();
         assert_eq!(s.pending.len(), PENDING_CAPACITY);
         assert_eq!(s.pending.capacity(), PENDING_CAPACITY);
         assert_eq!(s.dropped, 5);
+    }
+
+    #[test]
+    fn each_port_keeps_its_own_notes_pedals_and_resets() {
+        let state = ports_without_reset(2);
+        state.borrow_mut().begin_song(ResetPlan::new(None, false));
+        // The start reset (GM) goes to both ports.
+        assert_eq!(
+            frames_of(&state),
+            [
+                (0, "0: sysex [7E, 7F, 09, 01, F7]".to_string()),
+                (0, "1: sysex [7E, 7F, 09, 01, F7]".to_string())
+            ]
+        );
+        state.borrow_mut().pending.clear();
+        let mut synth = SeqSynth::new(&state);
+        let ch = u4::new(0);
+        for port in [0, 1] {
+            synth.apply(SynthEvent::Midi {
+                port,
+                channel: ch,
+                message: on(60),
+            });
+        }
+        midi(&mut synth, 1, ch, controller(64, 127));
+        // Port 3 of two is port 1 (aplaymidi's `port % count`).
+        midi(&mut synth, 3, u4::new(4), on(62));
+        {
+            let s = state.borrow();
+            assert_eq!(s.notes[0][0], 1 << 60);
+            assert_eq!(s.notes[1][0], 1 << 60);
+            assert_eq!(s.notes[1][4], 1 << 62);
+            assert_eq!(s.used[..2], [1, 1 | 1 << 4]);
+        }
+        assert_eq!(synth.active_voices(), 3);
+        midi(
+            &mut synth,
+            0,
+            ch,
+            MidiMessage::NoteOff {
+                key: u7::new(60),
+                vel: u7::new(0),
+            },
+        );
+        assert_eq!(
+            state.borrow().notes[1][0],
+            1 << 60,
+            "port 1's note sounds on"
+        );
+        state.borrow_mut().pending.clear();
+        // Pause lifts the pedal where it is held: port 1 only.
+        synth.paused(true);
+        assert_eq!(
+            frames_of(&state),
+            [(0, format!("1:0 {:?}", controller(64, 0)))]
+        );
     }
 }
