@@ -127,14 +127,15 @@ impl StandInPolkit {
         _details: HashMap<String, String>,
         _flags: u32,
         _cancellation_id: String,
-    ) -> (bool, bool, HashMap<String, String>) {
+    ) -> ((bool, bool, HashMap<String, String>),) {
         let pid = subject
             .1
             .get("pid")
             .and_then(|v| u32::try_from(v).ok())
             .unwrap_or(0);
         self.calls.lock().unwrap().push((action_id, subject.0, pid));
-        (true, false, HashMap::new())
+        // One struct `(bba{ss})`, as polkit answers (rtkit reads a struct).
+        ((true, false, HashMap::new()),)
     }
 }
 

@@ -349,11 +349,11 @@ impl Log {
 }
 
 /// The audio thread's priority in the text report: "SCHED_FIFO 60",
-/// "SCHED_FIFO 20 (rtkit)" or "normal priority".
+/// "real-time 20 (rtkit)" or "normal priority".
 fn priority_words() -> String {
     use crate::play::realtime::scheduling;
     match scheduling::granted_by() {
-        Some("rtkit") => format!("SCHED_FIFO {} (rtkit)", scheduling::priority()),
+        Some("rtkit") => format!("real-time {} (rtkit)", scheduling::priority()),
         Some(_) => format!("SCHED_FIFO {}", scheduling::priority()),
         None => "normal priority".to_string(),
     }

@@ -1,6 +1,6 @@
 //! The rtkit client: asks `org.freedesktop.RealtimeKit1` (rtkit-daemon, as
 //! PipeWire and PulseAudio clients do) on the system D-Bus to make the
-//! audio thread `SCHED_FIFO` when the kernel refused it for want of an
+//! audio thread real-time when the kernel refused it `SCHED_FIFO` for want of an
 //! `RLIMIT_RTPRIO` (a desktop user, Raspberry Pi OS with PipeWire).
 //!
 //! It reads rtkit's `MaxRealtimePriority` and `RTTimeUSecMax`, asks for our
@@ -29,7 +29,7 @@ const SERVICE: &str = "org.freedesktop.RealtimeKit1";
 const PATH: &str = "/org/freedesktop/RealtimeKit1";
 const PROPERTIES: &str = "org.freedesktop.DBus.Properties";
 
-/// The longest wait for rtkit's answer (it asks polkit first).
+/// The longest wait for the bus and rtkit's answer (it asks polkit first).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The soft `RLIMIT_RTTIME` set (µs), for the warning when it was hit.
@@ -38,7 +38,10 @@ static SOFT_RTTIME_US: AtomicU64 = AtomicU64::new(0);
 /// What rtkit granted.
 #[derive(Debug, Clone, Copy)]
 pub struct Granted {
-    /// The `SCHED_FIFO` priority obtained.
+    /// The policy rtkit chose: `SCHED_RR` (rtkit-daemon's default) or
+    /// `SCHED_FIFO`.
+    pub policy: &'static str,
+    /// The real-time priority obtained.
     pub priority: u32,
     /// rtkit's `MaxRealtimePriority`.
     pub max_priority: u32,
@@ -63,11 +66,29 @@ pub fn soft_rttime_us() -> u64 {
     SOFT_RTTIME_US.load(Ordering::Relaxed)
 }
 
-/// Asks rtkit to make thread `tid` of this process `SCHED_FIFO` at
+/// Asks rtkit to make thread `tid` of this process real-time (rtkit picks
+/// the policy: `SCHED_RR` unless configured otherwise) at
 /// `wanted` (clamped to rtkit's maximum). The error says why not, in
 /// words for the warning ("no system bus at …", "rtkit-daemon not
 /// running …", "refused: …").
+///
+/// The request runs on a helper thread: a bus that accepts the connection
+/// but never answers (zbus bounds method calls, not the connection's
+/// handshake) costs the control thread [`TIMEOUT`], not the song.
 pub fn make_thread_realtime(tid: i32, wanted: u32) -> Result<Granted, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("rtkit".into())
+        .spawn(move || {
+            let _ = tx.send(request(tid, wanted));
+        })
+        .map_err(|e| format!("cannot start its thread ({e})"))?;
+    rx.recv_timeout(TIMEOUT)
+        .unwrap_or_else(|_| Err(format!("no answer on the system bus within {TIMEOUT:?}")))
+}
+
+/// The request itself (on the helper thread).
+fn request(tid: i32, wanted: u32) -> Result<Granted, String> {
     let conn = connection()?;
     let max_priority = property(&conn, "MaxRealtimePriority")?;
     let rttime_max = property(&conn, "RTTimeUSecMax")?;
@@ -90,13 +111,14 @@ pub fn make_thread_realtime(tid: i32, wanted: u32) -> Result<Granted, String> {
         &(pid as u64, tid as u64, priority),
     )
     .map_err(|e| format!("refused: {}", error_words(&e)))?;
-    match fifo_priority(tid) {
-        Some(p) if p > 0 => Ok(Granted {
+    match realtime_policy(tid) {
+        Some((policy, p)) if p > 0 => Ok(Granted {
+            policy,
             priority: p,
             max_priority,
             rttime_us,
         }),
-        _ => Err("it answered yes, but the thread is not SCHED_FIFO".to_string()),
+        _ => Err("it answered yes, but the thread is not real-time".to_string()),
     }
 }
 
@@ -157,17 +179,21 @@ fn limit_rttime(max_us: u64) -> Result<(u64, u64), String> {
     Ok((hard, soft))
 }
 
-/// The thread's `SCHED_FIFO` priority as the kernel reports it
+/// The thread's real-time policy and priority as the kernel reports them
 /// (`/proc/self/task/TID/stat`: `rt_priority` and `policy`, the 40th and
-/// 41st fields); `None` when it is not `SCHED_FIFO` or cannot be read.
-pub fn fifo_priority(tid: i32) -> Option<u32> {
+/// 41st fields); `None` when it is not real-time or cannot be read.
+pub fn realtime_policy(tid: i32) -> Option<(&'static str, u32)> {
     let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
     // After the command name, in parentheses, the third field is first.
     let rest = &stat[stat.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let rt_priority: u32 = fields.get(40 - 3)?.parse().ok()?;
-    let policy: u32 = fields.get(41 - 3)?.parse().ok()?;
-    (policy == libc::SCHED_FIFO as u32).then_some(rt_priority)
+    let policy: i32 = fields.get(41 - 3)?.parse().ok()?;
+    match policy {
+        libc::SCHED_FIFO => Some(("SCHED_FIFO", rt_priority)),
+        libc::SCHED_RR => Some(("SCHED_RR", rt_priority)),
+        _ => None,
+    }
 }
 
 /// The D-Bus error's name and text, when the error is one.

@@ -231,12 +231,23 @@ pub fn ask_rtkit_if_needed() {
         SCHED.store(REFUSED, Ordering::Release);
         return;
     }
+    // Installed before asking: rtkit's grant starts the RLIMIT_RTTIME count.
+    crate::play::control::signals::install_rttime_handler();
     match crate::play::control::rtkit::make_thread_realtime(tid, PRIORITY as u32) {
         Ok(granted) => {
             PRIORITY_NOW.store(granted.priority, Ordering::Relaxed);
-            DROPPED.store(false, Ordering::Relaxed);
-            crate::play::control::signals::install_rttime_handler();
+            if DROPPED.load(Ordering::Relaxed) {
+                // SIGXCPU came already.
+                PRIORITY_NOW.store(0, Ordering::Relaxed);
+            }
             *RTKIT_GRANT.lock().unwrap_or_else(|p| p.into_inner()) = granted.words();
+            *RTKIT_POLICY.lock().unwrap_or_else(|p| p.into_inner()) = granted.policy;
+            SCHED.store(BY_RTKIT, Ordering::Release);
+        }
+        // rtkit granted, and the thread reached the soft RLIMIT_RTTIME
+        // before the grant was read back: the drop warning says it.
+        Err(_) if DROPPED.load(Ordering::Relaxed) => {
+            PRIORITY_NOW.store(0, Ordering::Relaxed);
             SCHED.store(BY_RTKIT, Ordering::Release);
         }
         Err(why) => {
@@ -252,6 +263,8 @@ static RTKIT_REFUSED: AtomicBool = AtomicBool::new(false);
 
 /// How rtkit's grant is said by `--verbose` (control side).
 static RTKIT_GRANT: Mutex<String> = Mutex::new(String::new());
+/// The policy rtkit chose (`SCHED_RR` by default).
+static RTKIT_POLICY: Mutex<&str> = Mutex::new("");
 
 /// The soft and hard `RLIMIT_RTPRIO`, in words ("0", "0/95").
 fn rtprio_limit() -> String {
@@ -279,13 +292,17 @@ fn refusal() -> String {
 /// and atomics).
 pub fn drop_realtime_from_signal() {
     let tid = AUDIO_TID.load(Ordering::Relaxed);
-    if tid == 0 || PRIORITY_NOW.load(Ordering::Relaxed) == 0 {
+    if tid == 0 {
         return;
     }
     let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: a plain system call on a thread of this process (a thread
-    // may always lower its own policy to SCHED_OTHER); async-signal-safe.
-    if unsafe { libc::sched_setscheduler(tid, libc::SCHED_OTHER, &param) } == 0 {
+    // rtkit set SCHED_RESET_ON_FORK, which an unprivileged process may not
+    // clear: it is kept. (`RLIMIT_RTTIME` only counts real-time threads,
+    // so the signal means rtkit's grant.)
+    let policy = libc::SCHED_OTHER | libc::SCHED_RESET_ON_FORK;
+    // SAFETY: a plain system call on a thread of this process (a process
+    // may always lower its own threads to SCHED_OTHER); async-signal-safe.
+    if unsafe { libc::sched_setscheduler(tid, policy, &param) } == 0 {
         PRIORITY_NOW.store(0, Ordering::Relaxed);
         DROPPED.store(true, Ordering::Relaxed);
     }
@@ -395,8 +412,12 @@ pub fn obtained_once() -> Option<String> {
     }
     let priority = match sched {
         GRANTED => format!("SCHED_FIFO priority {PRIORITY} (sched_setscheduler)"),
+        BY_RTKIT if PRIORITY_NOW.load(Ordering::Relaxed) == 0 => {
+            "normal priority (rtkit's real-time given back at SIGXCPU)".to_string()
+        }
         BY_RTKIT => format!(
-            "SCHED_FIFO priority {} through rtkit ({})",
+            "{} priority {} through rtkit ({})",
+            RTKIT_POLICY.lock().unwrap_or_else(|p| p.into_inner()),
             PRIORITY_NOW.load(Ordering::Relaxed),
             RTKIT_GRANT.lock().unwrap_or_else(|p| p.into_inner())
         ),
