@@ -92,7 +92,10 @@ fn play_short(bus: &str, extra: &[&str]) -> (Output, u32) {
     args.extend(extra);
     let child = unprivileged_play(bus, &args).spawn().expect("run host");
     let pid = child.id();
-    (testbed::wait_with_timeout(child, Duration::from_secs(30)), pid)
+    (
+        testbed::wait_with_timeout(child, Duration::from_secs(30)),
+        pid,
+    )
 }
 
 /// The one warning: real time refused, with `reason` and what to do.
@@ -112,7 +115,10 @@ fn assert_one_refusal(out: &Output, reason: &str) {
 }
 
 #[test]
-#[cfg_attr(not(testbed), ignore = "needs the audio test bed and root: run scripts/test")]
+#[cfg_attr(
+    not(testbed),
+    ignore = "needs the audio test bed and root: run scripts/test"
+)]
 fn no_system_bus_is_named_in_the_warning() {
     let _g = testbed::serial();
     let (out, _) = play_short("unix:path=/nonexistent/system_bus_socket", &[]);
@@ -123,7 +129,10 @@ fn no_system_bus_is_named_in_the_warning() {
 }
 
 #[test]
-#[cfg_attr(not(testbed), ignore = "needs the audio test bed and root: run scripts/test")]
+#[cfg_attr(
+    not(testbed),
+    ignore = "needs the audio test bed and root: run scripts/test"
+)]
 fn rtkit_not_running_is_named_in_the_warning() {
     let _g = testbed::serial();
     let bus = PrivateBus::start("no-rtkit");
@@ -135,7 +144,10 @@ fn rtkit_not_running_is_named_in_the_warning() {
 /// priority clamped to its maximum, `RLIMIT_RTTIME` set at most to its
 /// `RTTimeUSecMax` (soft half of it); its refusal is the warning's reason.
 #[test]
-#[cfg_attr(not(testbed), ignore = "needs the audio test bed and root: run scripts/test")]
+#[cfg_attr(
+    not(testbed),
+    ignore = "needs the audio test bed and root: run scripts/test"
+)]
 fn rtkit_request_is_made_as_rtkit_requires_and_its_refusal_is_said() {
     let _g = testbed::serial();
     let bus = PrivateBus::start("refusing-rtkit");
@@ -213,7 +225,10 @@ fn watch_for_fifo(child: &mut Child, limit: Duration) -> Option<(String, u32)> {
 /// audio thread real-time at rtkit's maximum (`SCHED_RR`, rtkit's default
 /// policy): seen in `/proc`, said by `--verbose`, and no warning.
 #[test]
-#[cfg_attr(not(testbed), ignore = "needs the audio test bed and root: run scripts/test")]
+#[cfg_attr(
+    not(testbed),
+    ignore = "needs the audio test bed and root: run scripts/test"
+)]
 fn real_rtkit_daemon_makes_the_audio_thread_sched_fifo() {
     let _g = testbed::serial();
     let daemon_path = ["/usr/libexec/rtkit-daemon", "/usr/lib/rtkit/rtkit-daemon"]
@@ -306,7 +321,10 @@ fn real_rtkit_daemon_makes_the_audio_thread_sched_fifo() {
 /// normal priority and one warning says so; the kernel's `SIGKILL` at the
 /// hard limit never comes, and the song plays to its end.
 #[test]
-#[cfg_attr(not(testbed), ignore = "needs the audio test bed and root: run scripts/test")]
+#[cfg_attr(
+    not(testbed),
+    ignore = "needs the audio test bed and root: run scripts/test"
+)]
 fn sigxcpu_gives_real_time_back_instead_of_a_kill() {
     let _g = testbed::serial();
     let bus = PrivateBus::start("granting-rtkit");

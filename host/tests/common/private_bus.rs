@@ -61,7 +61,9 @@ impl PrivateBus {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("dbus-daemon is missing: run scripts/setup --test (Debian package dbus-daemon)");
+            .expect(
+                "dbus-daemon is missing: run scripts/setup --test (Debian package dbus-daemon)",
+            );
         let mut line = String::new();
         BufReader::new(daemon.stdout.take().unwrap())
             .read_line(&mut line)

@@ -140,7 +140,10 @@ impl StandInPolkit {
 }
 
 /// Serves the stand-in rtkit on the bus; the connection must be kept.
-pub fn serve_rtkit(bus: &super::private_bus::PrivateBus, rtkit: StandInRtkit) -> zbus::blocking::Connection {
+pub fn serve_rtkit(
+    bus: &super::private_bus::PrivateBus,
+    rtkit: StandInRtkit,
+) -> zbus::blocking::Connection {
     bus.connect()
         .name("org.freedesktop.RealtimeKit1")
         .unwrap()
@@ -151,7 +154,10 @@ pub fn serve_rtkit(bus: &super::private_bus::PrivateBus, rtkit: StandInRtkit) ->
 }
 
 /// Serves the stand-in polkit on the bus; the connection must be kept.
-pub fn serve_polkit(bus: &super::private_bus::PrivateBus, polkit: StandInPolkit) -> zbus::blocking::Connection {
+pub fn serve_polkit(
+    bus: &super::private_bus::PrivateBus,
+    polkit: StandInPolkit,
+) -> zbus::blocking::Connection {
     bus.connect()
         .name("org.freedesktop.PolicyKit1")
         .unwrap()

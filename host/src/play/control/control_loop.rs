@@ -125,7 +125,10 @@ impl ControlLoop<'_, '_> {
         if let Some(line) = scheduling::obtained_once() {
             crate::verbose::say(1, &line);
         }
-        let warnings = [scheduling::warning_once(), scheduling::dropped_warning_once()];
+        let warnings = [
+            scheduling::warning_once(),
+            scheduling::dropped_warning_once(),
+        ];
         for w in warnings.into_iter().flatten() {
             self.log.warning(&w);
             if let (Some(ui), Some(m)) = (self.ui.as_deref_mut(), self.log.last_held()) {

@@ -141,7 +141,13 @@ fn connection() -> Result<Connection, String> {
 /// One of rtkit's properties.
 fn property(conn: &Connection, name: &str) -> Result<i64, String> {
     let reply = conn
-        .call_method(Some(SERVICE), PATH, Some(PROPERTIES), "Get", &(SERVICE, name))
+        .call_method(
+            Some(SERVICE),
+            PATH,
+            Some(PROPERTIES),
+            "Get",
+            &(SERVICE, name),
+        )
         .map_err(|e| match dbus_error_name(&e).as_deref() {
             Some(
                 "org.freedesktop.DBus.Error.ServiceUnknown"

@@ -189,7 +189,10 @@ pub fn make_realtime() -> bool {
         SCHED.store(REFUSED, Ordering::Release);
         return false;
     }
-    AUDIO_TID.store(rustix::thread::gettid().as_raw_nonzero().get(), Ordering::Relaxed);
+    AUDIO_TID.store(
+        rustix::thread::gettid().as_raw_nonzero().get(),
+        Ordering::Relaxed,
+    );
     let param = libc::sched_param {
         sched_priority: PRIORITY,
     };
