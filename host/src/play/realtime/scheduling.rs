@@ -7,7 +7,8 @@
 //! `RLIMIT_RTPRIO`). When the kernel says `EPERM`, the audio thread only
 //! publishes its kernel thread id ([`rustix::thread::gettid`]) and goes on
 //! into its loop; the control thread, at its next round (within 50 ms),
-//! asks rtkit for it over the system D-Bus
+//! asks rtkit for real-time priority over the system D-Bus (rtkit-daemon
+//! grants `SCHED_RR` at its `MaxRealtimePriority`, 20, by default)
 //! ([`crate::play::control::rtkit`]) and records the outcome here
 //! ([`ask_rtkit_if_needed`]). The D-Bus request is not made on the audio
 //! thread, not even before its loop: it connects, allocates and may wait
@@ -31,7 +32,11 @@
 //! the top of the audio thread's stack and the period's buffers and queues
 //! (locking also faults them in, so the first periods take no page faults).
 //!
-//! *Real-time*: called once when the audio thread starts, before its loop.
+//! *Real-time*: [`make_realtime`], [`lock_memory`] and [`lock_hot`] run
+//! once on the audio thread, before its loop; [`drop_realtime_from_signal`]
+//! is async-signal-safe; [`ask_rtkit_if_needed`] and the words for the
+//! warnings and reports run on the control thread only (D-Bus, allocation,
+//! locks).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU32, AtomicU64, Ordering};
