@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::private_bus::PrivateBus;
-use common::stand_ins::{Answer, StandInPolkit, StandInRtkit, serve_polkit, serve_rtkit};
+use common::stand_ins::{Answer, StandInPolkit, serve_polkit, serve_rtkit};
 use common::testbed;
 use smfplay_tests::fixtures;
 
@@ -151,16 +151,7 @@ fn rtkit_not_running_is_named_in_the_warning() {
 fn rtkit_request_is_made_as_rtkit_requires_and_its_refusal_is_said() {
     let _g = testbed::serial();
     let bus = PrivateBus::start("refusing-rtkit");
-    let calls = Arc::new(Mutex::new(Vec::new()));
-    let _rtkit = serve_rtkit(
-        &bus,
-        StandInRtkit {
-            max_priority: 20,
-            rttime_usec_max: 150_000,
-            answer: Answer::Refuse,
-            calls: calls.clone(),
-        },
-    );
+    let (_rtkit, calls) = serve_rtkit(&bus, 150_000, Answer::Refuse);
     let (out, pid) = play_short(&bus.address, &[]);
     assert_one_refusal(
         &out,
@@ -328,16 +319,7 @@ fn real_rtkit_daemon_makes_the_audio_thread_sched_fifo() {
 fn sigxcpu_gives_real_time_back_instead_of_a_kill() {
     let _g = testbed::serial();
     let bus = PrivateBus::start("granting-rtkit");
-    let calls = Arc::new(Mutex::new(Vec::new()));
-    let _rtkit = serve_rtkit(
-        &bus,
-        StandInRtkit {
-            max_priority: 20,
-            rttime_usec_max: 100_000,
-            answer: Answer::Grant,
-            calls: calls.clone(),
-        },
-    );
+    let (_rtkit, calls) = serve_rtkit(&bus, 100_000, Answer::Grant);
     let song = testbed::write_fixture("rtkit-rest.mid", &long_rest(1800));
     let child = unprivileged_play(
         &bus.address,

@@ -139,18 +139,33 @@ impl StandInPolkit {
     }
 }
 
-/// Serves the stand-in rtkit on the bus; the connection must be kept.
+/// Calls recorded by a stand-in rtkit.
+pub type RtkitCalls = Arc<Mutex<Vec<RtkitCall>>>;
+
+/// Serves a stand-in rtkit (maximum priority 20, `RTTimeUSecMax`
+/// `rttime_usec_max`, answering `answer`) on the bus; the connection must
+/// be kept. Returns it and the calls it records.
 pub fn serve_rtkit(
     bus: &super::private_bus::PrivateBus,
-    rtkit: StandInRtkit,
-) -> zbus::blocking::Connection {
-    bus.connect()
+    rttime_usec_max: i64,
+    answer: Answer,
+) -> (zbus::blocking::Connection, RtkitCalls) {
+    let calls = RtkitCalls::default();
+    let rtkit = StandInRtkit {
+        max_priority: 20,
+        rttime_usec_max,
+        answer,
+        calls: calls.clone(),
+    };
+    let conn = bus
+        .connect()
         .name("org.freedesktop.RealtimeKit1")
         .unwrap()
         .serve_at("/org/freedesktop/RealtimeKit1", rtkit)
         .unwrap()
         .build()
-        .expect("serve the stand-in rtkit")
+        .expect("serve the stand-in rtkit");
+    (conn, calls)
 }
 
 /// Serves the stand-in polkit on the bus; the connection must be kept.
