@@ -106,6 +106,10 @@ pub struct Stats<'a> {
     pub chorus: bool,
     pub song_s: f64,
     pub realtime: bool,
+    /// The audio thread's `SCHED_FIFO` priority (0: normal priority).
+    pub priority: u32,
+    /// Who granted it: `"kernel"` (`RLIMIT_RTPRIO` or root) or `"rtkit"`.
+    pub realtime_by: Option<&'static str>,
     pub memory_locked: bool,
     pub locked_kib: u64,
     pub write_max_us: f64,

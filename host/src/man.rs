@@ -151,6 +151,13 @@ fn environment(program: &str) -> Vec<(&'static str, String)> {
             "where the configuration file is looked for (default ~/.config)".into(),
         ),
         (
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            format!(
+                "the system D-Bus where {program} play asks rtkit for real-time priority when \
+                 the kernel refuses it (default unix:path=/var/run/dbus/system_bus_socket)"
+            ),
+        ),
+        (
             "SMFPLAY_NO_RT",
             format!(
                 "when set, {program} play asks for neither real-time priority nor locked memory"

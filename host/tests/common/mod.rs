@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod private_bus;
+pub mod stand_ins;
 pub mod testbed;
 
 use std::path::{Path, PathBuf};

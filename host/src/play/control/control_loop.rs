@@ -117,13 +117,19 @@ impl ControlLoop<'_, '_> {
         self.realtime_warning();
     }
 
-    /// The real-time warning, once it can be said (once a run), and with
-    /// `--verbose` what the audio thread obtained.
+    /// rtkit asked when the kernel refused `SCHED_FIFO`; the real-time
+    /// warning, once it can be said (once a run), and with `--verbose`
+    /// what the audio thread obtained.
     fn realtime_warning(&mut self) {
+        scheduling::ask_rtkit_if_needed();
         if let Some(line) = scheduling::obtained_once() {
             crate::verbose::say(1, &line);
         }
-        if let Some(w) = scheduling::warning_once() {
+        let warnings = [
+            scheduling::warning_once(),
+            scheduling::dropped_warning_once(),
+        ];
+        for w in warnings.into_iter().flatten() {
             self.log.warning(&w);
             if let (Some(ui), Some(m)) = (self.ui.as_deref_mut(), self.log.last_held()) {
                 ui.set_message(&m);

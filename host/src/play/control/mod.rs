@@ -12,6 +12,7 @@ pub(crate) mod keys;
 pub(crate) mod play_song;
 pub(crate) mod playlist;
 pub(crate) mod report;
+pub(crate) mod rtkit;
 pub(crate) mod signals;
 pub(crate) mod song_actions;
 pub(crate) mod stall_hook;

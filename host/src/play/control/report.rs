@@ -348,6 +348,17 @@ impl Log {
     }
 }
 
+/// The audio thread's priority in the text report: "SCHED_FIFO 60",
+/// "real-time 20 (rtkit)" or "normal priority".
+fn priority_words() -> String {
+    use crate::play::realtime::scheduling;
+    match scheduling::granted_by() {
+        Some("rtkit") => format!("real-time {} (rtkit)", scheduling::priority()),
+        Some(_) => format!("SCHED_FIFO {}", scheduling::priority()),
+        None => "normal priority".to_string(),
+    }
+}
+
 /// The timing report.
 pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> String {
     let budget_us = n.period as f64 * 1e6 / f64::from(n.rate);
@@ -384,6 +395,8 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
             chorus: s.shed.chorus,
             song_s: rounded(s.song_ms as f64 / 1000.0, 3),
             realtime: rt,
+            priority: crate::play::realtime::scheduling::priority(),
+            realtime_by: crate::play::realtime::scheduling::granted_by(),
             memory_locked: crate::play::realtime::scheduling::is_locked(),
             locked_kib: crate::play::realtime::scheduling::hot_bytes() / 1024,
             write_max_us: rounded(s.thread.write_max_ns as f64 / 1000.0, 1),
@@ -424,7 +437,7 @@ pub fn format_report(s: &Snapshot, n: &Negotiated, device: &str, json: bool) -> 
         s.shed.polyphony,
         shed_words(s.shed_level, s.shed),
         s.song_ms as f64 / 1000.0,
-        if rt { "SCHED_FIFO" } else { "normal priority" }
+        priority_words()
     );
     let _ = write!(
         o,

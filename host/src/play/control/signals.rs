@@ -45,6 +45,16 @@ extern "C" fn on_report(_: libc::c_int) {
     REPORT.store(true, Ordering::SeqCst);
 }
 
+extern "C" fn on_rttime(_: libc::c_int) {
+    crate::play::realtime::scheduling::drop_realtime_from_signal();
+}
+
+/// Installs the `SIGXCPU` handler (real-time priority given back when the
+/// audio thread reached the soft `RLIMIT_RTTIME`).
+pub fn install_rttime_handler() {
+    install(libc::SIGXCPU, on_rttime);
+}
+
 fn install(sig: libc::c_int, handler: extern "C" fn(libc::c_int)) {
     // SAFETY: a zeroed sigaction with a handler that only touches atomics.
     unsafe {

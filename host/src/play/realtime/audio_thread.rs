@@ -44,6 +44,13 @@ pub struct AudioOutcome {
 
 /// Runs the audio thread (call it on the thread made for it).
 pub fn run(parts: AudioThread<'_, '_>) -> AudioOutcome {
+    let outcome = play(parts);
+    scheduling::audio_thread_ended();
+    outcome
+}
+
+/// The audio thread's work, from its set-up to the drain.
+fn play(parts: AudioThread<'_, '_>) -> AudioOutcome {
     let AudioThread { sound, hot, song } = parts;
     signals::block_in_this_thread();
     scheduling::lock_memory();
