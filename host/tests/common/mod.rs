@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod pipewire;
 pub mod testbed;
 
 use std::path::{Path, PathBuf};
