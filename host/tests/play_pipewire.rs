@@ -223,6 +223,8 @@ fn read_channel(rec: &[u64], song: &[u64], cycle: usize, channel: usize, out: &m
         n > 0 && rec.get(j..j + n) == song.get(i..i + n)
     };
     let (mut i, mut j) = (0, 0);
+    // Where the recording has matched the song since (its frame).
+    let mut matched_from = 0;
     while i < song.len() {
         if rec.get(j) == Some(&song[i]) {
             i += 1;
@@ -244,16 +246,24 @@ fn read_channel(rec: &[u64], song: &[u64], cycle: usize, channel: usize, out: &m
             f64::from_bits(got),
             f64::from_bits(song[i])
         );
-        // A missed cycle starts where a cycle starts: the recorder writes
-        // whole cycles, and play's first frame starts one.
-        let zeros = rec[j..].iter().take_while(|&&x| x == ZERO).count();
+        // A missed cycle starts where a cycle starts (the recorder writes
+        // whole cycles, and play's first frame starts one): back to the
+        // start of this cycle, when it matched since then (the song may be
+        // silent where the silence began).
+        let back = j % cycle;
+        let (at, from) = if back <= j - matched_from {
+            (i - back, j - back)
+        } else {
+            (i, j)
+        };
+        let zeros = rec[from..].iter().take_while(|&&x| x == ZERO).count();
         // The smallest departure that explains it, in whole cycles.
-        let found = (j % cycle == 0)
+        let found = (from % cycle == 0)
             .then(|| {
                 (1..=200usize).find_map(|total| {
                     (0..=total.min(zeros / cycle))
                         .map(|s| (s, total - s))
-                        .find(|&(s, l)| resumes(j + s * cycle, i + l * cycle))
+                        .find(|&(s, l)| resumes(from + s * cycle, at + l * cycle))
                         .map(|(s, l)| (s * cycle, l * cycle))
                 })
             })
@@ -262,6 +272,7 @@ fn read_channel(rec: &[u64], song: &[u64], cycle: usize, channel: usize, out: &m
             out.push(wrong(i, what));
             return;
         };
+        (i, j) = (at, from);
         out.push(Departure::Cycles {
             channel,
             at: i,
@@ -270,6 +281,7 @@ fn read_channel(rec: &[u64], song: &[u64], cycle: usize, channel: usize, out: &m
         });
         i += skipped;
         j += silence;
+        matched_from = j;
     }
     if let Some(k) = rec.get(j..).and_then(|r| r.iter().position(|&x| x != ZERO)) {
         out.push(wrong(
@@ -453,6 +465,18 @@ fn reading_a_recording_names_each_departure() {
                 skipped: 64
             },
         ]
+    );
+    // Silence in a cycle's place where the song starts the cycle silent:
+    // the departure is still found at the cycle's start.
+    let mut quiet_start = song.clone();
+    quiet_start[2 * 640..2 * 643].fill(0.0);
+    let mut quiet_recording = vec![0.0; 2 * 64 * 3];
+    quiet_recording.extend(&quiet_start);
+    quiet_recording.extend(vec![0.0; 256]);
+    quiet_recording[at..at + 128].fill(0.0);
+    assert_eq!(
+        read_recording(&quiet_recording, &quiet_start, 64),
+        cycles(640, 64, 64)
     );
     let mut wrong = recording.clone();
     wrong[at + 5] = f64::from_bits(wrong[at + 5].to_bits() ^ 1);
