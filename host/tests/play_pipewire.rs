@@ -1,7 +1,7 @@
 //! `host play --device default` through PipeWire, the path most users have
 //! (Raspberry Pi OS bookworm, most desktops: ALSA's `default` is
 //! pipewire-alsa): on the PipeWire test bed (`scripts/pipewire-testbed`, a
-//! private server with a null sink whose monitor is recorded, shared
+//! private server with a sink that records what it receives, shared
 //! through `common::pipewire`; ignored, with the reason, unless it runs
 //! and `SMFPLAY_PIPEWIRE_TESTBED=1`).
 //!
@@ -80,7 +80,7 @@ fn expected(format: &str, song: &[&str]) -> Vec<f64> {
     }
 }
 
-/// One play on `default`, the sink's monitor recorded.
+/// One play on `default`, what the sink received recorded.
 struct Take {
     /// Play's exit status and output.
     out: Output,
@@ -91,7 +91,7 @@ struct Take {
 }
 
 /// Plays `song` at `period`×`periods` frames in `format` (with the stall
-/// hook `stall`, if any) while the sink's monitor is recorded.
+/// hook `stall`, if any) while what the sink receives is recorded.
 fn play_recorded(
     period: u32,
     periods: u32,
@@ -115,7 +115,7 @@ fn play_recorded(
         cmd.env("SMFPLAY_STALL", s);
     }
     let out = output_within(cmd, Duration::from_secs(30));
-    // The last cycle reaches the monitor one graph cycle later.
+    // The last cycle reaches the sink a graph cycle later.
     std::thread::sleep(Duration::from_millis(300));
     let recording = recording.stop();
     Take {
@@ -317,7 +317,7 @@ fn assert_bit_exact(period: u32, periods: u32, format: &str, song_options: &[&st
         );
         let end = end_event(&take.out);
         // The graph runs at the shortest latency asked: play's period, or the
-        // recorder's 256 frames.
+        // recording sink's 256 frames.
         let departures = read_recording(&take.recording, &song, period.min(256) as usize);
         eprintln!(
             "{period}x{periods} {format}: graph misses {}, xruns {}, departures {departures:?}",
@@ -415,7 +415,7 @@ fn pipewire_stalls_are_xruns_and_fail_the_comparison() {
 #[test]
 fn reading_a_recording_names_each_departure() {
     let song: Vec<f64> = (0..4_096)
-        .map(|i| f64::from(((i * 7919) % 2001) as i32 - 1000) / 32_768.0)
+        .map(|i| f64::from((i * 7919) % 2001 - 1000) / 32_768.0)
         .collect();
     let mut recording = vec![0.0; 2 * 64 * 3];
     recording.extend(&song);

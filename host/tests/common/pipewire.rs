@@ -1,8 +1,9 @@
 //! The PipeWire test bed (`scripts/pipewire-testbed`: a private PipeWire
-//! server with a null sink, WirePlumber and a D-Bus session bus; ALSA's
-//! `default` leads to it through pipewire-alsa for the processes it runs)
-//! for the tests that play through PipeWire: its environment, `host` with
-//! it, recordings of the sink's monitor, one test at a time ([`serial`]).
+//! server with a sink that records what it receives, WirePlumber and a
+//! D-Bus session bus; ALSA's `default` leads to it through pipewire-alsa
+//! for the processes it runs) for the tests that play through PipeWire:
+//! its environment, `host` with it, the sink's recordings, the server's
+//! missed cycles, one test at a time ([`serial`]).
 //! Not real-time code: test helpers.
 //!
 //! The tests never start the test bed nor install anything: `scripts/test`
@@ -178,10 +179,10 @@ impl ServerLog {
     }
 }
 
-/// A recording of the test sink's monitor, as the sink holds it (32-bit
-/// float stereo at 48 kHz), made inside the server (see
-/// `scripts/pipewire-testbed`: a recording client such as `pw-record`
-/// loses cycles of its own when the machine is loaded).
+/// A recording of what the test sink receives, as the graph holds it
+/// (32-bit float stereo at 48 kHz), made by the sink itself inside the
+/// server (see `scripts/pipewire-testbed`: a recording client such as
+/// `pw-record` loses cycles of its own when the machine is loaded).
 pub struct Recording {
     child: Option<Child>,
     path: PathBuf,
