@@ -41,15 +41,14 @@ fn demo() -> PathBuf {
 /// (the play commands' SoundFont, rate and gain): its interleaved samples.
 fn render(format: &str, options: &[&str]) -> Vec<f64> {
     let wav = scratch(&format!("reference-{format}.wav"));
-    let out = common::host()
-        .arg("render")
+    let mut cmd = common::host();
+    cmd.arg("render")
         .args(["--soundfont", SF2, "--rate", "48000", "-f", format, "-q"])
         .args(options)
         .arg("-o")
         .arg(&wav)
-        .arg(demo())
-        .output()
-        .unwrap();
+        .arg(demo());
+    let out = output_within(cmd, Duration::from_secs(60));
     assert!(
         out.status.success(),
         "host render failed ({}): {}",
