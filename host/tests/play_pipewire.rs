@@ -13,7 +13,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::pipewire::{Recording, ServerLog, host, output_within, run_script, serial};
@@ -124,8 +124,14 @@ fn play_recorded(
     }
 }
 
-/// Play's `end` event (it must have one).
+/// Play's `end` event (it must have ended well, with one).
 fn end_event(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "exit {}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     common::json_lines(&String::from_utf8_lossy(&out.stdout))
         .into_iter()
         .find(|e| e["event"] == "end")
@@ -308,12 +314,6 @@ fn assert_bit_exact(period: u32, periods: u32, format: &str, song_options: &[&st
     let mut disturbed = Vec::new();
     for _ in 0..TAKES {
         let take = play_recorded(period, periods, format, song_options, None);
-        let stderr = String::from_utf8_lossy(&take.out.stderr);
-        assert!(
-            take.out.status.success(),
-            "exit {}: {stderr}",
-            take.out.status
-        );
         let end = end_event(&take.out);
         // The graph runs at the shortest latency asked: play's period, or the
         // recording sink's 256 frames.
@@ -353,30 +353,24 @@ fn assert_bit_exact(period: u32, periods: u32, format: &str, song_options: &[&st
 }
 
 /// The smallest period the plugin takes for a stream (64 frames at
-/// 48 kHz) and the default one, 16-bit: what the sink received is the
-/// render, sample for sample, with no xrun.
+/// 48 kHz) and the default one in s16, and `--format f32` and `s32`: what
+/// the sink received is the render, sample for sample (for s32, as
+/// PipeWire converts it), with no xrun.
 #[test]
 #[cfg_attr(
     not(pipewire_testbed),
     ignore = "needs the PipeWire test bed: run scripts/test"
 )]
-fn pipewire_default_plays_bit_exact_at_64x2_and_256x2() {
+fn pipewire_default_plays_bit_exact_at_64x2_and_256x2_in_each_format() {
     let _l = serial();
-    assert_bit_exact(64, 2, "s16", &SHORT);
-    assert_bit_exact(256, 2, "s16", &LONG);
-}
-
-/// `--format s32` and `--format f32` through the plugin: the sink holds
-/// exactly what the samples sent are in its 32-bit floats.
-#[test]
-#[cfg_attr(
-    not(pipewire_testbed),
-    ignore = "needs the PipeWire test bed: run scripts/test"
-)]
-fn pipewire_default_plays_s32_and_f32_bit_exact() {
-    let _l = serial();
-    assert_bit_exact(256, 2, "f32", &LONG);
-    assert_bit_exact(256, 2, "s32", &SHORT);
+    for (period, format, song) in [
+        (64, "s16", SHORT),
+        (256, "s16", LONG),
+        (256, "f32", LONG),
+        (256, "s32", SHORT),
+    ] {
+        assert_bit_exact(period, 2, format, &song);
+    }
 }
 
 /// The reading catches a gap play makes: an audio thread that stalls
@@ -391,12 +385,6 @@ fn pipewire_stalls_are_xruns_and_fail_the_comparison() {
     let _l = serial();
     let song = expected("s16", &SHORT);
     let take = play_recorded(256, 2, "s16", &SHORT, Some("40@100x2"));
-    let stderr = String::from_utf8_lossy(&take.out.stderr);
-    assert!(
-        take.out.status.success(),
-        "exit {}: {stderr}",
-        take.out.status
-    );
     let end = end_event(&take.out);
     assert!(
         end["xruns"].as_u64().is_some_and(|x| x >= 1),
@@ -517,26 +505,33 @@ fn pipewire_server_not_running_is_one_line_and_exit_5() {
     let _ = std::fs::remove_file(&socket);
     drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
     for runtime in [no_socket, stale] {
-        let mut cmd = host();
-        cmd.env("XDG_RUNTIME_DIR", &runtime)
-            .arg("play")
-            .args(["--device", "default", "--soundfont", SF2])
-            .arg(demo());
-        let t = Instant::now();
-        let out = output_within(cmd, Duration::from_secs(10));
-        let line = common::error_line(
-            &out,
-            5,
-            "default",
+        let mut play = play_default();
+        play.env("XDG_RUNTIME_DIR", &runtime);
+        assert_one_line_and_exit_5(
+            play,
+            Duration::from_secs(5),
             &["no sound server answers", "PipeWire", "--device"],
         );
-        eprintln!("{line} ({:?})", t.elapsed());
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "took {:?}",
-            t.elapsed()
-        );
     }
+}
+
+/// `host play --device default` of the demo song on the test bed.
+fn play_default() -> Command {
+    let mut cmd = host();
+    cmd.arg("play")
+        .args(["--device", "default", "--soundfont", SF2])
+        .arg(demo());
+    cmd
+}
+
+/// `play` ends within `limit` (killed, failing, at twice that) with one
+/// line about `default` holding `words`, and exit 5.
+fn assert_one_line_and_exit_5(play: Command, limit: Duration, words: &[&str]) {
+    let t = Instant::now();
+    let out = output_within(play, limit * 2);
+    let line = common::error_line(&out, 5, "default", words);
+    eprintln!("{line} ({:?})", t.elapsed());
+    assert!(t.elapsed() < limit, "took {:?}", t.elapsed());
 }
 
 /// A server that hangs (stopped with SIGSTOP): play neither hangs in
@@ -558,22 +553,9 @@ fn pipewire_server_that_hangs_is_one_line_and_exit_5() {
     let frozen = run_script(&["freeze"]);
     assert!(frozen.status.success(), "freeze failed");
     let _thaw = Thaw;
-    let mut cmd = host();
-    cmd.arg("play")
-        .args(["--device", "default", "--soundfont", SF2])
-        .arg(demo());
-    let t = Instant::now();
-    let out = output_within(cmd, Duration::from_secs(20));
-    let line = common::error_line(
-        &out,
-        5,
-        "default",
+    assert_one_line_and_exit_5(
+        play_default(),
+        Duration::from_secs(8),
         &["stopped playing", "restart its sound server"],
-    );
-    eprintln!("{line} ({:?})", t.elapsed());
-    assert!(
-        t.elapsed() < Duration::from_secs(8),
-        "took {:?}",
-        t.elapsed()
     );
 }

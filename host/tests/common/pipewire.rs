@@ -63,13 +63,7 @@ pub fn bed() -> &'static Vec<(String, String)> {
              `scripts/pipewire-testbed stop`), or run scripts/test\n{}",
             String::from_utf8_lossy(&status.stdout)
         );
-        let env = run_script(&["env"]);
-        String::from_utf8_lossy(&env.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect()
+        super::export_lines(&run_script(&["env"]).stdout)
     })
 }
 
