@@ -810,6 +810,30 @@ fn busy_device_says_what_to_try() {
     error_line(&out, 5, "null", &["busy", "try --device default"]);
 }
 
+/// A sound server's plugin with no server behind it (pipewire-alsa says
+/// "host is down" without a socket, "connection refused" with one left by a
+/// server that died): one line that says to start the server or name a
+/// card (the real thing: `host/tests/play_pipewire.rs`).
+#[test]
+fn no_sound_server_says_what_to_do() {
+    for errno in [libc::EHOSTDOWN, libc::ECONNREFUSED] {
+        let dir = TempDir::new("err-no-server");
+        let mut c = play_on("null", &dir);
+        faults::fail_pcm_open(&mut c, "null", errno);
+        let out = run_cmd(c);
+        error_line(
+            &out,
+            5,
+            "null",
+            &[
+                "no sound server answers",
+                "systemctl --user start pipewire",
+                "--device",
+            ],
+        );
+    }
+}
+
 // On the test bed: tb_jack_hw is JACK's raw plugin, FLOAT_LE at the
 // server's 48 kHz only, periods in multiples of the JACK period.
 

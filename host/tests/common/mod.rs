@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod pipewire;
 pub mod private_bus;
 pub mod stand_ins;
 pub mod testbed;
@@ -129,6 +130,17 @@ pub fn error_line(out: &Output, code: i32, subject: &str, words: &[&str]) -> Str
         assert!(line.contains(w), "no {w:?} in: {line}");
     }
     line.to_string()
+}
+
+/// The variables of a test bed script's `env` output (`export K='V'`
+/// lines).
+pub fn export_lines(text: &[u8]) -> Vec<(String, String)> {
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+        .collect()
 }
 
 /// Runs `host ARGS`, returning its output.

@@ -67,12 +67,7 @@ pub fn testbed() -> &'static Vec<(String, String)> {
             .arg("env")
             .output()
             .expect("audio-testbed env");
-        String::from_utf8_lossy(&env.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect()
+        super::export_lines(&env.stdout)
     })
 }
 

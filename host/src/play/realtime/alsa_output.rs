@@ -13,7 +13,8 @@
 //! error (`EIO`, `ENODEV`, `EBADFD`…) means the device is gone.
 //!
 //! Opening errors are one line each that says what to try: a device that
-//! is not there (or, for `default`, no card or sound server), a busy one
+//! is not there (or, for `default`, no card or sound server), a sound
+//! server's plugin with no server behind it, a busy one
 //! (naming the programs that hold a card open, [`super::device_holders`]),
 //! and a rate or a chosen period the device refuses, with the rates and
 //! period sizes it offers (read from its hardware parameter ranges).
@@ -112,7 +113,7 @@ impl Lost {
                     .to_lowercase()
             ),
             Lost::Stalled => format!(
-                "the audio device stopped playing (nothing accepted for {} s): was it unplugged, or its server stopped?",
+                "the audio device stopped playing (nothing accepted for {} s): reconnect it, or restart its sound server if it has one (e.g. `systemctl --user restart pipewire wireplumber`)",
                 STALL_LIMIT.as_secs()
             ),
         }
@@ -178,6 +179,9 @@ fn device_error(name: &str, what: &str, e: alsa::Error) -> HostError {
     if matches!(errno, libc::ENOENT | libc::ENODEV | libc::ENXIO) {
         return no_such_device(name, what);
     }
+    if matches!(errno, libc::EHOSTDOWN | libc::ECONNREFUSED) {
+        return no_sound_server(name, what);
+    }
     let hint = match errno {
         libc::EBUSY => {
             let holders = super::device_holders::playback_holders();
@@ -215,6 +219,23 @@ fn no_such_device(name: &str, what: &str) -> HostError {
         )
     };
     HostError::new(Kind::Device, name, message)
+}
+
+/// The device is a sound server's plugin (PipeWire's or PulseAudio's, as
+/// `default` is on most desktops and Raspberry Pi OS) and no server answers:
+/// pipewire-alsa says "host is down" (no socket) or "connection refused"
+/// (a socket left by a server that died).
+fn no_sound_server(name: &str, what: &str) -> HostError {
+    HostError::new(
+        Kind::Device,
+        name,
+        format!(
+            "{what}: no sound server answers (PipeWire or PulseAudio is not running: start it, \
+             e.g. `systemctl --user start pipewire wireplumber`, or play on a card with \
+             --device: `{} devices` lists them)",
+            crate::program::name()
+        ),
+    )
 }
 
 /// "48000 Hz" or "44100–48000 Hz": the rates the device offers.
