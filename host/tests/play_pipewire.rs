@@ -7,16 +7,19 @@
 //!
 //! What the sink received must be `host render`'s samples bit for bit over
 //! the whole song, with 0 xruns, at the periods and in the sample formats
-//! checked here; a server that is not running or hangs gives one line and
-//! exit 5, never a hang.
+//! checked here, also with real time through the real rtkit-daemon when the
+//! kernel refuses it (a desktop user's lot); a server that is not running
+//! or hangs gives one line and exit 5, never a hang.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::pipewire::{Recording, ServerLog, host, output_within, run_script, serial};
+use common::rtkit_daemon::{RealRtkit, watch_for_realtime};
+use common::testbed;
 
 /// The SoundFont the tests play with.
 const SF2: &str = "/usr/share/sounds/sf2/TimGM6mb.sf2";
@@ -87,33 +90,38 @@ struct Take {
     recording: Vec<f64>,
     /// Cycles PipeWire's graph missed meanwhile (see [`ServerLog`]).
     graph_misses: usize,
+    /// The audio thread's real-time priority, once seen real-time in
+    /// `/proc` (`None`: never).
+    audio_realtime: Option<u32>,
 }
 
-/// Plays `song` at `period`×`periods` frames in `format` (with the stall
-/// hook `stall`, if any) while what the sink receives is recorded.
+/// Plays `song` with `player` (`host` with the test bed's environment, see
+/// [`host`]; a stall hook in it, if any) at `period`×`periods` frames in
+/// `format` while what the sink receives is recorded.
 fn play_recorded(
+    mut player: Command,
     period: u32,
     periods: u32,
     format: &str,
     song: &[&str],
-    stall: Option<&str>,
 ) -> Take {
     let log = ServerLog::mark();
     let recording = Recording::start(&scratch(&format!(
         "capture-{period}x{periods}-{format}.raw"
     )));
-    let mut cmd = host();
-    cmd.arg("play")
+    player
+        .arg("play")
         .args(["--device", "default", "--soundfont", SF2, "--json"])
         .args(["--period", &period.to_string()])
         .args(["--periods", &periods.to_string()])
         .args(["--format", format])
         .args(song)
-        .arg(demo());
-    if let Some(s) = stall {
-        cmd.env("SMFPLAY_STALL", s);
-    }
-    let out = output_within(cmd, Duration::from_secs(30));
+        .arg(demo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = player.spawn().expect("run host");
+    let audio_realtime = watch_for_realtime(&mut child, "audio", Duration::from_secs(30));
+    let out = testbed::wait_with_timeout(child, Duration::from_secs(30));
     // The last cycle reaches the sink a graph cycle later.
     std::thread::sleep(Duration::from_millis(300));
     let recording = recording.stop();
@@ -121,6 +129,7 @@ fn play_recorded(
         out,
         recording,
         graph_misses: log.graph_misses(),
+        audio_realtime,
     }
 }
 
@@ -299,7 +308,9 @@ fn read_channel(rec: &[u64], song: &[u64], cycle: usize, channel: usize, out: &m
 /// Takes of one check at most (see [`assert_bit_exact`]).
 const TAKES: usize = 6;
 
-/// Plays `song` at `period`×`periods` in `format` until a take is exact:
+/// Plays `song` with `player` (a fresh `host` command with the test bed's
+/// environment each time) at `period`×`periods` in `format` until a take
+/// is exact, and returns that take:
 /// the recording is the render bit for bit, first sound to last, and
 /// play counts 0 xruns. PipeWire's graph can miss a cycle when the machine
 /// does not run it in time (measured on this 2-vCPU VM while other builds
@@ -309,11 +320,17 @@ const TAKES: usize = 6;
 /// from the render is one a missed cycle leaves, is taken again (up to
 /// [`TAKES`] times); any other departure fails at once: wrong samples, a
 /// part of a cycle, or any departure in a take without a logged miss.
-fn assert_bit_exact(period: u32, periods: u32, format: &str, song_options: &[&str]) {
+fn assert_bit_exact(
+    player: impl Fn() -> Command,
+    period: u32,
+    periods: u32,
+    format: &str,
+    song_options: &[&str],
+) -> Take {
     let song = expected(format, song_options);
     let mut disturbed = Vec::new();
     for _ in 0..TAKES {
-        let take = play_recorded(period, periods, format, song_options, None);
+        let take = play_recorded(player(), period, periods, format, song_options);
         let end = end_event(&take.out);
         // The graph runs at the shortest latency asked: play's period, or the
         // recording sink's 256 frames.
@@ -334,7 +351,7 @@ fn assert_bit_exact(period: u32, periods: u32, format: &str, song_options: &[&st
         }
         if departures.is_empty() && end["xruns"] == 0 {
             assert_eq!(end["stopped"], false, "{what}");
-            return;
+            return take;
         }
         assert!(
             take.graph_misses > 0,
@@ -369,8 +386,48 @@ fn pipewire_default_plays_bit_exact_at_64x2_and_256x2_in_each_format() {
         (256, "f32", LONG),
         (256, "s32", SHORT),
     ] {
-        assert_bit_exact(period, 2, format, &song);
+        assert_bit_exact(host, period, 2, format, &song);
     }
+}
+
+/// As a Raspberry Pi OS desktop user has it: the kernel refuses
+/// `SCHED_FIFO` (`host` runs without `CAP_SYS_NICE`, `RLIMIT_RTPRIO` 0)
+/// and the real rtkit-daemon on a private system bus (see
+/// `common::rtkit_daemon`) grants real time: the audio thread is seen
+/// real-time at rtkit's maximum in `/proc` and `--verbose` says it came
+/// through rtkit, no warning, and what the sink received is the render
+/// bit for bit with 0 xruns.
+#[test]
+#[cfg_attr(
+    not(pipewire_testbed),
+    ignore = "needs the PipeWire test bed and root: run scripts/test"
+)]
+fn pipewire_default_with_real_time_through_rtkit_plays_bit_exact() {
+    let _l = serial();
+    let rtkit = RealRtkit::start("pipewire-rtkit");
+    let desktop_user = || {
+        let mut c = common::pipewire::with_bed(common::host_without_sys_nice());
+        c.env("DBUS_SYSTEM_BUS_ADDRESS", &rtkit.bus.address)
+            .env_remove("SMFPLAY_NO_RT")
+            .arg("-v");
+        c
+    };
+    let take = assert_bit_exact(desktop_user, 256, 2, "s16", &SHORT);
+    let stderr = String::from_utf8_lossy(&take.out.stderr);
+    assert_eq!(
+        take.audio_realtime,
+        Some(20),
+        "the audio thread, real-time at rtkit's maximum (20); stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains("audio thread: SCHED_RR priority 20 through rtkit"),
+        "{stderr}"
+    );
+    assert_eq!(
+        common::warnings(&take.out),
+        Vec::<String>::new(),
+        "{stderr}"
+    );
 }
 
 /// The reading catches a gap play makes: an audio thread that stalls
@@ -384,7 +441,9 @@ fn pipewire_default_plays_bit_exact_at_64x2_and_256x2_in_each_format() {
 fn pipewire_stalls_are_xruns_and_fail_the_comparison() {
     let _l = serial();
     let song = expected("s16", &SHORT);
-    let take = play_recorded(256, 2, "s16", &SHORT, Some("40@100x2"));
+    let mut stalling = host();
+    stalling.env("SMFPLAY_STALL", "40@100x2");
+    let take = play_recorded(stalling, 256, 2, "s16", &SHORT);
     let end = end_event(&take.out);
     assert!(
         end["xruns"].as_u64().is_some_and(|x| x >= 1),

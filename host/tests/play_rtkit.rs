@@ -14,13 +14,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use common::private_bus::PrivateBus;
-use common::stand_ins::{Answer, StandInPolkit, serve_polkit, serve_rtkit};
+use common::rtkit_daemon::{RealRtkit, watch_for_realtime};
+use common::stand_ins::{Answer, serve_rtkit};
 use common::testbed;
 use smfplay_tests::fixtures;
 
@@ -74,15 +73,6 @@ fn long_rest(seconds: u32) -> Vec<u8> {
     smf
 }
 
-/// The `host: warning:` lines of standard error.
-fn warnings(out: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| l.starts_with("host: warning:"))
-        .map(str::to_string)
-        .collect()
-}
-
 /// Plays a short song as `nobody` against `bus`; returns the output and
 /// the pid the host ran as.
 fn play_short(bus: &str, extra: &[&str]) -> (Output, u32) {
@@ -101,7 +91,7 @@ fn play_short(bus: &str, extra: &[&str]) -> (Output, u32) {
 /// The one warning: real time refused, with `reason` and what to do.
 fn assert_one_refusal(out: &Output, reason: &str) {
     assert!(out.status.success(), "{out:?}");
-    let w = warnings(out);
+    let w = common::warnings(out);
     assert_eq!(w.len(), 1, "{w:?}");
     for words in [
         "real-time priority (SCHED_FIFO 60) refused",
@@ -171,46 +161,6 @@ fn rtkit_request_is_made_as_rtkit_requires_and_its_refusal_is_said() {
     );
 }
 
-/// What the kernel says of a process's threads: (name, policy,
-/// rt_priority) from `/proc/PID/task/*/stat`.
-fn threads_of(pid: u32) -> Vec<(String, u32, u32)> {
-    let mut found = Vec::new();
-    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
-            continue;
-        };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let name = stat[open + 1..close].to_string();
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        let num = |n: usize| fields.get(n - 3).and_then(|f| f.parse().ok()).unwrap_or(0);
-        found.push((name, num(41), num(40)));
-    }
-    found
-}
-
-/// Waits until a thread of `child` is real-time (`SCHED_FIFO`, policy 1,
-/// or `SCHED_RR`, 2: rtkit-daemon's default policy) or it ends;
-/// returns that thread's (name, priority).
-fn watch_for_fifo(child: &mut Child, limit: Duration) -> Option<(String, u32)> {
-    let start = Instant::now();
-    while start.elapsed() < limit && child.try_wait().unwrap().is_none() {
-        if let Some((name, _, prio)) = threads_of(child.id())
-            .into_iter()
-            .find(|(_, policy, _)| *policy == 1 || *policy == 2)
-        {
-            return Some((name, prio));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    None
-}
-
 /// The real rtkit-daemon on the private bus (with a stand-in polkit that
 /// authorizes, as a desktop's rules do) makes the unprivileged player's
 /// audio thread real-time at rtkit's maximum (`SCHED_RR`, rtkit's default
@@ -222,53 +172,10 @@ fn watch_for_fifo(child: &mut Child, limit: Duration) -> Option<(String, u32)> {
 )]
 fn real_rtkit_daemon_makes_the_audio_thread_sched_fifo() {
     let _g = testbed::serial();
-    let daemon_path = ["/usr/libexec/rtkit-daemon", "/usr/lib/rtkit/rtkit-daemon"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .expect("rtkit-daemon is missing: run scripts/setup --test (Debian package rtkit)");
-    let bus = PrivateBus::start("real-rtkit");
-    let polkit_calls = Arc::new(Mutex::new(Vec::new()));
-    let _polkit = serve_polkit(
-        &bus,
-        StandInPolkit {
-            calls: polkit_calls.clone(),
-        },
-    );
-    let mut daemon = Command::new(daemon_path)
-        .args([
-            "--no-drop-privileges",
-            "--no-chroot",
-            "--no-canary",
-            "--stderr",
-        ])
-        .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start rtkit-daemon");
-    let watcher = bus.connect().build().unwrap();
-    let dbus = zbus::blocking::fdo::DBusProxy::new(&watcher).unwrap();
-    let start = Instant::now();
-    while !dbus
-        .name_has_owner("org.freedesktop.RealtimeKit1".try_into().unwrap())
-        .unwrap()
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "rtkit-daemon did not take its name on the private bus"
-        );
-        if let Some(status) = daemon.try_wait().unwrap() {
-            let mut err = String::new();
-            std::io::Read::read_to_string(daemon.stderr.as_mut().unwrap(), &mut err).unwrap();
-            panic!("rtkit-daemon exited ({status}): {err}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-
+    let rtkit = RealRtkit::start("real-rtkit");
     let song = testbed::write_fixture("rtkit-real.mid", &fixtures::format0_basic());
     let mut child = unprivileged_play(
-        &bus.address,
+        &rtkit.bus.address,
         &[
             song.to_str().unwrap(),
             "--device",
@@ -281,29 +188,24 @@ fn real_rtkit_daemon_makes_the_audio_thread_sched_fifo() {
     .spawn()
     .expect("run host");
     let pid = child.id();
-    let fifo = watch_for_fifo(&mut child, Duration::from_secs(20));
+    let fifo = watch_for_realtime(&mut child, "audio", Duration::from_secs(20));
     let out = testbed::wait_with_timeout(child, Duration::from_secs(30));
-    let _ = daemon.kill();
-    let _ = daemon.wait();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         fifo,
-        Some(("audio".to_string(), 20)),
+        Some(20),
         "the audio thread, real-time at rtkit's maximum (20); stderr: {stderr}"
     );
     assert!(
         stderr.contains("audio thread: SCHED_RR priority 20 through rtkit"),
         "{stderr}"
     );
-    assert!(warnings(&out).is_empty(), "{stderr}");
-    let asked = polkit_calls.lock().unwrap();
+    assert!(common::warnings(&out).is_empty(), "{stderr}");
     assert!(
-        asked.iter().any(|(action, kind, p)| action
-            == "org.freedesktop.RealtimeKit1.acquire-real-time"
-            && kind == "unix-process"
-            && *p == pid),
-        "rtkit asked polkit about this process: {asked:?}"
+        rtkit.asked_polkit_for(pid),
+        "rtkit asked polkit about this process: {:?}",
+        rtkit.polkit_calls.lock().unwrap()
     );
 }
 
@@ -331,7 +233,7 @@ fn sigxcpu_gives_real_time_back_instead_of_a_kill() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "not killed: {out:?}");
     assert_eq!(calls.lock().unwrap().len(), 1, "{stderr}");
-    let w = warnings(&out);
+    let w = common::warnings(&out);
     assert_eq!(w.len(), 1, "{stderr}");
     assert!(
         w[0].contains("real-time priority dropped")

@@ -5,6 +5,7 @@
 pub mod faults;
 pub mod pipewire;
 pub mod private_bus;
+pub mod rtkit_daemon;
 pub mod stand_ins;
 pub mod testbed;
 
@@ -130,6 +131,35 @@ pub fn error_line(out: &Output, code: i32, subject: &str, words: &[&str]) -> Str
         assert!(line.contains(w), "no {w:?} in: {line}");
     }
     line.to_string()
+}
+
+/// The `host: warning:` lines of standard error.
+pub fn warnings(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with("host: warning:"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `host` as root without `CAP_SYS_NICE` and with `RLIMIT_RTPRIO` 0 (a
+/// desktop user's lot: the kernel refuses it `SCHED_FIFO`), still root
+/// for what else root may reach (a private sound server's socket).
+/// util-linux's `prlimit` and `setpriv`: the capability leaves the
+/// bounding and inheritable sets, so `host` does not get it back at exec.
+pub fn host_without_sys_nice() -> Command {
+    let bin = host();
+    let mut c = Command::new("prlimit");
+    c.args(["--rtprio=0:0", "setpriv"])
+        .args(["--inh-caps=-sys_nice", "--bounding-set=-sys_nice", "--"])
+        .arg(bin.get_program());
+    for (k, v) in bin.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c
 }
 
 /// The variables of a test bed script's `env` output (`export K='V'`

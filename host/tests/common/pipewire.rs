@@ -90,7 +90,12 @@ pub fn serial() -> MutexGuard<'static, ()> {
 /// `--device default` is ALSA's own lookup of `default`, which the test
 /// bed's `~/.asoundrc` sends to PipeWire.
 pub fn host() -> Command {
-    let mut c = super::host();
+    with_bed(super::host())
+}
+
+/// `command` (a `host`, however it is run) with the test bed's environment
+/// in place of anything that would send it elsewhere.
+pub fn with_bed(mut c: Command) -> Command {
     for v in FOREIGN_ENV {
         c.env_remove(v);
     }
