@@ -1211,4 +1211,9 @@ fn realtime_warning_once_and_only_when_it_matters() {
         "{stderr}"
     );
     assert!(!warnings[0].contains("memory"), "{stderr}");
+    // The advice fits the cause: the variable, not rtkit or limits.conf.
+    assert!(
+        warnings[0].contains("unset SMFPLAY_NO_RT") && !warnings[0].contains("rtkit"),
+        "{stderr}"
+    );
 }

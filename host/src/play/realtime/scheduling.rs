@@ -184,12 +184,17 @@ pub fn hot_bytes() -> u64 {
     HOT_BYTES.load(Ordering::Relaxed)
 }
 
+/// Whether `SMFPLAY_NO_RT` says not to ask for real-time priority at all.
+fn not_asked_for() -> bool {
+    std::env::var_os("SMFPLAY_NO_RT").is_some()
+}
+
 /// Asks the kernel for `SCHED_FIFO` for the calling thread; returns
 /// whether granted. When refused for want of permission, publishes the
 /// thread's id for the control thread to ask rtkit
 /// ([`ask_rtkit_if_needed`]).
 pub fn make_realtime() -> bool {
-    if std::env::var_os("SMFPLAY_NO_RT").is_some() {
+    if not_asked_for() {
         set_refusal("not asked for (SMFPLAY_NO_RT is set)".to_string());
         SCHED.store(REFUSED, Ordering::Release);
         return false;
@@ -401,7 +406,9 @@ pub fn warning_once() -> Option<String> {
     Some(format!(
         "{}; playing on, but a busy machine may cause dropouts ({})",
         parts.join(", "),
-        if sched == REFUSED {
+        if sched == REFUSED && not_asked_for() {
+            "unset SMFPLAY_NO_RT to ask for it"
+        } else if sched == REFUSED {
             "install rtkit (Debian package `rtkit`), or add the user to the `audio` group with \
              `@audio - rtprio 95` and `@audio - memlock unlimited` in /etc/security/limits.conf"
         } else {
