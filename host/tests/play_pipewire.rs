@@ -306,7 +306,7 @@ fn read_channel(rec: &[u64], song: &[u64], cycle: usize, channel: usize, out: &m
 }
 
 /// Takes of one check at most (see [`assert_bit_exact`]).
-const TAKES: usize = 6;
+const TAKES: usize = 8;
 
 /// Plays `song` with `player` (a fresh `host` command with the test bed's
 /// environment each time) at `period`×`periods` in `format` until a take
@@ -318,8 +318,11 @@ const TAKES: usize = 6;
 /// silence is put in, and pipewire-alsa does not tell play (0 xruns). A
 /// take in which the server logged such a miss, and whose every departure
 /// from the render is one a missed cycle leaves, is taken again (up to
-/// [`TAKES`] times); any other departure fails at once: wrong samples, a
-/// part of a cycle, or any departure in a take without a logged miss.
+/// [`TAKES`] times); so is a take in which play itself counted xruns (it
+/// was late: after the stream's recovery the recording's alignment is no
+/// longer the song's, so its samples are not judged). Any other departure
+/// fails at once: wrong samples or a part of a cycle in a take without an
+/// xrun, or any departure in a take without a logged miss or an xrun.
 fn assert_bit_exact(
     player: impl Fn() -> Command,
     period: u32,
@@ -343,20 +346,22 @@ fn assert_bit_exact(
             "{period}x{periods} {format} ({} graph misses logged, {end})",
             take.graph_misses
         );
-        if let Some(wrong) = departures
-            .iter()
-            .find(|d| matches!(d, Departure::Wrong { .. }))
+        let xruns = end["xruns"].as_u64().unwrap_or(u64::MAX);
+        if xruns == 0
+            && let Some(wrong) = departures
+                .iter()
+                .find(|d| matches!(d, Departure::Wrong { .. }))
         {
             panic!("{what}: the recording is not the render: {wrong:?}");
         }
-        if departures.is_empty() && end["xruns"] == 0 {
+        if departures.is_empty() && xruns == 0 {
             assert_eq!(end["stopped"], false, "{what}");
             return take;
         }
         assert!(
-            take.graph_misses > 0,
-            "{what}: the recording departs from the render ({departures:?}) or play counted \
-             xruns, and PipeWire's graph missed no cycle"
+            take.graph_misses > 0 || xruns > 0,
+            "{what}: the recording departs from the render ({departures:?}), and neither \
+             PipeWire's graph missed a cycle nor play counted an xrun"
         );
         disturbed.push(format!(
             "{} misses, xruns {}: {departures:?}",
